@@ -1,0 +1,1 @@
+//! bytecode (filled in by its issue).

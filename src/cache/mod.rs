@@ -1,0 +1,1 @@
+//! cache (filled in by its issue).

@@ -1,0 +1,10 @@
+//! syntaxd: a code-intelligence engine — language registry, parser pool, syntax-tree bytecode,
+//! tiered cache, symbols and queries — shared by the daemon and the offline CLI.
+
+pub mod bytecode;
+pub mod cache;
+pub mod language;
+pub mod parse;
+pub mod query;
+pub mod server;
+pub mod symbols;

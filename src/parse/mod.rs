@@ -1,0 +1,1 @@
+//! parse (filled in by its issue).

@@ -1,0 +1,1 @@
+//! query (filled in by its issue).

@@ -1,0 +1,1 @@
+//! symbols (filled in by its issue).
