@@ -3,7 +3,9 @@
 
 pub mod bytecode;
 pub mod cache;
+pub mod config;
 pub mod language;
+pub mod output;
 pub mod parse;
 pub mod query;
 pub mod server;

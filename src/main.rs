@@ -1,1 +1,297 @@
-fn main() {}
+//! The `syntaxd` binary: command-line parsing (clap) and exit codes. Each command is a thin
+//! layer over the library; see `syntaxd --help`.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use syntaxd::language::{self, Language, QueryKind, registry};
+use syntaxd::output;
+
+/// Exit code for bad usage or input the user must fix (unknown language, binary input).
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "syntaxd",
+    version,
+    about = "Code-intelligence daemon and CLI built on tree-sitter"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every registered language.
+    Languages {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Parse a file (or `-` for standard input) and print its syntax tree.
+    Parse {
+        /// Language id or alias; detected from the path and content when omitted.
+        #[arg(long, short)]
+        language: Option<String>,
+        /// Output format: `sexp` is exactly tree-sitter's `Node::to_sexp()`.
+        #[arg(long, value_enum, default_value_t = TreeFormat::Sexp)]
+        format: TreeFormat,
+        /// The file to parse, or `-` for standard input.
+        file: PathBuf,
+    },
+    /// Regenerate (or check) LANGUAGE_INVENTORY.md and NOTICES from the registry.
+    Inventory {
+        /// Write the files into this directory (default: print the inventory to stdout).
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TreeFormat {
+    Sexp,
+    Json,
+}
+
+/// A failure that is the user's to fix: reported without a backtrace, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Languages { format } => cmd_languages(format),
+        Command::Parse {
+            language,
+            format,
+            file,
+        } => cmd_parse(language.as_deref(), format, &file),
+        Command::Inventory { write } => cmd_inventory(write.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("syntaxd: error: {err:#}");
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// The JSON shape of one language in `syntaxd languages --format json` and `/v1/languages`.
+#[derive(Serialize)]
+struct LanguageRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    aliases: &'a [String],
+    extensions: &'a [String],
+    filenames: &'a [String],
+    shebangs: &'a [String],
+    grammar_crate: &'a str,
+    grammar_version: &'a str,
+    queries: Vec<QueryKind>,
+    variant_of: Option<&'a str>,
+    available: bool,
+}
+
+fn language_row(lang: &Language) -> LanguageRow<'_> {
+    LanguageRow {
+        id: &lang.id,
+        name: &lang.name,
+        aliases: &lang.aliases,
+        extensions: &lang.extensions,
+        filenames: &lang.filenames,
+        shebangs: &lang.shebangs,
+        grammar_crate: &lang.grammar_crate,
+        grammar_version: &lang.grammar_version,
+        queries: lang.query_kinds(),
+        variant_of: lang.variant_of.as_deref(),
+        available: lang.available(),
+    }
+}
+
+fn cmd_languages(format: ListFormat) -> anyhow::Result<ExitCode> {
+    let reg = registry();
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            let rows: Vec<LanguageRow<'_>> = reg.languages().iter().map(language_row).collect();
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        ListFormat::Markdown => {
+            writeln!(
+                out,
+                "| id | name | extensions | grammar | queries | available |"
+            )?;
+            writeln!(out, "|---|---|---|---|---|---|")?;
+            for l in reg.languages() {
+                let queries: Vec<&str> = l.query_kinds().iter().map(|k| k.as_str()).collect();
+                writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} {} | {} | {} |",
+                    l.id,
+                    l.name.replace('|', "\\|"),
+                    l.extensions.join(", "),
+                    l.grammar_crate,
+                    l.grammar_version,
+                    queries.join(", "),
+                    if l.available() { "yes" } else { "no" }
+                )?;
+            }
+        }
+        ListFormat::Table => {
+            writeln!(
+                out,
+                "{:<18} {:<30} {:<10} {:<32} QUERIES",
+                "ID", "NAME", "AVAILABLE", "GRAMMAR"
+            )?;
+            for l in reg.languages() {
+                let queries: Vec<&str> = l.query_kinds().iter().map(|k| k.as_str()).collect();
+                writeln!(
+                    out,
+                    "{:<18} {:<30} {:<10} {:<32} {}",
+                    l.id,
+                    l.name,
+                    if l.available() { "yes" } else { "no" },
+                    format!("{} {}", l.grammar_crate, l.grammar_version),
+                    queries.join(",")
+                )?;
+            }
+            let available = reg.languages().iter().filter(|l| l.available()).count();
+            writeln!(
+                out,
+                "{} grammars ({} distinct languages), {} available in this build",
+                reg.languages().len(),
+                reg.distinct_language_count(),
+                available
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(file: &Path) -> anyhow::Result<Vec<u8>> {
+    if file == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        return Ok(buf);
+    }
+    std::fs::read(file)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())).into())
+}
+
+/// Resolves the language of a CLI input: explicit name, or detection from path and content.
+fn resolve_language(
+    explicit: Option<&str>,
+    file: &Path,
+    content: &[u8],
+) -> anyhow::Result<&'static Language> {
+    let reg = registry();
+    let lang = match explicit {
+        Some(name) => reg
+            .language_for_name(name)
+            .map_err(|e| UsageError(e.to_string()))?,
+        None => {
+            let path = (file != Path::new("-")).then_some(file);
+            match reg.detect(path, content) {
+                Some(d) => d.language,
+                None => bail!(UsageError(format!(
+                    "cannot detect the language of {}: pass --language (see `syntaxd languages`)",
+                    file.display()
+                ))),
+            }
+        }
+    };
+    if !lang.available() {
+        bail!(UsageError(
+            language::LanguageError::Unavailable {
+                id: lang.id.clone(),
+                feature: lang.grammar_crate.clone(),
+            }
+            .to_string()
+        ));
+    }
+    Ok(lang)
+}
+
+fn cmd_parse(language: Option<&str>, format: TreeFormat, file: &Path) -> anyhow::Result<ExitCode> {
+    let content = read_input(file)?;
+    if language::looks_binary(&content) {
+        bail!(UsageError(format!(
+            "{} looks binary (it contains a NUL byte): refusing to parse",
+            file.display()
+        )));
+    }
+    let lang = resolve_language(language, file, &content)?;
+    let grammar = lang.ts_language()?;
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(grammar).with_context(|| {
+        format!(
+            "grammar of `{}` is incompatible with this tree-sitter",
+            lang.id
+        )
+    })?;
+    let tree = parser
+        .parse(&content, None)
+        .with_context(|| format!("tree-sitter returned no tree for {}", file.display()))?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        TreeFormat::Sexp => writeln!(out, "{}", tree.root_node().to_sexp())?,
+        TreeFormat::Json => writeln!(out, "{}", output::tree_json(&tree))?,
+    }
+    let problems = output::syntax_problems(&tree, 1000);
+    if let Some(first) = problems.first() {
+        eprintln!(
+            "syntaxd: warning: {}: the {} tree contains {}{} ERROR/MISSING node(s); first: {} `{}` at {}:{}",
+            file.display(),
+            lang.id,
+            problems.len(),
+            if problems.len() >= 1000 { "+" } else { "" },
+            first.kind,
+            first.node_kind,
+            first.start.row + 1,
+            first.start.column + 1
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_inventory(write: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let reg = registry();
+    // A development command: run it from the repository root.
+    let manifest_dir = Path::new(".");
+    let licenses = language::inventory::crate_licenses(manifest_dir, reg)?;
+    let inventory = language::inventory::inventory_markdown(reg, &licenses);
+    match write {
+        Some(dir) => {
+            std::fs::write(dir.join("LANGUAGE_INVENTORY.md"), &inventory)?;
+            std::fs::write(dir.join("NOTICES"), language::inventory::notices(&licenses))?;
+            eprintln!(
+                "wrote LANGUAGE_INVENTORY.md and NOTICES to {}",
+                dir.display()
+            );
+        }
+        None => print!("{inventory}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,1 +1,421 @@
-//! cache (filled in by its issue).
+//! The tiered cache of parsed files: hot (entries in memory), warm (lz4-sealed entries in
+//! memory) and cold (zstd-sealed entries on disk in redb). Every tier is bounded in bytes.
+//!
+//! - `put` writes through to cold in one durable transaction, then into hot: when it returns
+//!   `Ok`, the entry survives a crash.
+//! - Eviction from hot (by byte budget, moka's size-aware policy) demotes to warm; eviction from
+//!   warm demotes to cold (where the entry already is). Cold evicts least recently used values
+//!   over its disk budget.
+//! - A hit in warm or cold promotes the entry to hot.
+//! - A corrupt, truncated, foreign or unknown-version value is a miss plus
+//!   `syntaxd_cache_corrupt_total` and a log line; the bad value is removed.
+
+pub mod entry;
+pub mod envelope;
+mod metrics;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+pub use entry::{CacheEntry, CacheKey, ENTRY_FORMAT_VERSION, EntryError, content_hash};
+pub use envelope::{Codec, EnvelopeError};
+pub use metrics::CacheMetrics;
+pub use store::{ColdStore, OpenReport, StoreError};
+
+/// A cache tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Entries in memory.
+    Hot,
+    /// lz4-compressed entries in memory.
+    Warm,
+    /// zstd-compressed entries on disk.
+    Cold,
+}
+
+impl Tier {
+    /// The tier's label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Hot => "hot",
+            Tier::Warm => "warm",
+            Tier::Cold => "cold",
+        }
+    }
+}
+
+/// Budgets and location of a cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CacheConfig {
+    /// Directory of the cold store.
+    pub dir: PathBuf,
+    /// Memory for hot entries (source + bytecode + symbols).
+    pub hot_budget_bytes: u64,
+    /// Memory for warm (compressed) entries.
+    pub warm_budget_bytes: u64,
+    /// Disk for cold values.
+    pub cold_budget_bytes: u64,
+    /// zstd level for the cold tier.
+    pub zstd_level: i32,
+}
+
+impl CacheConfig {
+    /// Budgets derived from the machine: hot 1/16 of memory (at most 1 GiB), warm 1/32 (at most
+    /// 512 MiB), cold a quarter of the free space of the cache directory's file system (at most
+    /// 10 GiB, at least 64 MiB).
+    pub fn with_defaults(dir: PathBuf) -> CacheConfig {
+        let total = sysinfo::System::new()
+            .map(|mut sys| {
+                sys.refresh_memory();
+                sys.total_memory()
+            })
+            .unwrap_or(0)
+            .max(1 << 30);
+        let free_disk = free_disk_bytes(&dir).unwrap_or(4 << 30);
+        CacheConfig {
+            dir,
+            hot_budget_bytes: (total / 16).min(1 << 30),
+            warm_budget_bytes: (total / 32).min(512 << 20),
+            cold_budget_bytes: (free_disk / 4).clamp(64 << 20, 10 << 30),
+            zstd_level: 3,
+        }
+    }
+
+    /// The default cache directory: the user's cache dir (`$XDG_CACHE_HOME/syntaxd`, ...),
+    /// or `.syntaxd-cache` in the working directory when there is none.
+    pub fn default_dir() -> PathBuf {
+        dirs::cache_dir()
+            .map(|d| d.join("syntaxd"))
+            .unwrap_or_else(|| PathBuf::from(".syntaxd-cache"))
+    }
+}
+
+fn free_disk_bytes(dir: &Path) -> Option<u64> {
+    let disks = sysinfo::Disks::new_with_refreshed_list().ok()?;
+    let probe = dir.ancestors().find(|p| p.exists())?.canonicalize().ok()?;
+    disks
+        .iter()
+        .filter(|d| probe.starts_with(d.mount_point()))
+        .max_by_key(|d| d.mount_point().as_os_str().len())
+        .map(|d| d.available_space())
+}
+
+/// Errors of the cache.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// The disk store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The answer of [`Cache::get`].
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// Found, in this tier (and now in hot).
+    Hit(Arc<CacheEntry>, Tier),
+    /// Not cached (or the cached value was corrupt and has been dropped).
+    Miss,
+}
+
+/// Per-tier figures.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct TierStats {
+    /// Entries in the tier.
+    pub entries: u64,
+    /// Bytes the tier holds (its budget's unit).
+    pub bytes: u64,
+    /// The tier's budget.
+    pub budget_bytes: u64,
+}
+
+/// Figures for every tier.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CacheStats {
+    /// Hot tier.
+    pub hot: TierStats,
+    /// Warm tier.
+    pub warm: TierStats,
+    /// Cold tier.
+    pub cold: TierStats,
+}
+
+/// The tiered cache. Cheap to share behind an `Arc`; every method takes `&self`.
+pub struct Cache {
+    hot: moka::sync::Cache<String, Arc<CacheEntry>>,
+    warm: moka::sync::Cache<String, Arc<Vec<u8>>>,
+    cold: Arc<ColdStore>,
+    metrics: Arc<CacheMetrics>,
+    config: CacheConfig,
+}
+
+impl Cache {
+    /// Opens the cache: the cold store in `config.dir` (moved aside and recreated if
+    /// unreadable; refused if another process holds it) and empty memory tiers. Metrics are
+    /// registered in `registry`.
+    pub fn open(
+        config: CacheConfig,
+        registry: &prometheus::Registry,
+    ) -> Result<(Cache, OpenReport), CacheError> {
+        let (cold, report) = ColdStore::open(&config.dir, config.cold_budget_bytes)?;
+        let cold = Arc::new(cold);
+        let metrics = Arc::new(CacheMetrics::register(registry));
+
+        let warm_cold = Arc::clone(&cold);
+        let warm_metrics = Arc::clone(&metrics);
+        let zstd_level = config.zstd_level;
+        let warm = moka::sync::Cache::builder()
+            .max_capacity(config.warm_budget_bytes)
+            .weigher(|k: &String, v: &Arc<Vec<u8>>| weight(k.len() + v.len()))
+            .eviction_listener(move |key: Arc<String>, sealed: Arc<Vec<u8>>, cause| {
+                if !cause.was_evicted() {
+                    return;
+                }
+                // Write-through keeps cold complete; re-store only if it was evicted there.
+                if !warm_cold.contains(&key).unwrap_or(true)
+                    && let Ok((h, payload)) = envelope::open(&sealed)
+                {
+                    let cold_value =
+                        envelope::seal(&payload, h.payload_version, Codec::Zstd, zstd_level);
+                    if let Err(e) = warm_cold.put_many(&[(key.to_string(), cold_value)]) {
+                        tracing::warn!(error = %e, "demotion to the cold tier failed");
+                    }
+                }
+                warm_metrics.demotion(Tier::Warm, Tier::Cold);
+            })
+            .build();
+
+        let hot_warm = warm.clone();
+        let hot_metrics = Arc::clone(&metrics);
+        let hot = moka::sync::Cache::builder()
+            .max_capacity(config.hot_budget_bytes)
+            .weigher(|k: &String, v: &Arc<CacheEntry>| weight(k.len() + v.memory_bytes()))
+            .eviction_listener(move |key: Arc<String>, entry: Arc<CacheEntry>, cause| {
+                if !cause.was_evicted() {
+                    return;
+                }
+                let sealed =
+                    envelope::seal(&entry.to_payload(), ENTRY_FORMAT_VERSION, Codec::Lz4, 0);
+                hot_warm.insert(key.to_string(), Arc::new(sealed));
+                hot_metrics.demotion(Tier::Hot, Tier::Warm);
+            })
+            .build();
+
+        Ok((
+            Cache {
+                hot,
+                warm,
+                cold,
+                metrics,
+                config,
+            },
+            report,
+        ))
+    }
+
+    /// The configuration the cache was opened with.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// The cold store, for `syntaxd cache verify|migrate|purge`.
+    pub fn cold(&self) -> &ColdStore {
+        &self.cold
+    }
+
+    /// Looks `key` up in hot, then warm, then cold; a warm or cold hit is promoted to hot.
+    pub fn get(&self, key: &CacheKey) -> Lookup {
+        let k = key.to_string();
+        let started = Instant::now();
+        if let Some(entry) = self.hot.get(&k) {
+            self.metrics.hit(Tier::Hot, started);
+            return Lookup::Hit(entry, Tier::Hot);
+        }
+        if let Some(sealed) = self.warm.get(&k) {
+            self.warm.invalidate(&k);
+            match self.unseal(key, &sealed, Tier::Warm) {
+                Some(entry) => {
+                    self.hot.insert(k, Arc::clone(&entry));
+                    self.metrics.promotion(Tier::Warm, Tier::Hot);
+                    self.metrics.hit(Tier::Warm, started);
+                    return Lookup::Hit(entry, Tier::Warm);
+                }
+                None => self.metrics.corrupt(Tier::Warm),
+            }
+        }
+        match self.cold.get(&k) {
+            Ok(Some(sealed)) => match self.unseal(key, &sealed, Tier::Cold) {
+                Some(entry) => {
+                    self.hot.insert(k, Arc::clone(&entry));
+                    self.metrics.promotion(Tier::Cold, Tier::Hot);
+                    self.metrics.hit(Tier::Cold, started);
+                    return Lookup::Hit(entry, Tier::Cold);
+                }
+                None => {
+                    self.metrics.corrupt(Tier::Cold);
+                    if let Err(e) = self.cold.remove_many(&[k]) {
+                        tracing::warn!(error = %e, "could not remove a corrupt cold entry");
+                    }
+                }
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cold tier read failed; treating as a miss"),
+        }
+        self.metrics.miss(started);
+        Lookup::Miss
+    }
+
+    /// Stores an entry durably (cold, one transaction) and in hot. On `Ok`, it survives a crash.
+    pub fn put(&self, entry: CacheEntry) -> Result<Arc<CacheEntry>, CacheError> {
+        let mut stored = self.put_many(vec![entry])?;
+        Ok(stored.remove(0))
+    }
+
+    /// Stores several entries in one durable cold transaction, then in hot.
+    pub fn put_many(&self, entries: Vec<CacheEntry>) -> Result<Vec<Arc<CacheEntry>>, CacheError> {
+        let started = Instant::now();
+        let sealed: Vec<(String, Vec<u8>)> = entries
+            .iter()
+            .map(|e| {
+                let value = envelope::seal(
+                    &e.to_payload(),
+                    ENTRY_FORMAT_VERSION,
+                    Codec::Zstd,
+                    self.config.zstd_level,
+                );
+                (e.key().to_string(), value)
+            })
+            .collect();
+        self.cold.put_many(&sealed)?;
+        self.metrics.stored(Tier::Cold, started);
+        let hot_started = Instant::now();
+        let out: Vec<Arc<CacheEntry>> = entries
+            .into_iter()
+            .zip(sealed)
+            .map(|(e, (k, _))| {
+                let e = Arc::new(e);
+                self.hot.insert(k, Arc::clone(&e));
+                e
+            })
+            .collect();
+        self.metrics.stored(Tier::Hot, hot_started);
+        Ok(out)
+    }
+
+    /// Applies pending evictions now (moka defers them) and refreshes the tier gauges.
+    pub fn run_pending_tasks(&self) {
+        self.hot.run_pending_tasks();
+        self.warm.run_pending_tasks();
+        self.refresh_gauges();
+    }
+
+    /// Moves everything in memory that is not on disk yet to the cold tier, durably. With
+    /// write-through every stored entry is already there; this is the shutdown safety net.
+    pub fn flush(&self) -> Result<usize, CacheError> {
+        self.run_pending_tasks();
+        let mut missing = Vec::new();
+        for (k, e) in self.hot.iter() {
+            if !self.cold.contains(&k)? {
+                let value = envelope::seal(
+                    &e.to_payload(),
+                    ENTRY_FORMAT_VERSION,
+                    Codec::Zstd,
+                    self.config.zstd_level,
+                );
+                missing.push((k.to_string(), value));
+            }
+        }
+        for (k, sealed) in self.warm.iter() {
+            if !self.cold.contains(&k)?
+                && let Ok((h, payload)) = envelope::open(&sealed)
+            {
+                missing.push((
+                    k.to_string(),
+                    envelope::seal(
+                        &payload,
+                        h.payload_version,
+                        Codec::Zstd,
+                        self.config.zstd_level,
+                    ),
+                ));
+            }
+        }
+        self.cold.put_many(&missing)?;
+        Ok(missing.len())
+    }
+
+    /// Entries and bytes per tier.
+    pub fn stats(&self) -> CacheStats {
+        self.hot.run_pending_tasks();
+        self.warm.run_pending_tasks();
+        let (cold_entries, cold_bytes) = self.cold.stats().unwrap_or((0, 0));
+        CacheStats {
+            hot: TierStats {
+                entries: self.hot.entry_count(),
+                bytes: self.hot.weighted_size(),
+                budget_bytes: self.config.hot_budget_bytes,
+            },
+            warm: TierStats {
+                entries: self.warm.entry_count(),
+                bytes: self.warm.weighted_size(),
+                budget_bytes: self.config.warm_budget_bytes,
+            },
+            cold: TierStats {
+                entries: cold_entries,
+                bytes: cold_bytes,
+                budget_bytes: self.config.cold_budget_bytes,
+            },
+        }
+    }
+
+    /// Updates `syntaxd_cache_entries{tier}` and `syntaxd_cache_bytes{tier}`.
+    pub fn refresh_gauges(&self) {
+        let s = self.stats();
+        for (tier, t) in [
+            (Tier::Hot, s.hot),
+            (Tier::Warm, s.warm),
+            (Tier::Cold, s.cold),
+        ] {
+            self.metrics.set_size(tier, t.entries, t.bytes);
+        }
+    }
+
+    /// The metrics of this cache.
+    pub fn metrics(&self) -> &CacheMetrics {
+        &self.metrics
+    }
+
+    fn unseal(&self, key: &CacheKey, sealed: &[u8], tier: Tier) -> Option<Arc<CacheEntry>> {
+        let result = envelope::open(sealed)
+            .map_err(|e| e.to_string())
+            .and_then(|(h, payload)| {
+                CacheEntry::from_payload(h.payload_version, &payload).map_err(|e| e.to_string())
+            })
+            .and_then(|entry| {
+                if entry.key() == *key {
+                    Ok(entry)
+                } else {
+                    Err(format!(
+                        "entry is for {}, not for the key it is stored under",
+                        entry.key()
+                    ))
+                }
+            });
+        match result {
+            Ok(entry) => Some(Arc::new(entry)),
+            Err(reason) => {
+                tracing::warn!(tier = tier.as_str(), key = %key, %reason, "corrupt cache entry treated as a miss");
+                None
+            }
+        }
+    }
+}
+
+/// moka weighs in u32: clamp (a single entry is bounded far below 4 GiB by the parse size cap).
+fn weight(bytes: usize) -> u32 {
+    u32::try_from(bytes).unwrap_or(u32::MAX)
+}

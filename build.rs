@@ -1,0 +1,64 @@
+//! Build script: embeds the grammar crates' versions (from Cargo.lock) and the query files this
+//! project writes (`grammars/queries/<language id>/<kind>.scm`) into the binary.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+fn main() {
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let root = Path::new(&manifest_dir);
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    println!("cargo:rerun-if-changed=grammars/queries");
+    println!("cargo:rerun-if-changed=grammars/languages.toml");
+
+    // Package versions from Cargo.lock: the one place that knows what was actually built.
+    let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+    let mut versions = String::from("&[\n");
+    let mut name: Option<String> = None;
+    for line in lock.lines() {
+        if line == "[[package]]" {
+            name = None;
+        } else if let Some(v) = line.strip_prefix("name = ") {
+            name = Some(v.trim_matches('"').to_string());
+        } else if let Some(v) = line.strip_prefix("version = ")
+            && let Some(n) = name.take()
+        {
+            writeln!(versions, "    ({n:?}, {:?}),", v.trim_matches('"')).ok();
+        }
+    }
+    versions.push_str("]\n");
+    fs::write(Path::new(&out_dir).join("grammar_versions.rs"), versions)
+        .expect("OUT_DIR is writable");
+
+    // Our own query files, embedded with include_str! so they ship inside the binary.
+    let mut queries = String::from("&[\n");
+    let qdir = root.join("grammars/queries");
+    let mut entries: Vec<(String, String, String)> = Vec::new();
+    if let Ok(langs) = fs::read_dir(&qdir) {
+        for lang in langs.flatten() {
+            let lang_name = lang.file_name().to_string_lossy().into_owned();
+            println!("cargo:rerun-if-changed={}", lang.path().display());
+            if let Ok(files) = fs::read_dir(lang.path()) {
+                for file in files.flatten() {
+                    let path = file.path();
+                    if path.extension().is_some_and(|e| e == "scm") {
+                        let kind = path
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        entries.push((lang_name.clone(), kind, path.display().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    entries.sort();
+    for (lang, kind, path) in entries {
+        writeln!(queries, "    ({lang:?}, {kind:?}, include_str!({path:?})),").ok();
+    }
+    queries.push_str("]\n");
+    fs::write(Path::new(&out_dir).join("own_queries.rs"), queries).expect("OUT_DIR is writable");
+}

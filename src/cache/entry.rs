@@ -1,0 +1,308 @@
+//! A cache entry — everything needed to answer for one file version without reparsing — and
+//! its binary payload format (the bytes inside an envelope). Specified in
+//! `docs/cache-format.md`.
+
+use std::fmt;
+
+/// Payload format of a cache entry.
+/// - 1: first release: language id, grammar version, content hash, source, bytecode, symbols.
+pub const ENTRY_FORMAT_VERSION: u16 = 1;
+
+/// The identity of a cached file version. A grammar upgrade or a bytecode format change gives
+/// every affected file a new key, so old entries are simply never asked for again.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheKey {
+    /// Registry id of the language.
+    pub language_id: String,
+    /// The grammar crate's version.
+    pub grammar_version: String,
+    /// The syntax-tree bytecode format version.
+    pub bytecode_version: u16,
+    /// xxh3-128 of the source bytes.
+    pub content_hash: u128,
+}
+
+impl CacheKey {
+    /// The key for `source` in a language.
+    pub fn for_source(
+        language_id: &str,
+        grammar_version: &str,
+        bytecode_version: u16,
+        source: &[u8],
+    ) -> CacheKey {
+        CacheKey {
+            language_id: language_id.to_string(),
+            grammar_version: grammar_version.to_string(),
+            bytecode_version,
+            content_hash: content_hash(source),
+        }
+    }
+
+    /// The key as stored: `language:grammar-version:bytecode-version:hash`.
+    pub fn as_string(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for CacheKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}:{:032x}",
+            self.language_id, self.grammar_version, self.bytecode_version, self.content_hash
+        )
+    }
+}
+
+/// xxh3-128 of the content: the content part of every cache key.
+pub fn content_hash(source: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(source)
+}
+
+/// One cached file version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheEntry {
+    /// Registry id of the language.
+    pub language_id: String,
+    /// The grammar crate's version.
+    pub grammar_version: String,
+    /// The bytecode format version of `bytecode`.
+    pub bytecode_version: u16,
+    /// The source bytes.
+    pub source: Vec<u8>,
+    /// The syntax tree in bytecode.
+    pub bytecode: Vec<u8>,
+    /// Extracted symbols (JSON), when they have been computed.
+    pub symbols: Option<Vec<u8>>,
+}
+
+impl CacheEntry {
+    /// The entry's key.
+    pub fn key(&self) -> CacheKey {
+        CacheKey::for_source(
+            &self.language_id,
+            &self.grammar_version,
+            self.bytecode_version,
+            &self.source,
+        )
+    }
+
+    /// Approximate bytes this entry occupies in memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.source.len()
+            + self.bytecode.len()
+            + self.symbols.as_ref().map_or(0, Vec::len)
+            + self.language_id.len()
+            + self.grammar_version.len()
+            + 128
+    }
+
+    /// Serialises the entry in payload format [`ENTRY_FORMAT_VERSION`].
+    pub fn to_payload(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.memory_bytes() + 32);
+        put_str(&mut out, &self.language_id);
+        put_str(&mut out, &self.grammar_version);
+        out.extend_from_slice(&self.bytecode_version.to_le_bytes());
+        out.extend_from_slice(&content_hash(&self.source).to_le_bytes());
+        put_bytes(&mut out, &self.source);
+        put_bytes(&mut out, &self.bytecode);
+        match &self.symbols {
+            Some(s) => {
+                out.push(1);
+                put_bytes(&mut out, s);
+            }
+            None => out.push(0),
+        }
+        out
+    }
+
+    /// Parses a payload of format `version`. Every length is checked against the bytes present.
+    pub fn from_payload(version: u16, bytes: &[u8]) -> Result<CacheEntry, EntryError> {
+        if version != ENTRY_FORMAT_VERSION {
+            return Err(EntryError::UnknownVersion {
+                found: version,
+                supported: ENTRY_FORMAT_VERSION,
+            });
+        }
+        let mut r = Reader { bytes, at: 0 };
+        let language_id = r.string()?;
+        let grammar_version = r.string()?;
+        let bytecode_version = u16::from_le_bytes(r.array::<2>()?);
+        let stored_hash = u128::from_le_bytes(r.array::<16>()?);
+        let source = r.bytes()?.to_vec();
+        let bytecode = r.bytes()?.to_vec();
+        let symbols = match r.array::<1>()?[0] {
+            0 => None,
+            1 => Some(r.bytes()?.to_vec()),
+            other => {
+                return Err(EntryError::Malformed {
+                    offset: r.at - 1,
+                    what: format!("symbols flag {other}"),
+                });
+            }
+        };
+        if r.at != bytes.len() {
+            return Err(EntryError::Malformed {
+                offset: r.at,
+                what: format!("{} trailing bytes", bytes.len() - r.at),
+            });
+        }
+        let computed = content_hash(&source);
+        if computed != stored_hash {
+            return Err(EntryError::ContentHash);
+        }
+        Ok(CacheEntry {
+            language_id,
+            grammar_version,
+            bytecode_version,
+            source,
+            bytecode,
+            symbols,
+        })
+    }
+}
+
+/// Why a payload is not a valid entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    /// A payload version this syntaxd does not read (use `syntaxd cache migrate`).
+    #[error(
+        "entry format {found} is not supported (this syntaxd reads {supported}); run `syntaxd cache migrate`"
+    )]
+    UnknownVersion {
+        /// Version found.
+        found: u16,
+        /// Version supported.
+        supported: u16,
+    },
+    /// Lengths or flags that do not fit the bytes.
+    #[error("malformed entry at byte {offset}: {what}")]
+    Malformed {
+        /// Where.
+        offset: usize,
+        /// What was wrong.
+        what: String,
+    },
+    /// The source does not hash to the stored content hash.
+    #[error("entry source does not match its content hash")]
+    ContentHash,
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    let len = s.len().min(u16::MAX as usize);
+    out.extend_from_slice(&(len as u16).to_le_bytes());
+    out.extend_from_slice(&s.as_bytes()[..len]);
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+    out.extend_from_slice(b);
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], EntryError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| EntryError::Malformed {
+                offset: self.at,
+                what: format!("needs {n} bytes, {} left", self.bytes.len() - self.at),
+            })?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], EntryError> {
+        let s = self.take(N)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], EntryError> {
+        let len = u32::from_le_bytes(self.array::<4>()?) as usize;
+        self.take(len)
+    }
+
+    fn string(&mut self) -> Result<String, EntryError> {
+        let len = u16::from_le_bytes(self.array::<2>()?) as usize;
+        let at = self.at;
+        let s = self.take(len)?;
+        String::from_utf8(s.to_vec()).map_err(|_| EntryError::Malformed {
+            offset: at,
+            what: "string is not UTF-8".to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample() -> CacheEntry {
+        CacheEntry {
+            language_id: "python".into(),
+            grammar_version: "0.25.0".into(),
+            bytecode_version: 1,
+            source: b"def f():\n    return 1\n".to_vec(),
+            bytecode: vec![1, 2, 3, 4, 5],
+            symbols: Some(br#"[{"name":"f"}]"#.to_vec()),
+        }
+    }
+
+    #[test]
+    fn payload_round_trips_with_and_without_symbols() {
+        let e = sample();
+        assert_eq!(CacheEntry::from_payload(1, &e.to_payload()), Ok(e.clone()));
+        let mut no_sym = e;
+        no_sym.symbols = None;
+        assert_eq!(
+            CacheEntry::from_payload(1, &no_sym.to_payload()),
+            Ok(no_sym)
+        );
+    }
+
+    #[test]
+    fn key_changes_with_grammar_and_content() {
+        let a = sample().key();
+        let mut other = sample();
+        other.grammar_version = "0.26.0".into();
+        assert_ne!(a, other.key());
+        other = sample();
+        other.source.push(b'\n');
+        assert_ne!(a, other.key());
+        assert!(a.to_string().starts_with("python:0.25.0:1:"));
+    }
+
+    #[test]
+    fn changed_source_fails_the_content_hash() {
+        let mut payload = sample().to_payload();
+        let pos = payload
+            .windows(3)
+            .position(|w| w == b"def")
+            .expect("source inside");
+        payload[pos] = b'x';
+        assert_eq!(
+            CacheEntry::from_payload(1, &payload),
+            Err(EntryError::ContentHash)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn truncated_or_random_payloads_are_errors_not_panics(cut in 0usize..200, junk in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let payload = sample().to_payload();
+            let cut = cut % payload.len();
+            prop_assert!(CacheEntry::from_payload(1, &payload[..cut]).is_err());
+            let _ = CacheEntry::from_payload(1, &junk);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The envelope around every stored cache value: magic, envelope version, payload format
+//! version, codec, lengths and a checksum. Specified byte by byte in `docs/cache-format.md`.
+//!
+//! Sizes read from stored bytes are untrusted: they are checked against
+//! [`MAX_PAYLOAD_BYTES`] and against the bytes actually present before anything is allocated.
+
+/// `SXDE`: syntaxd envelope.
+pub const MAGIC: [u8; 4] = *b"SXDE";
+
+/// Envelope layout version.
+/// - 1: first release (magic, version, codec, payload version, raw len, stored len, crc32 over
+///   the header's first 16 bytes and the stored bytes).
+pub const ENVELOPE_VERSION: u8 = 1;
+
+/// Header size in bytes: magic 4 + version 1 + codec 1 + payload version 2 + raw length 4 +
+/// stored length 4 + crc32 4.
+pub const HEADER_BYTES: usize = 20;
+
+/// The largest payload an envelope may declare (uncompressed): 512 MiB. Larger claims are
+/// corruption or forgery.
+pub const MAX_PAYLOAD_BYTES: usize = 512 * 1024 * 1024;
+
+/// How the payload bytes are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Codec {
+    /// Stored as is.
+    None = 0,
+    /// lz4 block format (lz4_flex), used by the warm tier.
+    Lz4 = 1,
+    /// zstd frame, used by the cold tier.
+    Zstd = 2,
+}
+
+impl Codec {
+    fn from_byte(b: u8) -> Option<Codec> {
+        match b {
+            0 => Some(Codec::None),
+            1 => Some(Codec::Lz4),
+            2 => Some(Codec::Zstd),
+            _ => None,
+        }
+    }
+
+    /// The codec's lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Codec::None => "none",
+            Codec::Lz4 => "lz4",
+            Codec::Zstd => "zstd",
+        }
+    }
+}
+
+/// Why an envelope was rejected. Every variant is a cache miss plus a metric, never a crash.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    /// Fewer bytes than a header, or fewer than the header declares.
+    #[error("envelope truncated: {found} bytes, need {needed}")]
+    Truncated {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes present.
+        found: usize,
+    },
+    /// Not an envelope at all.
+    #[error("not a syntaxd envelope (magic {found:02x?})")]
+    BadMagic {
+        /// The first four bytes.
+        found: [u8; 4],
+    },
+    /// Written by a newer syntaxd.
+    #[error("envelope version {found} is newer than this syntaxd supports ({supported})")]
+    UnknownVersion {
+        /// Version in the bytes.
+        found: u8,
+        /// Highest version we read.
+        supported: u8,
+    },
+    /// Unknown codec byte.
+    #[error("unknown codec {0}")]
+    UnknownCodec(u8),
+    /// Declared length over [`MAX_PAYLOAD_BYTES`].
+    #[error("declared payload of {declared} bytes exceeds the limit of {limit}")]
+    TooLarge {
+        /// Declared size.
+        declared: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Checksum mismatch: bit rot or a torn write.
+    #[error("checksum mismatch: stored {stored:#010x}, computed {computed:#010x}")]
+    Checksum {
+        /// Checksum in the header.
+        stored: u32,
+        /// Checksum of the bytes.
+        computed: u32,
+    },
+    /// The codec failed, or produced a different length than declared.
+    #[error("{codec} payload does not decompress to {declared} bytes: {reason}")]
+    Codec {
+        /// The codec.
+        codec: &'static str,
+        /// Declared raw size.
+        declared: usize,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// The parsed header of an envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvelopeHeader {
+    /// Envelope layout version.
+    pub version: u8,
+    /// Codec of the stored bytes.
+    pub codec: Codec,
+    /// Format version of the payload inside (the cache entry format).
+    pub payload_version: u16,
+    /// Uncompressed payload length.
+    pub raw_len: usize,
+    /// Stored (compressed) length.
+    pub stored_len: usize,
+    /// crc32 of the header's first 16 bytes and the stored bytes.
+    pub crc32: u32,
+}
+
+/// Wraps `payload` (a cache entry in format `payload_version`) with `codec`.
+pub fn seal(payload: &[u8], payload_version: u16, codec: Codec, zstd_level: i32) -> Vec<u8> {
+    let stored: Vec<u8> = match codec {
+        Codec::None => payload.to_vec(),
+        Codec::Lz4 => lz4_flex::block::compress(payload),
+        // zstd on an in-memory buffer only fails on allocation failure; fall back to raw bytes.
+        Codec::Zstd => match zstd::bulk::compress(payload, zstd_level) {
+            Ok(c) => c,
+            Err(_) => return seal(payload, payload_version, Codec::None, zstd_level),
+        },
+    };
+    let mut out = Vec::with_capacity(HEADER_BYTES + stored.len());
+    out.extend_from_slice(&MAGIC);
+    out.push(ENVELOPE_VERSION);
+    out.push(codec as u8);
+    out.extend_from_slice(&payload_version.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(stored.len() as u32).to_le_bytes());
+    let crc = checksum(&out[..16], &stored);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&stored);
+    out
+}
+
+/// crc32 over the first 16 header bytes and the stored bytes: a flip anywhere is detected.
+fn checksum(header16: &[u8], stored: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(header16);
+    h.update(stored);
+    h.finalize()
+}
+
+/// Reads and checks the header only (no checksum over the body).
+pub fn read_header(bytes: &[u8]) -> Result<EnvelopeHeader, EnvelopeError> {
+    if bytes.len() < HEADER_BYTES {
+        return Err(EnvelopeError::Truncated {
+            needed: HEADER_BYTES,
+            found: bytes.len(),
+        });
+    }
+    let magic = [bytes[0], bytes[1], bytes[2], bytes[3]];
+    if magic != MAGIC {
+        return Err(EnvelopeError::BadMagic { found: magic });
+    }
+    let version = bytes[4];
+    if version == 0 || version > ENVELOPE_VERSION {
+        return Err(EnvelopeError::UnknownVersion {
+            found: version,
+            supported: ENVELOPE_VERSION,
+        });
+    }
+    let codec = Codec::from_byte(bytes[5]).ok_or(EnvelopeError::UnknownCodec(bytes[5]))?;
+    let payload_version = u16::from_le_bytes([bytes[6], bytes[7]]);
+    let le32 =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let raw_len = le32(8) as usize;
+    let stored_len = le32(12) as usize;
+    let crc32 = le32(16);
+    for declared in [raw_len, stored_len] {
+        if declared > MAX_PAYLOAD_BYTES {
+            return Err(EnvelopeError::TooLarge {
+                declared,
+                limit: MAX_PAYLOAD_BYTES,
+            });
+        }
+    }
+    Ok(EnvelopeHeader {
+        version,
+        codec,
+        payload_version,
+        raw_len,
+        stored_len,
+        crc32,
+    })
+}
+
+/// Checks and opens an envelope, returning its header and the decompressed payload.
+pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
+    let header = read_header(bytes)?;
+    let needed = HEADER_BYTES + header.stored_len;
+    if bytes.len() != needed {
+        return Err(EnvelopeError::Truncated {
+            needed,
+            found: bytes.len(),
+        });
+    }
+    let stored = &bytes[HEADER_BYTES..];
+    let computed = checksum(&bytes[..16], stored);
+    if computed != header.crc32 {
+        return Err(EnvelopeError::Checksum {
+            stored: header.crc32,
+            computed,
+        });
+    }
+    let codec_err = |reason: String| EnvelopeError::Codec {
+        codec: header.codec.as_str(),
+        declared: header.raw_len,
+        reason,
+    };
+    let payload = match header.codec {
+        Codec::None => stored.to_vec(),
+        // The declared size was bounded above; lz4 never writes past it.
+        Codec::Lz4 => lz4_flex::block::decompress(stored, header.raw_len)
+            .map_err(|e| codec_err(e.to_string()))?,
+        Codec::Zstd => {
+            zstd::bulk::decompress(stored, header.raw_len).map_err(|e| codec_err(e.to_string()))?
+        }
+    };
+    if payload.len() != header.raw_len {
+        return Err(codec_err(format!("got {} bytes", payload.len())));
+    }
+    Ok((header, payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample() -> Vec<u8> {
+        (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn every_codec_round_trips() {
+        for codec in [Codec::None, Codec::Lz4, Codec::Zstd] {
+            let sealed = seal(&sample(), 7, codec, 3);
+            let (h, payload) = open(&sealed).expect("opens");
+            assert_eq!(payload, sample());
+            assert_eq!(h.payload_version, 7);
+            assert_eq!(h.codec, codec);
+        }
+    }
+
+    #[test]
+    fn forged_length_is_refused_before_allocating() {
+        let mut sealed = seal(b"hello", 1, Codec::Lz4, 3);
+        sealed[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(open(&sealed), Err(EnvelopeError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn future_version_and_foreign_bytes_are_typed_errors() {
+        let mut sealed = seal(b"hello", 1, Codec::None, 3);
+        sealed[4] = ENVELOPE_VERSION + 1;
+        assert!(matches!(
+            open(&sealed),
+            Err(EnvelopeError::UnknownVersion { .. })
+        ));
+        assert!(matches!(
+            open(b"GIF89a......................"),
+            Err(EnvelopeError::BadMagic { .. })
+        ));
+        assert!(matches!(open(b"SX"), Err(EnvelopeError::Truncated { .. })));
+    }
+
+    proptest! {
+        #[test]
+        fn any_bit_flip_or_truncation_is_detected(pos in 0usize..4000, bit in 0u8..8, cut in 0usize..4000, codec in 0u8..3) {
+            let codec = Codec::from_byte(codec).expect("0..3 are codecs");
+            let sealed = seal(&sample(), 1, codec, 3);
+            let mut flipped = sealed.clone();
+            let pos = pos % flipped.len();
+            flipped[pos] ^= 1 << bit;
+            prop_assert!(open(&flipped).is_err(), "flip at {} undetected", pos);
+            let cut = cut % sealed.len();
+            prop_assert!(open(&sealed[..cut]).is_err());
+        }
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = open(&bytes);
+        }
+    }
+}

@@ -1,0 +1,553 @@
+//! Configuration: embedded defaults < TOML file < `SYNTAXD_*` environment < CLI flags, merged
+//! into one validated [`Config`] before any port is bound. Unknown keys and invalid values are
+//! errors that name the key and where it came from. Every key is documented in
+//! `docs/configuration.md`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// HTTP server.
+    pub server: ServerConfig,
+    /// Parsing budgets and the parser pool.
+    pub parse: ParseConfig,
+    /// Query budgets.
+    pub query: QueryConfig,
+    /// The tiered cache.
+    pub cache: CacheSection,
+    /// Live documents.
+    pub documents: DocumentsConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Bearer token required on `/v1` routes; empty disables authentication.
+    pub auth_token: String,
+    /// Largest request body accepted.
+    pub max_body_bytes: u64,
+    /// Requests served at once; more get 503 with `Retry-After`.
+    pub max_concurrent_requests: u64,
+    /// Deadline of one request, parse or query included.
+    pub request_timeout_ms: u64,
+    /// Time a client has to send its request headers.
+    pub header_read_timeout_ms: u64,
+    /// Time in-flight requests get to finish after SIGTERM.
+    pub shutdown_grace_ms: u64,
+}
+
+/// `[parse]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParseConfig {
+    /// Largest source parsed.
+    pub max_source_bytes: u64,
+    /// Deadline of one parse.
+    pub timeout_ms: u64,
+    /// Parsers in the pool (parses at once); 0 means the number of cores.
+    pub max_parsers: u64,
+    /// How long a parse waits for a free parser before a "busy" error.
+    pub pool_wait_ms: u64,
+}
+
+/// `[query]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueryConfig {
+    /// Largest query text accepted.
+    pub max_query_bytes: u64,
+    /// Deadline of one query.
+    pub timeout_ms: u64,
+    /// Most captures returned (a request's `limit` may lower it).
+    pub max_captures: u64,
+    /// tree-sitter's limit on in-progress matches.
+    pub match_limit: u64,
+}
+
+/// `[cache]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheSection {
+    /// Cache directory; empty means the user's cache directory (`~/.cache/syntaxd`).
+    pub dir: String,
+    /// Hot tier memory; 0 derives it from the machine's memory.
+    pub hot_budget_bytes: u64,
+    /// Warm tier memory; 0 derives it from the machine's memory.
+    pub warm_budget_bytes: u64,
+    /// Cold tier disk; 0 derives it from the free disk space.
+    pub cold_budget_bytes: u64,
+    /// zstd level of the cold tier (1-19).
+    pub zstd_level: i32,
+}
+
+/// `[documents]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentsConfig {
+    /// Open documents at most; over it the least recently used is closed.
+    pub max_documents: u64,
+    /// Total text of open documents at most.
+    pub max_total_bytes: u64,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `pretty` or `json`.
+    pub format: String,
+    /// Level filter (`info`, `debug`, `syntaxd=debug,tower_http=info`); `RUST_LOG` overrides.
+    pub level: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:7878".to_string(),
+            auth_token: String::new(),
+            max_body_bytes: 24 << 20,
+            max_concurrent_requests: 64,
+            request_timeout_ms: 30_000,
+            header_read_timeout_ms: 10_000,
+            shutdown_grace_ms: 10_000,
+        }
+    }
+}
+
+impl Default for ParseConfig {
+    fn default() -> Self {
+        ParseConfig {
+            max_source_bytes: 16 << 20,
+            timeout_ms: 10_000,
+            max_parsers: 0,
+            pool_wait_ms: 2_000,
+        }
+    }
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        QueryConfig {
+            max_query_bytes: 64 << 10,
+            timeout_ms: 2_000,
+            max_captures: 100_000,
+            match_limit: 10_000,
+        }
+    }
+}
+
+impl Default for CacheSection {
+    fn default() -> Self {
+        CacheSection {
+            dir: String::new(),
+            hot_budget_bytes: 0,
+            warm_budget_bytes: 0,
+            cold_budget_bytes: 0,
+            zstd_level: 3,
+        }
+    }
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            max_documents: 1_000,
+            max_total_bytes: 256 << 20,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: "pretty".to_string(),
+            level: "info".to_string(),
+        }
+    }
+}
+
+/// A configuration error, naming the key and its source.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys or wrong types.
+    #[error("config file {path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// toml's message (names the key and position).
+        message: String,
+    },
+    /// An environment variable names no key or has a value of the wrong type.
+    #[error("environment variable {var}: {message}")]
+    Env {
+        /// The variable.
+        var: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value that parses but is not allowed.
+    #[error("invalid value for `{key}` ({origin}): {message}")]
+    Invalid {
+        /// Dotted key, e.g. `server.listen`.
+        key: String,
+        /// Where the effective value came from: default, file, env or flag.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Values given on the command line; `None` leaves the lower layers' value.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--listen`
+    pub listen: Option<String>,
+    /// `--cache-dir`
+    pub cache_dir: Option<PathBuf>,
+    /// `--log-format`
+    pub log_format: Option<String>,
+}
+
+impl Config {
+    /// Loads defaults < `file` < environment (`SYNTAXD_<SECTION>_<KEY>`) < `overrides`, then
+    /// validates. `env` is passed in (normally `std::env::vars()`) so tests stay hermetic.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        overrides: &Overrides,
+    ) -> Result<Config, ConfigError> {
+        let mut value =
+            toml::Value::try_from(Config::default()).expect("the default config serialises");
+        let mut origin = "default";
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let file_value: toml::Value = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            // Deserialise the file alone first, so unknown keys are reported against the file.
+            Config::deserialize(file_value.clone()).map_err(|e| ConfigError::File {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            merge(&mut value, file_value);
+            origin = "file";
+        }
+        for (var, raw) in env {
+            let Some(rest) = var.strip_prefix("SYNTAXD_") else {
+                continue;
+            };
+            if rest == "CONFIG" {
+                continue;
+            }
+            apply_env(&mut value, &var, rest, &raw)?;
+            origin = "env";
+        }
+        let mut config: Config = Config::deserialize(value).map_err(|e| ConfigError::Invalid {
+            key: "?".to_string(),
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        if let Some(listen) = &overrides.listen {
+            config.server.listen = listen.clone();
+        }
+        if let Some(dir) = &overrides.cache_dir {
+            config.cache.dir = dir.display().to_string();
+        }
+        if let Some(format) = &overrides.log_format {
+            config.log.format = format.clone();
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            key: key.to_string(),
+            origin: "effective configuration".to_string(),
+            message,
+        };
+        self.listen_addr().map_err(|e| {
+            invalid(
+                "server.listen",
+                format!("`{}` is not ADDR:PORT ({e})", self.server.listen),
+            )
+        })?;
+        for (key, v) in [
+            ("server.max_body_bytes", self.server.max_body_bytes),
+            (
+                "server.max_concurrent_requests",
+                self.server.max_concurrent_requests,
+            ),
+            ("server.request_timeout_ms", self.server.request_timeout_ms),
+            (
+                "server.header_read_timeout_ms",
+                self.server.header_read_timeout_ms,
+            ),
+            ("parse.max_source_bytes", self.parse.max_source_bytes),
+            ("parse.timeout_ms", self.parse.timeout_ms),
+            ("query.max_query_bytes", self.query.max_query_bytes),
+            ("query.timeout_ms", self.query.timeout_ms),
+            ("query.max_captures", self.query.max_captures),
+            ("query.match_limit", self.query.match_limit),
+            ("documents.max_documents", self.documents.max_documents),
+            ("documents.max_total_bytes", self.documents.max_total_bytes),
+        ] {
+            if v == 0 {
+                return Err(invalid(key, "must be greater than 0".to_string()));
+            }
+        }
+        if self.parse.max_source_bytes > u32::MAX as u64 {
+            return Err(invalid(
+                "parse.max_source_bytes",
+                "must be below 4 GiB".to_string(),
+            ));
+        }
+        if !(1..=19).contains(&self.cache.zstd_level) {
+            return Err(invalid(
+                "cache.zstd_level",
+                format!("{} is not in 1..=19", self.cache.zstd_level),
+            ));
+        }
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            return Err(invalid(
+                "log.format",
+                format!("`{}` is not `pretty` or `json`", self.log.format),
+            ));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return Err(invalid(
+                "log.level",
+                format!("`{}` is not a level filter", self.log.level),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The socket address to bind.
+    pub fn listen_addr(&self) -> Result<SocketAddr, std::net::AddrParseError> {
+        self.server.listen.parse()
+    }
+
+    /// The cache directory: configured, or the user's cache directory.
+    pub fn cache_dir(&self) -> PathBuf {
+        if self.cache.dir.is_empty() {
+            crate::cache::CacheConfig::default_dir()
+        } else {
+            PathBuf::from(&self.cache.dir)
+        }
+    }
+
+    /// The cache configuration, with budgets of 0 derived from the machine.
+    pub fn cache_config(&self) -> crate::cache::CacheConfig {
+        let mut c = crate::cache::CacheConfig::with_defaults(self.cache_dir());
+        if self.cache.hot_budget_bytes > 0 {
+            c.hot_budget_bytes = self.cache.hot_budget_bytes;
+        }
+        if self.cache.warm_budget_bytes > 0 {
+            c.warm_budget_bytes = self.cache.warm_budget_bytes;
+        }
+        if self.cache.cold_budget_bytes > 0 {
+            c.cold_budget_bytes = self.cache.cold_budget_bytes;
+        }
+        c.zstd_level = self.cache.zstd_level;
+        c
+    }
+
+    /// The effective configuration as TOML (`syntaxd config show`); the token is masked.
+    pub fn to_toml(&self) -> String {
+        let mut shown = self.clone();
+        if !shown.server.auth_token.is_empty() {
+            shown.server.auth_token = "********".to_string();
+        }
+        toml::to_string_pretty(&shown).unwrap_or_default()
+    }
+}
+
+/// Overlays `top` onto `base`, table by table.
+fn merge(base: &mut toml::Value, top: toml::Value) {
+    match (base, top) {
+        (toml::Value::Table(b), toml::Value::Table(t)) => {
+            for (k, v) in t {
+                match b.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, t) => *b = t,
+    }
+}
+
+/// Applies `SYNTAXD_<SECTION>_<KEY>=raw`, typed like the key's default value.
+fn apply_env(value: &mut toml::Value, var: &str, rest: &str, raw: &str) -> Result<(), ConfigError> {
+    let lower = rest.to_ascii_lowercase();
+    let table = value.as_table_mut().expect("the config is a table");
+    for (section, body) in table.iter_mut() {
+        let Some(key) = lower.strip_prefix(&format!("{section}_")) else {
+            continue;
+        };
+        let Some(slot) = body.as_table_mut().and_then(|t| t.get_mut(key)) else {
+            continue;
+        };
+        let parsed = match slot {
+            toml::Value::String(_) => toml::Value::String(raw.to_string()),
+            toml::Value::Integer(_) => raw
+                .trim()
+                .parse::<i64>()
+                .map(toml::Value::Integer)
+                .map_err(|_| ConfigError::Env {
+                    var: var.to_string(),
+                    message: format!("`{raw}` is not a whole number (for `{section}.{key}`)"),
+                })?,
+            toml::Value::Boolean(_) => raw
+                .trim()
+                .parse::<bool>()
+                .map(toml::Value::Boolean)
+                .map_err(|_| ConfigError::Env {
+                    var: var.to_string(),
+                    message: format!("`{raw}` is not true or false (for `{section}.{key}`)"),
+                })?,
+            _ => {
+                return Err(ConfigError::Env {
+                    var: var.to_string(),
+                    message: format!("`{section}.{key}` cannot be set from the environment"),
+                });
+            }
+        };
+        *slot = parsed;
+        return Ok(());
+    }
+    Err(ConfigError::Env {
+        var: var.to_string(),
+        message: "names no configuration key (see docs/configuration.md)".to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_valid_and_local() {
+        let c = Config::load(None, env(&[]), &Overrides::default()).expect("defaults load");
+        assert_eq!(c.server.listen, "127.0.0.1:7878");
+        assert!(c.listen_addr().expect("parses").ip().is_loopback());
+    }
+
+    #[test]
+    fn precedence_is_default_file_env_flag() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[server]\nlisten = \"127.0.0.1:1111\"\nmax_body_bytes = 100\n[log]\nformat = \"json\"\n")
+            .expect("write");
+        let c = Config::load(Some(&file), env(&[]), &Overrides::default()).expect("loads");
+        assert_eq!(
+            (c.server.listen.as_str(), c.server.max_body_bytes),
+            ("127.0.0.1:1111", 100)
+        );
+        let c = Config::load(
+            Some(&file),
+            env(&[("SYNTAXD_SERVER_LISTEN", "127.0.0.1:2222")]),
+            &Overrides::default(),
+        )
+        .expect("loads");
+        assert_eq!(c.server.listen, "127.0.0.1:2222");
+        assert_eq!(c.log.format, "json");
+        let flags = Overrides {
+            listen: Some("127.0.0.1:3333".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load(
+            Some(&file),
+            env(&[("SYNTAXD_SERVER_LISTEN", "127.0.0.1:2222")]),
+            &flags,
+        )
+        .expect("loads");
+        assert_eq!(c.server.listen, "127.0.0.1:3333");
+    }
+
+    #[test]
+    fn unknown_file_key_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[server]\nlisten_port = 80\n").expect("write");
+        let err = Config::load(Some(&file), env(&[]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("listen_port") && err.contains("c.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_env_var_and_bad_values_are_named() {
+        let err = Config::load(
+            None,
+            env(&[("SYNTAXD_SERVER_LISTN", "x")]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("SYNTAXD_SERVER_LISTN"), "{err}");
+        let err = Config::load(
+            None,
+            env(&[("SYNTAXD_PARSE_TIMEOUT_MS", "soon")]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("SYNTAXD_PARSE_TIMEOUT_MS") && err.contains("parse.timeout_ms"),
+            "{err}"
+        );
+        let flags = Overrides {
+            listen: Some("not-an-address".into()),
+            ..Overrides::default()
+        };
+        let err = Config::load(None, env(&[]), &flags)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.listen"), "{err}");
+        let err = Config::load(
+            None,
+            env(&[("SYNTAXD_QUERY_TIMEOUT_MS", "0")]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("query.timeout_ms"), "{err}");
+    }
+}
