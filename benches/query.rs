@@ -23,7 +23,9 @@ fn benches(c: &mut Criterion) {
     let language: Language = tree_sitter_python::LANGUAGE.into();
     let source = python_file();
     let mut parser = Parser::new();
-    parser.set_language(&language).expect("grammar ABI is supported");
+    parser
+        .set_language(&language)
+        .expect("grammar ABI is supported");
     let tree = parser.parse(&source, None).expect("no budget set");
     let limits = QueryLimits::default();
     let simple = "(function_definition name: (identifier) @name)";
@@ -38,8 +40,13 @@ fn benches(c: &mut Criterion) {
     let compiled = CompiledQuery::new("python", &language, simple, 1 << 20).expect("compiles");
     c.bench_function("run_simple_query_1000_lines", |b| {
         b.iter(|| {
-            run_query(&compiled, tree.root_node(), black_box(source.as_bytes()), &limits)
-                .expect("valid input")
+            run_query(
+                &compiled,
+                tree.root_node(),
+                black_box(source.as_bytes()),
+                &limits,
+            )
+            .expect("valid input")
         })
     });
 
@@ -47,19 +54,38 @@ fn benches(c: &mut Criterion) {
         .expect("shipped query compiles");
     c.bench_function("extract_symbols_1000_lines", |b| {
         b.iter(|| {
-            extract_symbols(&config, tree.root_node(), source.as_bytes(), &SymbolOptions::default())
-                .expect("valid input")
+            extract_symbols(
+                &config,
+                tree.root_node(),
+                source.as_bytes(),
+                &SymbolOptions::default(),
+            )
+            .expect("valid input")
         })
     });
 
     let engine = QueryEngine::new(1 << 24, 1 << 24);
     engine
-        .query("python", &language, simple, tree.root_node(), source.as_bytes(), &limits)
+        .query(
+            "python",
+            &language,
+            simple,
+            tree.root_node(),
+            source.as_bytes(),
+            &limits,
+        )
         .expect("valid query");
     c.bench_function("result_cache_hit_1000_lines", |b| {
         b.iter(|| {
             engine
-                .query("python", &language, simple, tree.root_node(), black_box(source.as_bytes()), &limits)
+                .query(
+                    "python",
+                    &language,
+                    simple,
+                    tree.root_node(),
+                    black_box(source.as_bytes()),
+                    &limits,
+                )
                 .expect("valid query")
         })
     });

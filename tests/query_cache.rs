@@ -15,8 +15,12 @@ fn python() -> Language {
 
 fn parse(source: &[u8]) -> Tree {
     let mut parser = Parser::new();
-    parser.set_language(&python()).expect("grammar ABI is supported");
-    parser.parse(source, None).expect("no budget set, parse completes")
+    parser
+        .set_language(&python())
+        .expect("grammar ABI is supported");
+    parser
+        .parse(source, None)
+        .expect("no budget set, parse completes")
 }
 
 /// The value of a counter in the global registry's exposition (0 when not yet created).
@@ -41,13 +45,30 @@ fn second_identical_query_hits_both_caches() {
     let compile_hits_before = counter("syntaxd_query_compile_cache_hits_total");
 
     let first = engine
-        .query("python", &python(), QUERY, tree.root_node(), SOURCE.as_bytes(), &limits)
+        .query(
+            "python",
+            &python(),
+            QUERY,
+            tree.root_node(),
+            SOURCE.as_bytes(),
+            &limits,
+        )
         .expect("valid query");
     let second = engine
-        .query("python", &python(), QUERY, tree.root_node(), SOURCE.as_bytes(), &limits)
+        .query(
+            "python",
+            &python(),
+            QUERY,
+            tree.root_node(),
+            SOURCE.as_bytes(),
+            &limits,
+        )
         .expect("valid query");
 
-    assert!(Arc::ptr_eq(&first, &second), "second answer comes from the cache");
+    assert!(
+        Arc::ptr_eq(&first, &second),
+        "second answer comes from the cache"
+    );
     assert_eq!(first.captures[0].text, "g");
     assert_eq!(engine.compiled.stats().misses, 1);
     assert_eq!(engine.compiled.stats().hits, 1);
@@ -68,13 +89,27 @@ fn changed_content_or_limits_miss_the_result_cache() {
     let limits = QueryLimits::default();
     let tree = parse(SOURCE.as_bytes());
     engine
-        .query("python", &python(), QUERY, tree.root_node(), SOURCE.as_bytes(), &limits)
+        .query(
+            "python",
+            &python(),
+            QUERY,
+            tree.root_node(),
+            SOURCE.as_bytes(),
+            &limits,
+        )
         .expect("valid query");
 
     let edited = "def f():\n    return h()\n";
     let edited_tree = parse(edited.as_bytes());
     let result = engine
-        .query("python", &python(), QUERY, edited_tree.root_node(), edited.as_bytes(), &limits)
+        .query(
+            "python",
+            &python(),
+            QUERY,
+            edited_tree.root_node(),
+            edited.as_bytes(),
+            &limits,
+        )
         .expect("valid query");
     assert_eq!(result.captures[0].text, "h");
 
@@ -83,9 +118,19 @@ fn changed_content_or_limits_miss_the_result_cache() {
         ..QueryLimits::default()
     };
     let result = engine
-        .query("python", &python(), QUERY, tree.root_node(), SOURCE.as_bytes(), &tighter)
+        .query(
+            "python",
+            &python(),
+            QUERY,
+            tree.root_node(),
+            SOURCE.as_bytes(),
+            &tighter,
+        )
         .expect("valid query");
-    assert_eq!(result.incomplete_reason, Some(IncompleteReason::LimitReached));
+    assert_eq!(
+        result.incomplete_reason,
+        Some(IncompleteReason::LimitReached)
+    );
     assert_eq!(engine.results.stats().hits, 0);
     assert_eq!(engine.results.stats().misses, 3);
     // The compiled query was reused every time.
@@ -103,7 +148,14 @@ fn deadline_cut_results_are_not_cached() {
     };
     for _ in 0..2 {
         let result = engine
-            .query("python", &python(), QUERY, tree.root_node(), SOURCE.as_bytes(), &limits)
+            .query(
+                "python",
+                &python(),
+                QUERY,
+                tree.root_node(),
+                SOURCE.as_bytes(),
+                &limits,
+            )
             .expect("valid query");
         assert_eq!(result.incomplete_reason, Some(IncompleteReason::Deadline));
     }
@@ -144,5 +196,9 @@ fn compiled_cache_is_bounded_in_bytes() {
             .get_or_compile("python", &python(), &text, &limits)
             .expect("valid query");
     }
-    assert!(cache.weighted_bytes() <= budget, "{}", cache.weighted_bytes());
+    assert!(
+        cache.weighted_bytes() <= budget,
+        "{}",
+        cache.weighted_bytes()
+    );
 }

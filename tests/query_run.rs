@@ -20,8 +20,12 @@ fn python() -> Language {
 
 fn parse(source: &[u8]) -> Tree {
     let mut parser = Parser::new();
-    parser.set_language(&python()).expect("grammar ABI is supported");
-    parser.parse(source, None).expect("no budget set, parse completes")
+    parser
+        .set_language(&python())
+        .expect("grammar ABI is supported");
+    parser
+        .parse(source, None)
+        .expect("no budget set, parse completes")
 }
 
 fn compile(text: &str) -> CompiledQuery {
@@ -58,11 +62,20 @@ fn captures_come_in_document_order_with_positions() {
     );
     assert!(result.complete);
     assert_eq!(result.incomplete_reason, None);
-    assert_eq!(texts(&result), vec![("fn", "outer"), ("fn", "inner"), ("class", "K")]);
+    assert_eq!(
+        texts(&result),
+        vec![("fn", "outer"), ("fn", "inner"), ("class", "K")]
+    );
     let inner = &result.captures[1];
     assert_eq!(inner.node_kind, "identifier");
-    assert_eq!((inner.start.row, inner.start.column, inner.start.byte), (1, 8, 22));
-    assert_eq!((inner.end.row, inner.end.column, inner.end.byte), (1, 13, 27));
+    assert_eq!(
+        (inner.start.row, inner.start.column, inner.start.byte),
+        (1, 8, 22)
+    );
+    assert_eq!(
+        (inner.end.row, inner.end.column, inner.end.byte),
+        (1, 13, 27)
+    );
     assert_eq!(inner.pattern_index, 0);
     assert_eq!(result.captures[2].pattern_index, 1);
 }
@@ -115,7 +128,12 @@ fn query_syntax_error_reports_row_and_column() {
     )
     .expect_err("unterminated pattern");
     match &err {
-        QueryError::Invalid { language, row, kind, .. } => {
+        QueryError::Invalid {
+            language,
+            row,
+            kind,
+            ..
+        } => {
             assert_eq!(language, "python");
             assert_eq!(*row, 2);
             assert_eq!(*kind, InvalidQueryKind::Syntax);
@@ -134,7 +152,15 @@ fn unknown_node_type_reports_its_exact_position() {
         1024,
     )
     .expect_err("unknown node type");
-    let QueryError::Invalid { row, column, offset, kind, message, .. } = err else {
+    let QueryError::Invalid {
+        row,
+        column,
+        offset,
+        kind,
+        message,
+        ..
+    } = err
+    else {
         panic!("unexpected {err:?}");
     };
     assert_eq!((row, column, offset), (2, 3, 48));
@@ -164,7 +190,10 @@ fn match_everything_on_200k_lines_stops_at_the_capture_limit() {
     };
     let result = run("(_) @node", &source, &limits);
     assert!(!result.complete);
-    assert_eq!(result.incomplete_reason, Some(IncompleteReason::LimitReached));
+    assert_eq!(
+        result.incomplete_reason,
+        Some(IncompleteReason::LimitReached)
+    );
     assert_eq!(result.captures.len(), 1_000);
     // The root comes first; its text is cut to the per-capture text limit.
     assert_eq!(result.captures[0].node_kind, "module");
@@ -201,7 +230,10 @@ fn exceeding_the_match_limit_is_reported() {
         &limits,
     );
     assert!(!result.complete);
-    assert_eq!(result.incomplete_reason, Some(IncompleteReason::MatchLimitExceeded));
+    assert_eq!(
+        result.incomplete_reason,
+        Some(IncompleteReason::MatchLimitExceeded)
+    );
 }
 
 #[test]
@@ -302,8 +334,13 @@ fn invalid_match_limit_is_an_error() {
         match_limit: 0,
         ..QueryLimits::default()
     };
-    let err = run_query(&compile("(_) @node"), tree.root_node(), SOURCE.as_bytes(), &limits)
-        .expect_err("match limit 0");
+    let err = run_query(
+        &compile("(_) @node"),
+        tree.root_node(),
+        SOURCE.as_bytes(),
+        &limits,
+    )
+    .expect_err("match limit 0");
     assert_eq!(err.code(), "invalid_limits");
 }
 
@@ -313,9 +350,17 @@ fn query_for_another_language_is_an_error() {
     let go: Language = tree_sitter_go::LANGUAGE.into();
     let compiled = CompiledQuery::new("go", &go, "(_) @node", 1024).expect("compiles");
     let tree = parse(SOURCE.as_bytes());
-    let err = run_query(&compiled, tree.root_node(), SOURCE.as_bytes(), &QueryLimits::default())
-        .expect_err("language mismatch");
-    assert!(matches!(err, QueryError::LanguageMismatch { .. }), "{err:?}");
+    let err = run_query(
+        &compiled,
+        tree.root_node(),
+        SOURCE.as_bytes(),
+        &QueryLimits::default(),
+    )
+    .expect_err("language mismatch");
+    assert!(
+        matches!(err, QueryError::LanguageMismatch { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]

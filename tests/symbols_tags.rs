@@ -8,12 +8,23 @@ use tree_sitter::{Language, Parser, Tree};
 
 fn parse(language: &Language, source: &[u8]) -> Tree {
     let mut parser = Parser::new();
-    parser.set_language(language).expect("grammar ABI is supported");
-    parser.parse(source, None).expect("no budget set, parse completes")
+    parser
+        .set_language(language)
+        .expect("grammar ABI is supported");
+    parser
+        .parse(source, None)
+        .expect("no budget set, parse completes")
 }
 
 /// (name, kind, role, [start row, col, end row, col], [name start row, col], parent name)
-type Row = (String, String, SymbolRole, [usize; 4], [usize; 2], Option<String>);
+type Row = (
+    String,
+    String,
+    SymbolRole,
+    [usize; 4],
+    [usize; 2],
+    Option<String>,
+);
 
 fn rows(result: &SymbolsResult) -> Vec<Row> {
     result
@@ -24,7 +35,12 @@ fn rows(result: &SymbolsResult) -> Vec<Row> {
                 s.name.clone(),
                 s.kind.clone(),
                 s.role,
-                [s.range.start.row, s.range.start.column, s.range.end.row, s.range.end.column],
+                [
+                    s.range.start.row,
+                    s.range.start.column,
+                    s.range.end.row,
+                    s.range.end.column,
+                ],
                 [s.name_range.start.row, s.name_range.start.column],
                 s.parent.map(|p| result.symbols[p].name.clone()),
             )
@@ -32,7 +48,13 @@ fn rows(result: &SymbolsResult) -> Vec<Row> {
         .collect()
 }
 
-fn def(name: &str, kind: &str, range: [usize; 4], name_at: [usize; 2], parent: Option<&str>) -> Row {
+fn def(
+    name: &str,
+    kind: &str,
+    range: [usize; 4],
+    name_at: [usize; 2],
+    parent: Option<&str>,
+) -> Row {
     (
         name.to_owned(),
         kind.to_owned(),
@@ -59,10 +81,18 @@ fn definitions(language: Language, tags: &str, source: &str) -> SymbolsResult {
         .chain(source.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     for s in &result.symbols {
-        for p in [s.range.start, s.range.end, s.name_range.start, s.name_range.end] {
+        for p in [
+            s.range.start,
+            s.range.end,
+            s.name_range.start,
+            s.name_range.end,
+        ] {
             assert_eq!(p.byte, line_starts[p.row] + p.column, "{s:?}");
         }
-        assert_eq!(&source[s.name_range.start.byte..s.name_range.end.byte], s.name);
+        assert_eq!(
+            &source[s.name_range.start.byte..s.name_range.end.byte],
+            s.name
+        );
     }
     result
 }
@@ -141,7 +171,11 @@ fn python_references_only_when_asked() {
 #[test]
 fn c_struct_typedef_and_function() {
     let source = "struct point { int x; int y; };\ntypedef int length;\nint add(int a, int b) { return a + b; }\n";
-    let result = definitions(tree_sitter_c::LANGUAGE.into(), tree_sitter_c::TAGS_QUERY, source);
+    let result = definitions(
+        tree_sitter_c::LANGUAGE.into(),
+        tree_sitter_c::TAGS_QUERY,
+        source,
+    );
     assert_eq!(
         rows(&result),
         vec![
@@ -169,7 +203,11 @@ fn rust_module_trait_struct_method_macro_function() {
 macro_rules! twice { ($e:expr) => { $e * 2 }; }
 fn main() {}
 "#;
-    let result = definitions(tree_sitter_rust::LANGUAGE.into(), tree_sitter_rust::TAGS_QUERY, source);
+    let result = definitions(
+        tree_sitter_rust::LANGUAGE.into(),
+        tree_sitter_rust::TAGS_QUERY,
+        source,
+    );
     assert_eq!(
         rows(&result),
         vec![
@@ -222,7 +260,11 @@ class Circle implements Shape {
     public double area() { return 3.14 * r * r; }
 }
 "#;
-    let result = definitions(tree_sitter_java::LANGUAGE.into(), tree_sitter_java::TAGS_QUERY, source);
+    let result = definitions(
+        tree_sitter_java::LANGUAGE.into(),
+        tree_sitter_java::TAGS_QUERY,
+        source,
+    );
     assert_eq!(
         rows(&result),
         vec![
@@ -247,7 +289,11 @@ func (p Point) Norm() int { return p.X + p.Y }
 
 func main() {}
 "#;
-    let result = definitions(tree_sitter_go::LANGUAGE.into(), tree_sitter_go::TAGS_QUERY, source);
+    let result = definitions(
+        tree_sitter_go::LANGUAGE.into(),
+        tree_sitter_go::TAGS_QUERY,
+        source,
+    );
     assert_eq!(
         rows(&result),
         vec![
@@ -306,22 +352,37 @@ fn tags_query_with_unknown_capture_or_without_name_is_rejected() {
     );
     let err = SymbolConfig::new(language, "(function_definition) @definition.function")
         .expect_err("no @name");
-    assert!(matches!(err, SymbolError::MissingNameCapture { .. }), "{err:?}");
+    assert!(
+        matches!(err, SymbolError::MissingNameCapture { .. }),
+        "{err:?}"
+    );
 }
 
 #[cfg(feature = "tree-sitter-python")]
 #[test]
-fn invalid_utf8_names_are_lossy_not_a_panic() {
+fn invalid_utf8_source_does_not_panic_and_names_are_lossy() {
     let language: Language = tree_sitter_python::LANGUAGE.into();
+    let source: &[u8] =
+        b"def f\xff\xfeg():\n    pass\nclass \xc3(object):\n    pass\nx = \"\xff\"\n";
+    let tree = parse(&language, source);
+
     let config = SymbolConfig::new(language.clone(), tree_sitter_python::TAGS_QUERY)
         .expect("shipped tags query compiles");
-    let source: &[u8] = b"def f\xff\xfeg():\n    pass\nclass \xc3(object):\n    pass\n";
-    let tree = parse(&language, source);
     let result = extract_symbols(&config, tree.root_node(), source, &SymbolOptions::default())
         .expect("invalid UTF-8 is input, not an error");
-    for s in &result.symbols {
-        assert_eq!(s.name_lossy, s.name.contains('\u{FFFD}'), "{s:?}");
-    }
+    assert!(result.complete);
+
+    // A string literal as the name makes the invalid bytes reach the symbol name.
+    let config = SymbolConfig::new(
+        language,
+        "(assignment right: (string) @name) @definition.constant",
+    )
+    .expect("test query compiles");
+    let result = extract_symbols(&config, tree.root_node(), source, &SymbolOptions::default())
+        .expect("invalid UTF-8 is input, not an error");
+    assert_eq!(result.symbols.len(), 1, "{:?}", result.symbols);
+    assert!(result.symbols[0].name_lossy);
+    assert_eq!(result.symbols[0].name, "\"\u{FFFD}\"");
 }
 
 #[cfg(feature = "tree-sitter-python")]
@@ -330,7 +391,9 @@ fn symbol_limit_marks_result_incomplete() {
     let language: Language = tree_sitter_python::LANGUAGE.into();
     let config = SymbolConfig::new(language.clone(), tree_sitter_python::TAGS_QUERY)
         .expect("shipped tags query compiles");
-    let source: String = (0..100).map(|i| format!("def f{i}():\n    pass\n")).collect();
+    let source: String = (0..100)
+        .map(|i| format!("def f{i}():\n    pass\n"))
+        .collect();
     let tree = parse(&language, source.as_bytes());
     let mut options = SymbolOptions::default();
     options.limits.max_captures = 10;
@@ -347,14 +410,25 @@ fn symbol_limit_marks_result_incomplete() {
 #[cfg(all(feature = "tree-sitter-python", feature = "tree-sitter-go"))]
 #[test]
 fn tree_of_another_language_is_an_error() {
-    let config = SymbolConfig::new(tree_sitter_python::LANGUAGE.into(), tree_sitter_python::TAGS_QUERY)
-        .expect("shipped tags query compiles");
+    let config = SymbolConfig::new(
+        tree_sitter_python::LANGUAGE.into(),
+        tree_sitter_python::TAGS_QUERY,
+    )
+    .expect("shipped tags query compiles");
     let go: Language = tree_sitter_go::LANGUAGE.into();
     let tree = parse(&go, b"package main\n");
-    let err = extract_symbols(&config, tree.root_node(), b"package main\n", &SymbolOptions::default())
-        .expect_err("language mismatch");
+    let err = extract_symbols(
+        &config,
+        tree.root_node(),
+        b"package main\n",
+        &SymbolOptions::default(),
+    )
+    .expect_err("language mismatch");
     assert!(
-        matches!(err, SymbolError::Query(syntaxd::query::QueryError::LanguageMismatch { .. })),
+        matches!(
+            err,
+            SymbolError::Query(syntaxd::query::QueryError::LanguageMismatch { .. })
+        ),
         "{err:?}"
     );
 }
@@ -364,15 +438,27 @@ fn every_core_tags_query_builds_a_config() {
     #[allow(unused_mut)]
     let mut queries: Vec<(Language, &str)> = Vec::new();
     #[cfg(feature = "tree-sitter-python")]
-    queries.push((tree_sitter_python::LANGUAGE.into(), tree_sitter_python::TAGS_QUERY));
+    queries.push((
+        tree_sitter_python::LANGUAGE.into(),
+        tree_sitter_python::TAGS_QUERY,
+    ));
     #[cfg(feature = "tree-sitter-c")]
     queries.push((tree_sitter_c::LANGUAGE.into(), tree_sitter_c::TAGS_QUERY));
     #[cfg(feature = "tree-sitter-rust")]
-    queries.push((tree_sitter_rust::LANGUAGE.into(), tree_sitter_rust::TAGS_QUERY));
+    queries.push((
+        tree_sitter_rust::LANGUAGE.into(),
+        tree_sitter_rust::TAGS_QUERY,
+    ));
     #[cfg(feature = "tree-sitter-javascript")]
-    queries.push((tree_sitter_javascript::LANGUAGE.into(), tree_sitter_javascript::TAGS_QUERY));
+    queries.push((
+        tree_sitter_javascript::LANGUAGE.into(),
+        tree_sitter_javascript::TAGS_QUERY,
+    ));
     #[cfg(feature = "tree-sitter-java")]
-    queries.push((tree_sitter_java::LANGUAGE.into(), tree_sitter_java::TAGS_QUERY));
+    queries.push((
+        tree_sitter_java::LANGUAGE.into(),
+        tree_sitter_java::TAGS_QUERY,
+    ));
     #[cfg(feature = "tree-sitter-go")]
     queries.push((tree_sitter_go::LANGUAGE.into(), tree_sitter_go::TAGS_QUERY));
     for (language, tags) in queries {

@@ -228,7 +228,10 @@ impl ResultCache {
         self.counters.misses.fetch_add(1, Ordering::Relaxed);
         metrics::RESULT_CACHE_MISSES_TOTAL.inc();
         let result = Arc::new(QueryContext::new().run(compiled, root, source, limits)?);
-        if result.incomplete_reason.is_none_or(|r| r.is_deterministic()) {
+        if result
+            .incomplete_reason
+            .is_none_or(|r| r.is_deterministic())
+        {
             self.inner.insert(key, result.clone());
         }
         Ok(result)

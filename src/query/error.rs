@@ -89,7 +89,9 @@ pub enum QueryError {
         source_len: usize,
     },
     /// The query was compiled for another language than the tree's.
-    #[error("query compiled for language {query_language} cannot run on a tree of language {tree_language}")]
+    #[error(
+        "query compiled for language {query_language} cannot run on a tree of language {tree_language}"
+    )]
     LanguageMismatch {
         /// The language id of the compiled query.
         query_language: String,

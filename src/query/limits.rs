@@ -165,7 +165,11 @@ mod tests {
         };
         assert!(matches!(
             limits.validate(),
-            Err(QueryError::InvalidLimits { field: "match_limit", value: 0, .. })
+            Err(QueryError::InvalidLimits {
+                field: "match_limit",
+                value: 0,
+                ..
+            })
         ));
         limits.match_limit = MAX_MATCH_LIMIT + 1;
         assert!(limits.validate().is_err());
@@ -194,7 +198,10 @@ mod tests {
             deadline: Duration::ZERO,
             ..QueryLimits::default()
         };
-        assert_eq!(Budget::start(&limits).check(), Some(IncompleteReason::Deadline));
+        assert_eq!(
+            Budget::start(&limits).check(),
+            Some(IncompleteReason::Deadline)
+        );
     }
 
     #[test]

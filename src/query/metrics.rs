@@ -10,8 +10,8 @@ use prometheus::{
 /// Query runs take from tens of microseconds (a small file) to the deadline (default 2 s),
 /// so buckets go from 50 µs to 5 s, about 2.5× apart.
 const DURATION_BUCKETS_SECONDS: &[f64] = &[
-    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-    0.5, 1.0, 2.5, 5.0,
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 5.0,
 ];
 
 /// `syntaxd_query_duration_seconds{language}`: time of each query run (cache misses only).

@@ -124,7 +124,7 @@ impl QueryContext {
         let mut reason = None;
         let mut seen = 0usize;
         while let Some((m, capture_ix)) = iter.next() {
-            if seen % BUDGET_CHECK_INTERVAL == 0
+            if seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
                 && let Some(r) = budget.check()
             {
                 reason = Some(r);

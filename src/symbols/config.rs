@@ -132,6 +132,8 @@ impl SymbolConfig {
 
     /// The tag meaning of capture `index`, if it is a `@definition.*` or `@reference.*`.
     pub fn tag_capture(&self, index: u32) -> Option<&TagCapture> {
-        self.tag_captures.get(index as usize).and_then(Option::as_ref)
+        self.tag_captures
+            .get(index as usize)
+            .and_then(Option::as_ref)
     }
 }

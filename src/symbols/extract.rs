@@ -9,8 +9,8 @@ use tree_sitter::{Node, QueryCursor, QueryCursorOptions, QueryCursorState, Strea
 
 use super::config::{SymbolConfig, SymbolError};
 use crate::query::{
-    BUDGET_CHECK_INTERVAL, Budget, IncompleteReason, QueryError, QueryLimits, Range,
-    check_source, node_text, record_incomplete,
+    BUDGET_CHECK_INTERVAL, Budget, IncompleteReason, QueryError, QueryLimits, Range, check_source,
+    node_text, record_incomplete,
 };
 
 /// Whether a symbol is defined or referenced at its position.
@@ -134,7 +134,7 @@ impl SymbolContext {
         let mut reason = None;
         let mut seen = 0usize;
         while let Some(m) = matches.next() {
-            if seen % BUDGET_CHECK_INTERVAL == 0
+            if seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
                 && let Some(r) = budget.check()
             {
                 reason = Some(r);
