@@ -255,3 +255,74 @@ pub(crate) fn node_text(source: &[u8], node: &Node<'_>, max_bytes: usize) -> Nod
         },
     }
 }
+
+#[cfg(all(test, feature = "tree-sitter-python"))]
+mod tests {
+    use super::*;
+
+    fn with_root<R>(source: &[u8], f: impl FnOnce(Node<'_>) -> R) -> R {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .expect("grammar ABI is supported");
+        let tree = parser.parse(source, None).expect("no budget set");
+        f(tree.root_node())
+    }
+
+    #[test]
+    fn node_text_outside_source_is_empty_not_a_panic() {
+        with_root(b"x = 1\n", |root| {
+            let text = node_text(b"x", &root, 100);
+            assert_eq!(text.text, "");
+            assert!(!text.lossy && !text.truncated);
+        });
+    }
+
+    #[test]
+    fn node_text_cut_inside_a_character_drops_the_partial_character() {
+        let source = "s = 'ü'\n".as_bytes();
+        with_root(source, |root| {
+            // "s = '" is 5 bytes; byte 6 is the second byte of `ü`.
+            let text = node_text(source, &root, 6);
+            assert_eq!(text.text, "s = '");
+            assert!(text.truncated);
+            assert!(!text.lossy);
+        });
+    }
+
+    #[test]
+    fn node_text_with_invalid_bytes_is_lossy() {
+        let source: &[u8] = b"s = '\xff'\n";
+        with_root(source, |root| {
+            let text = node_text(source, &root, 100);
+            assert_eq!(text.text, "s = '\u{FFFD}'\n");
+            assert!(text.lossy);
+        });
+    }
+
+    #[test]
+    fn result_weight_counts_capture_text() {
+        let small = QueryResult {
+            captures: Vec::new(),
+            complete: true,
+            incomplete_reason: None,
+        };
+        let pos = Position {
+            byte: 0,
+            row: 0,
+            column: 0,
+        };
+        let mut big = small.clone();
+        big.captures.push(Capture {
+            name: "n".to_owned(),
+            node_kind: "identifier".to_owned(),
+            text: "x".repeat(1000),
+            text_lossy: false,
+            text_truncated: false,
+            start: pos,
+            end: pos,
+            pattern_index: 0,
+        });
+        assert!(big.weight_bytes() >= small.weight_bytes() + 1000);
+    }
+}
