@@ -1,0 +1,282 @@
+//! Byte-bounded caches: compiled queries keyed by (language, query hash) and query results
+//! keyed by (language, query hash, content hash, result-shaping limits).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use moka::sync::Cache;
+use serde::Serialize;
+use tree_sitter::{Language, Node};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::compiled::{CompiledQuery, query_hash};
+use super::error::QueryError;
+use super::limits::QueryLimits;
+use super::metrics;
+use super::run::{QueryContext, QueryResult};
+
+/// Estimated memory of a compiled query per byte of query text. tree-sitter's `Query` holds
+/// its pattern steps, capture and predicate tables, and string pools; across the grammars'
+/// shipped queries this is roughly 5–15× the text, so 16 is a conservative weight.
+pub const COMPILED_BYTES_PER_QUERY_BYTE: u64 = 16;
+/// Fixed per-entry overhead counted for a compiled query (struct, key, cache bookkeeping).
+pub const COMPILED_OVERHEAD_BYTES: u64 = 1024;
+/// Fixed per-entry overhead counted for a cached result (key, `Arc`, cache bookkeeping).
+pub const RESULT_OVERHEAD_BYTES: u64 = 256;
+
+/// Hit and miss counts of one cache instance (the Prometheus counters are process-wide).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CacheStats {
+    /// Lookups answered from the cache.
+    pub hits: u64,
+    /// Lookups that had to compute.
+    pub misses: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl Counters {
+    fn snapshot(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Compiled queries by (language id, xxh3 of the query text), bounded by estimated bytes:
+/// `text_len × COMPILED_BYTES_PER_QUERY_BYTE + COMPILED_OVERHEAD_BYTES` per entry.
+///
+/// A hit is verified against the stored text and grammar, so a hash collision compiles
+/// afresh instead of answering with the wrong query.
+pub struct QueryCache {
+    inner: Cache<(String, u64), Arc<CompiledQuery>>,
+    counters: Counters,
+}
+
+impl std::fmt::Debug for QueryCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryCache")
+            .field("entries", &self.inner.entry_count())
+            .field("weighted_bytes", &self.inner.weighted_size())
+            .finish()
+    }
+}
+
+impl QueryCache {
+    /// A cache holding at most about `budget_bytes` of compiled queries.
+    pub fn new(budget_bytes: u64) -> Self {
+        let inner = Cache::builder()
+            .max_capacity(budget_bytes)
+            .weigher(|_key: &(String, u64), value: &Arc<CompiledQuery>| {
+                let bytes = (value.text().len() as u64)
+                    .saturating_mul(COMPILED_BYTES_PER_QUERY_BYTE)
+                    .saturating_add(COMPILED_OVERHEAD_BYTES);
+                u32::try_from(bytes).unwrap_or(u32::MAX)
+            })
+            .build();
+        Self {
+            inner,
+            counters: Counters::default(),
+        }
+    }
+
+    /// The compiled query for `text` in `language`, compiling and caching it on a miss.
+    ///
+    /// # Errors
+    /// [`QueryError::TooLarge`] (checked before hashing or compiling) and
+    /// [`QueryError::Invalid`]; failures are not cached.
+    pub fn get_or_compile(
+        &self,
+        language_id: &str,
+        language: &Language,
+        text: &str,
+        limits: &QueryLimits,
+    ) -> Result<Arc<CompiledQuery>, QueryError> {
+        if text.len() > limits.max_query_bytes {
+            return Err(QueryError::TooLarge {
+                len_bytes: text.len(),
+                max_bytes: limits.max_query_bytes,
+            });
+        }
+        let key = (language_id.to_owned(), query_hash(text));
+        if let Some(hit) = self.inner.get(&key)
+            && hit.text() == text
+            && hit.language() == language
+        {
+            self.counters.hits.fetch_add(1, Ordering::Relaxed);
+            metrics::COMPILE_CACHE_HITS_TOTAL.inc();
+            return Ok(hit);
+        }
+        self.counters.misses.fetch_add(1, Ordering::Relaxed);
+        metrics::COMPILE_CACHE_MISSES_TOTAL.inc();
+        let compiled = Arc::new(CompiledQuery::new(
+            language_id,
+            language,
+            text,
+            limits.max_query_bytes,
+        )?);
+        self.inner.insert(key, compiled.clone());
+        Ok(compiled)
+    }
+
+    /// This instance's hit and miss counts.
+    pub fn stats(&self) -> CacheStats {
+        self.counters.snapshot()
+    }
+
+    /// The estimated bytes held (after pending maintenance runs).
+    pub fn weighted_bytes(&self) -> u64 {
+        self.inner.run_pending_tasks();
+        self.inner.weighted_size()
+    }
+}
+
+/// What identifies a query result: everything that can change the captures returned.
+/// Time and cancellation are not part of it because results they cut short are never cached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResultKey {
+    /// Language id.
+    pub language_id: String,
+    /// [`query_hash`] of the query text.
+    pub query_hash: u64,
+    /// Length of the query text (a second guard against hash collisions).
+    pub query_len: usize,
+    /// xxh3-64 of the source bytes.
+    pub content_hash: u64,
+    /// Length of the source (a second guard against hash collisions).
+    pub content_len: usize,
+    /// `QueryLimits::max_captures`.
+    pub max_captures: usize,
+    /// `QueryLimits::match_limit`.
+    pub match_limit: u32,
+    /// `QueryLimits::max_capture_text_bytes`.
+    pub max_capture_text_bytes: usize,
+}
+
+impl ResultKey {
+    /// The key for running `compiled` over `source` (hashed here with xxh3-64) with `limits`.
+    pub fn new(compiled: &CompiledQuery, source: &[u8], limits: &QueryLimits) -> Self {
+        Self {
+            language_id: compiled.language_id().to_owned(),
+            query_hash: compiled.hash(),
+            query_len: compiled.text().len(),
+            content_hash: xxh3_64(source),
+            content_len: source.len(),
+            max_captures: limits.max_captures,
+            match_limit: limits.match_limit,
+            max_capture_text_bytes: limits.max_capture_text_bytes,
+        }
+    }
+}
+
+/// Query results bounded by [`QueryResult::weight_bytes`] plus `RESULT_OVERHEAD_BYTES` per
+/// entry. Complete results, and results cut by a deterministic limit (`limit_reached`,
+/// `match_limit_exceeded`), are cached; results cut by the deadline or a cancellation are not.
+pub struct ResultCache {
+    inner: Cache<ResultKey, Arc<QueryResult>>,
+    counters: Counters,
+}
+
+impl std::fmt::Debug for ResultCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResultCache")
+            .field("entries", &self.inner.entry_count())
+            .field("weighted_bytes", &self.inner.weighted_size())
+            .finish()
+    }
+}
+
+impl ResultCache {
+    /// A cache holding at most about `budget_bytes` of results.
+    pub fn new(budget_bytes: u64) -> Self {
+        let inner = Cache::builder()
+            .max_capacity(budget_bytes)
+            .weigher(|_key: &ResultKey, value: &Arc<QueryResult>| {
+                let bytes = (value.weight_bytes() as u64).saturating_add(RESULT_OVERHEAD_BYTES);
+                u32::try_from(bytes).unwrap_or(u32::MAX)
+            })
+            .build();
+        Self {
+            inner,
+            counters: Counters::default(),
+        }
+    }
+
+    /// The result of `compiled` over `root`/`source`, from the cache or by running it.
+    ///
+    /// # Errors
+    /// As [`QueryContext::run`]; errors are not cached.
+    pub fn get_or_run(
+        &self,
+        compiled: &CompiledQuery,
+        root: Node<'_>,
+        source: &[u8],
+        limits: &QueryLimits,
+    ) -> Result<Arc<QueryResult>, QueryError> {
+        limits.validate()?;
+        let key = ResultKey::new(compiled, source, limits);
+        if let Some(hit) = self.inner.get(&key) {
+            self.counters.hits.fetch_add(1, Ordering::Relaxed);
+            metrics::RESULT_CACHE_HITS_TOTAL.inc();
+            return Ok(hit);
+        }
+        self.counters.misses.fetch_add(1, Ordering::Relaxed);
+        metrics::RESULT_CACHE_MISSES_TOTAL.inc();
+        let result = Arc::new(QueryContext::new().run(compiled, root, source, limits)?);
+        if result
+            .incomplete_reason
+            .is_none_or(|r| r.is_deterministic())
+        {
+            self.inner.insert(key, result.clone());
+        }
+        Ok(result)
+    }
+
+    /// This instance's hit and miss counts.
+    pub fn stats(&self) -> CacheStats {
+        self.counters.snapshot()
+    }
+}
+
+/// Both caches together: the entry point for the HTTP layer.
+#[derive(Debug)]
+pub struct QueryEngine {
+    /// Compiled queries.
+    pub compiled: QueryCache,
+    /// Results.
+    pub results: ResultCache,
+}
+
+impl QueryEngine {
+    /// An engine whose caches hold about `compiled_budget_bytes` and `result_budget_bytes`.
+    pub fn new(compiled_budget_bytes: u64, result_budget_bytes: u64) -> Self {
+        Self {
+            compiled: QueryCache::new(compiled_budget_bytes),
+            results: ResultCache::new(result_budget_bytes),
+        }
+    }
+
+    /// Compiles (or reuses) `text` for the language and answers it over `root`/`source`.
+    ///
+    /// # Errors
+    /// As [`QueryCache::get_or_compile`] and [`ResultCache::get_or_run`].
+    pub fn query(
+        &self,
+        language_id: &str,
+        language: &Language,
+        text: &str,
+        root: Node<'_>,
+        source: &[u8],
+        limits: &QueryLimits,
+    ) -> Result<Arc<QueryResult>, QueryError> {
+        let compiled = self
+            .compiled
+            .get_or_compile(language_id, language, text, limits)?;
+        self.results.get_or_run(&compiled, root, source, limits)
+    }
+}

@@ -1,0 +1,62 @@
+//! Source positions and ranges as the API reports them: byte offset plus 0-based row and
+//! byte column, exactly as tree-sitter counts them.
+
+use serde::{Deserialize, Serialize};
+
+/// A point in the source: `byte` offset from the start, 0-based `row`, and `column` in bytes
+/// from the start of that row (not UTF-16 code units, not characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Position {
+    /// Byte offset from the start of the source.
+    pub byte: usize,
+    /// 0-based line.
+    pub row: usize,
+    /// 0-based byte column within the line.
+    pub column: usize,
+}
+
+/// A half-open span `[start, end)` of the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Range {
+    /// First byte of the span.
+    pub start: Position,
+    /// One past the last byte of the span.
+    pub end: Position,
+}
+
+impl Position {
+    /// The start of a node.
+    pub fn start_of(node: &tree_sitter::Node<'_>) -> Self {
+        let p = node.start_position();
+        Self {
+            byte: node.start_byte(),
+            row: p.row,
+            column: p.column,
+        }
+    }
+
+    /// The end of a node.
+    pub fn end_of(node: &tree_sitter::Node<'_>) -> Self {
+        let p = node.end_position();
+        Self {
+            byte: node.end_byte(),
+            row: p.row,
+            column: p.column,
+        }
+    }
+}
+
+impl Range {
+    /// The span of a node.
+    pub fn of(node: &tree_sitter::Node<'_>) -> Self {
+        Self {
+            start: Position::start_of(node),
+            end: Position::end_of(node),
+        }
+    }
+
+    /// True when `other` lies entirely inside `self` (equal spans contain each other).
+    pub fn contains(&self, other: &Range) -> bool {
+        self.start.byte <= other.start.byte && other.end.byte <= self.end.byte
+    }
+}
