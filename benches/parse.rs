@@ -213,8 +213,8 @@ fn incremental(python: &Language, files: &[String]) {
         );
     }
     let full = t.elapsed() / ROUNDS;
-    let mut doc = Document::open(&engine, "python", python.clone(), text.clone(), 0, &budget)
-        .expect("open");
+    let mut doc =
+        Document::open(&engine, "python", python.clone(), text.clone(), 0, &budget).expect("open");
     // The middle line's first byte: insert an identifier character, then delete it again.
     let mid = text
         .match_indices('\n')
@@ -246,11 +246,39 @@ const NESTING: usize = 100_000;
 
 fn nested_source(language: &str) -> Option<(Language, String)> {
     let (lang, prefix, open, inner, close, suffix): (Language, _, _, _, _, _) = match language {
-        "python" => (tree_sitter_python::LANGUAGE.into(), "x = ", "(", "1", ")", "\n"),
-        "c" => (tree_sitter_c::LANGUAGE.into(), "int x = ", "(", "1", ")", ";\n"),
-        "javascript" => (tree_sitter_javascript::LANGUAGE.into(), "let x = ", "[", "1", "]", ";"),
+        "python" => (
+            tree_sitter_python::LANGUAGE.into(),
+            "x = ",
+            "(",
+            "1",
+            ")",
+            "\n",
+        ),
+        "c" => (
+            tree_sitter_c::LANGUAGE.into(),
+            "int x = ",
+            "(",
+            "1",
+            ")",
+            ";\n",
+        ),
+        "javascript" => (
+            tree_sitter_javascript::LANGUAGE.into(),
+            "let x = ",
+            "[",
+            "1",
+            "]",
+            ";",
+        ),
         "json" => (tree_sitter_json::LANGUAGE.into(), "", "[", "", "]", ""),
-        "rust" => (tree_sitter_rust::LANGUAGE.into(), "fn f() { let x = ", "(", "1", ")", "; }"),
+        "rust" => (
+            tree_sitter_rust::LANGUAGE.into(),
+            "fn f() { let x = ",
+            "(",
+            "1",
+            ")",
+            "; }",
+        ),
         _ => return None,
     };
     Some((

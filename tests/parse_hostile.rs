@@ -53,14 +53,26 @@ fn max_depth(tree: &Tree) -> usize {
 fn a_hundred_thousand_nested_brackets_parse_walk_print_and_drop_on_a_parse_thread() {
     let engine = ParseEngine::new(EngineConfig::default());
     let cases: [(&'static str, Language, String); 5] = [
-        ("python", tree_sitter_python::LANGUAGE.into(), nested("x = ", "(", "1", ")", "\n")),
-        ("c", tree_sitter_c::LANGUAGE.into(), nested("int x = ", "(", "1", ")", ";\n")),
+        (
+            "python",
+            tree_sitter_python::LANGUAGE.into(),
+            nested("x = ", "(", "1", ")", "\n"),
+        ),
+        (
+            "c",
+            tree_sitter_c::LANGUAGE.into(),
+            nested("int x = ", "(", "1", ")", ";\n"),
+        ),
         (
             "javascript",
             tree_sitter_javascript::LANGUAGE.into(),
             nested("let x = ", "[", "1", "]", ";\n"),
         ),
-        ("json", tree_sitter_json::LANGUAGE.into(), nested("", "[", "", "]", "\n")),
+        (
+            "json",
+            tree_sitter_json::LANGUAGE.into(),
+            nested("", "[", "", "]", "\n"),
+        ),
         (
             "rust",
             tree_sitter_rust::LANGUAGE.into(),
@@ -95,7 +107,10 @@ fn a_hundred_thousand_nested_brackets_parse_walk_print_and_drop_on_a_parse_threa
         .unwrap_or_else(|err| panic!("{language_id}: {err}"));
         assert!(depth >= NESTING, "{language_id}: depth {depth}");
         assert!(sexp_len > NESTING, "{language_id}");
-        assert!(!has_errors, "{language_id}: nested brackets are valid syntax");
+        assert!(
+            !has_errors,
+            "{language_id}: nested brackets are valid syntax"
+        );
     }
 }
 
@@ -109,7 +124,12 @@ fn a_fifty_megabyte_minified_line_gets_a_budget_error_not_a_crash() {
 
     // The default budget refuses it outright: it is over the memory-derived cap.
     let err = engine
-        .parse("javascript", &js, source.as_bytes(), &ParseBudget::default())
+        .parse(
+            "javascript",
+            &js,
+            source.as_bytes(),
+            &ParseBudget::default(),
+        )
         .unwrap_err();
     assert!(
         matches!(err, ParseError::TooLarge { bytes, .. } if bytes == source.len()),
@@ -123,7 +143,10 @@ fn a_fifty_megabyte_minified_line_gets_a_budget_error_not_a_crash() {
     })
     .unwrap()
     .unwrap_err();
-    assert!(matches!(err, ParseError::Timeout { limit_ms: 200, .. }), "{err}");
+    assert!(
+        matches!(err, ParseError::Timeout { limit_ms: 200, .. }),
+        "{err}"
+    );
     let ok = engine
         .parse("javascript", &js, unit.as_bytes(), &ParseBudget::default())
         .unwrap();
@@ -138,10 +161,19 @@ fn nul_bytes_are_binary_unless_allowed() {
     let err = strict
         .parse("python", &py, source, &ParseBudget::default())
         .unwrap_err();
-    assert_eq!(err, ParseError::Binary { language: "python", offset: 6 });
+    assert_eq!(
+        err,
+        ParseError::Binary {
+            language: "python",
+            offset: 6
+        }
+    );
 
     let lenient = ParseEngine::new(EngineConfig {
-        input: InputPolicy { reject_nul: false, require_utf8: true },
+        input: InputPolicy {
+            reject_nul: false,
+            require_utf8: true,
+        },
         ..EngineConfig::default()
     });
     let outcome = lenient
@@ -155,14 +187,27 @@ fn invalid_utf8_is_refused_unless_allowed() {
     let c: Language = tree_sitter_c::LANGUAGE.into();
     let source = b"char *s = \"\xc3\x28\xff\";\n";
     let strict = ParseEngine::new(EngineConfig::default());
-    let err = strict.parse("c", &c, source, &ParseBudget::default()).unwrap_err();
-    assert_eq!(err, ParseError::InvalidUtf8 { language: "c", valid_up_to: 11 });
+    let err = strict
+        .parse("c", &c, source, &ParseBudget::default())
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::InvalidUtf8 {
+            language: "c",
+            valid_up_to: 11
+        }
+    );
 
     let lenient = ParseEngine::new(EngineConfig {
-        input: InputPolicy { reject_nul: true, require_utf8: false },
+        input: InputPolicy {
+            reject_nul: true,
+            require_utf8: false,
+        },
         ..EngineConfig::default()
     });
-    let outcome = lenient.parse("c", &c, source, &ParseBudget::default()).unwrap();
+    let outcome = lenient
+        .parse("c", &c, source, &ParseBudget::default())
+        .unwrap();
     assert_eq!(outcome.tree.root_node().end_byte(), source.len());
 }
 
@@ -177,7 +222,9 @@ fn empty_input_gives_an_empty_tree_in_every_language() {
         ("rust", tree_sitter_rust::LANGUAGE.into()),
     ];
     for (id, language) in languages {
-        let outcome = engine.parse(id, &language, b"", &ParseBudget::default()).unwrap();
+        let outcome = engine
+            .parse(id, &language, b"", &ParseBudget::default())
+            .unwrap();
         assert_eq!(outcome.tree.root_node().byte_range(), 0..0, "{id}");
         assert_eq!(outcome.source_bytes, 0);
     }

@@ -462,7 +462,10 @@ mod tests {
         );
         assert_eq!(at(3), Ok(5));
         assert_eq!(at(4), Ok(6));
-        assert!(matches!(at(5), Err(EditError::ColumnOutOfRange { line_len: 4, .. })));
+        assert!(matches!(
+            at(5),
+            Err(EditError::ColumnOutOfRange { line_len: 4, .. })
+        ));
     }
 
     #[cfg(feature = "tree-sitter-python")]
@@ -495,11 +498,14 @@ mod tests {
         fn an_edit_reparses_and_reports_changed_ranges() {
             let mut doc = open("def f(x):\n    return x\n");
             let out = doc
-                .apply_edits(2, &[TextEdit::points(
-                    TextPosition::new(1, 11),
-                    TextPosition::new(1, 12),
-                    "[x, x]",
-                )])
+                .apply_edits(
+                    2,
+                    &[TextEdit::points(
+                        TextPosition::new(1, 11),
+                        TextPosition::new(1, 12),
+                        "[x, x]",
+                    )],
+                )
                 .unwrap();
             assert_eq!(doc.text(), "def f(x):\n    return [x, x]\n");
             assert_eq!(doc.version(), 2);

@@ -321,7 +321,14 @@ mod tests {
             .parse("python", &python(), src.as_bytes(), &budget)
             .unwrap_err();
         assert!(
-            matches!(err, ParseError::Timeout { language: "python", limit_ms: 1, .. }),
+            matches!(
+                err,
+                ParseError::Timeout {
+                    language: "python",
+                    limit_ms: 1,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         let out = e
@@ -336,7 +343,8 @@ mod tests {
         let e = engine(1);
         let src = big_python().repeat(4);
         let cancel = CancelHandle::new();
-        let budget = ParseBudget::new(usize::MAX, Duration::from_secs(60)).with_cancel(cancel.clone());
+        let budget =
+            ParseBudget::new(usize::MAX, Duration::from_secs(60)).with_cancel(cancel.clone());
         let canceller = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(5));
             cancel.cancel();
@@ -363,9 +371,17 @@ mod tests {
         let e = engine(1);
         let b = ParseBudget::default();
         let err = e.parse("python", &python(), b"x = 1\0\n", &b).unwrap_err();
-        assert!(matches!(err, ParseError::Binary { offset: 5, .. }), "{err:?}");
-        let err = e.parse("python", &python(), b"s = '\xff'\n", &b).unwrap_err();
-        assert!(matches!(err, ParseError::InvalidUtf8 { valid_up_to: 5, .. }), "{err:?}");
+        assert!(
+            matches!(err, ParseError::Binary { offset: 5, .. }),
+            "{err:?}"
+        );
+        let err = e
+            .parse("python", &python(), b"s = '\xff'\n", &b)
+            .unwrap_err();
+        assert!(
+            matches!(err, ParseError::InvalidUtf8 { valid_up_to: 5, .. }),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -378,7 +394,12 @@ mod tests {
             ..EngineConfig::default()
         });
         let out = e
-            .parse("python", &python(), b"x = '\0\xff\xfe'\n\0\0", &ParseBudget::default())
+            .parse(
+                "python",
+                &python(),
+                b"x = '\0\xff\xfe'\n\0\0",
+                &ParseBudget::default(),
+            )
             .unwrap();
         assert!(out.tree.root_node().end_byte() <= 12);
     }

@@ -90,7 +90,10 @@ pub enum ParseError {
     },
     /// The source contains a NUL byte: binary content, not source code.
     #[error("{language}: binary content (NUL byte at offset {offset})")]
-    Binary { language: &'static str, offset: usize },
+    Binary {
+        language: &'static str,
+        offset: usize,
+    },
     /// The source is not valid UTF-8.
     #[error("{language}: invalid UTF-8 after {valid_up_to} valid bytes")]
     InvalidUtf8 {
@@ -98,7 +101,10 @@ pub enum ParseError {
         valid_up_to: usize,
     },
     /// The grammar's ABI version is not supported by the linked tree-sitter.
-    #[error("{language}: grammar ABI version {abi_version} is not supported by tree-sitter {}", tree_sitter_version())]
+    #[error(
+        "{language}: grammar ABI version {abi_version} is not supported by tree-sitter {}",
+        tree_sitter_version()
+    )]
     IncompatibleLanguage {
         language: &'static str,
         abi_version: usize,

@@ -264,11 +264,7 @@ impl Drop for PooledParser {
         parser.set_logger(None);
         let mut state = self.pool.lock();
         state.in_use -= 1;
-        state
-            .idle
-            .entry(self.language_id)
-            .or_default()
-            .push(parser);
+        state.idle.entry(self.language_id).or_default().push(parser);
         drop(state);
         METRICS.pool_in_use.dec();
         METRICS.pool_idle.inc();

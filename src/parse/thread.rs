@@ -41,7 +41,11 @@ where
                 reason: "parse thread could not be spawned",
             })?;
         handle.join().map_err(|panic| {
-            tracing::error!(language, panic = panic_message(&panic), "parse thread panicked");
+            tracing::error!(
+                language,
+                panic = panic_message(&panic),
+                "parse thread panicked"
+            );
             ParseError::Internal {
                 language,
                 reason: "parse thread panicked",
@@ -72,6 +76,12 @@ mod tests {
     #[test]
     fn a_panic_becomes_an_internal_error() {
         let err = run_on_parse_thread("test", || -> u8 { panic!("boom") }).unwrap_err();
-        assert!(matches!(err, ParseError::Internal { language: "test", .. }));
+        assert!(matches!(
+            err,
+            ParseError::Internal {
+                language: "test",
+                ..
+            }
+        ));
     }
 }
