@@ -74,7 +74,7 @@ fn load_python(corpus: &Path) -> Vec<String> {
 fn rss_bytes() -> u64 {
     use sysinfo::{ProcessesToUpdate, System};
     let pid = sysinfo::get_current_pid().expect("own pid");
-    let mut sys = System::new();
+    let mut sys = System::new().expect("sysinfo supports this platform");
     sys.refresh_processes(ProcessesToUpdate::Some(&[pid]), true);
     sys.process(pid).map_or(0, |p| p.memory())
 }

@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn work_runs_with_borrowed_data_and_returns_its_result() {
-        let data = vec![1, 2, 3];
+        let data = [1, 2, 3];
         let sum = run_on_parse_thread("test", || data.iter().sum::<i32>()).unwrap();
         assert_eq!(sum, 6);
     }

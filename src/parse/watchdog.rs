@@ -144,7 +144,7 @@ impl Watchdog {
             .filter(|p| now >= p.deadline + margin)
             .map(|p| p.describe(now))
             .collect();
-        stuck.sort_by(|a, b| b.overrun_by.cmp(&a.overrun_by));
+        stuck.sort_by_key(|p| std::cmp::Reverse(p.overrun_by));
         stuck
     }
 
