@@ -1,0 +1,629 @@
+//! Live documents: text plus syntax tree, kept current by versioned edits (byte ranges or
+//! line/column ranges, like LSP `didChange`) and incremental reparsing.
+//!
+//! Lines are separated by `\n` only (as tree-sitter counts rows); a `\r` before it belongs to
+//! the line. An edit batch is atomic: either every edit applies, the tree is reparsed and the
+//! version advances, or the document is left exactly as it was and a typed error says why.
+
+use std::fmt;
+use std::time::Duration;
+
+use tree_sitter::{InputEdit, Language, Point, Range, Tree};
+
+use super::ParseError;
+use super::budget::{CancelHandle, ParseBudget};
+use super::engine::ParseEngine;
+
+/// A position in a document: zero-based line and column. The column unit depends on the
+/// [`EditRange`] variant (bytes or UTF-16 code units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TextPosition {
+    /// Zero-based line (rows are separated by `\n`).
+    pub line: usize,
+    /// Zero-based column within the line.
+    pub column: usize,
+}
+
+impl TextPosition {
+    /// `line`, `column`.
+    pub fn new(line: usize, column: usize) -> Self {
+        Self { line, column }
+    }
+}
+
+/// The range an edit replaces, in the text as it is after the previous edits of the batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditRange {
+    /// Byte offsets, `start..end`.
+    Bytes { start: usize, end: usize },
+    /// Line/column positions with columns in bytes (tree-sitter's `Point`).
+    Points {
+        start: TextPosition,
+        end: TextPosition,
+    },
+    /// Line/column positions with columns in UTF-16 code units (LSP's default encoding).
+    Utf16 {
+        start: TextPosition,
+        end: TextPosition,
+    },
+}
+
+/// Replace `range` with `new_text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    /// What to replace.
+    pub range: EditRange,
+    /// The replacement (may be empty: a deletion).
+    pub new_text: String,
+}
+
+impl TextEdit {
+    /// Replace bytes `start..end` with `new_text`.
+    pub fn bytes(start: usize, end: usize, new_text: impl Into<String>) -> Self {
+        Self {
+            range: EditRange::Bytes { start, end },
+            new_text: new_text.into(),
+        }
+    }
+
+    /// Replace between two line/byte-column positions with `new_text`.
+    pub fn points(start: TextPosition, end: TextPosition, new_text: impl Into<String>) -> Self {
+        Self {
+            range: EditRange::Points { start, end },
+            new_text: new_text.into(),
+        }
+    }
+
+    /// Replace between two line/UTF-16-column positions with `new_text`.
+    pub fn utf16(start: TextPosition, end: TextPosition, new_text: impl Into<String>) -> Self {
+        Self {
+            range: EditRange::Utf16 { start, end },
+            new_text: new_text.into(),
+        }
+    }
+}
+
+/// The result of an applied edit batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditOutcome {
+    /// The document's new version.
+    pub version: i64,
+    /// Ranges (in the new text) whose syntactic structure changed, from
+    /// `Tree::changed_ranges`.
+    pub changed_ranges: Vec<Range>,
+    /// Whether the new tree contains syntax errors.
+    pub has_errors: bool,
+    /// Time the incremental reparse took.
+    pub reparse_elapsed: Duration,
+}
+
+/// Why an edit batch was refused. The document is unchanged after any of these.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// The batch's version is not newer than the document's.
+    #[error("stale version {found}: the document is at {}, expected at least {expected}", expected - 1)]
+    VersionConflict { expected: i64, found: i64 },
+    /// A byte offset past the end of the text.
+    #[error("edit {edit_index}: byte offset {offset} is past the end of the text ({len} bytes)")]
+    ByteOutOfRange {
+        edit_index: usize,
+        offset: usize,
+        len: usize,
+    },
+    /// The range ends before it starts.
+    #[error("edit {edit_index}: range ends at byte {end} before it starts at byte {start}")]
+    InvertedRange {
+        edit_index: usize,
+        start: usize,
+        end: usize,
+    },
+    /// A line past the last line.
+    #[error("edit {edit_index}: line {line} does not exist (the text has {line_count} lines)")]
+    LineOutOfRange {
+        edit_index: usize,
+        line: usize,
+        line_count: usize,
+    },
+    /// A column past the end of its line (in the range's column unit).
+    #[error("edit {edit_index}: column {column} is past the end of line {line} ({line_len} long)")]
+    ColumnOutOfRange {
+        edit_index: usize,
+        line: usize,
+        column: usize,
+        line_len: usize,
+    },
+    /// The position falls inside a UTF-8 character (or between the halves of a UTF-16
+    /// surrogate pair).
+    #[error("edit {edit_index}: offset {offset} splits a character")]
+    NotCharBoundary { edit_index: usize, offset: usize },
+    /// The edited text could not be parsed within budget (too large, timeout, cancelled, busy).
+    #[error("version {version}: reparse failed: {source}")]
+    Parse {
+        version: i64,
+        #[source]
+        source: ParseError,
+    },
+}
+
+/// A live document: its text, its current syntax tree and its version.
+pub struct Document {
+    engine: ParseEngine,
+    language_id: &'static str,
+    language: Language,
+    text: String,
+    line_starts: Vec<usize>,
+    tree: Tree,
+    version: i64,
+    max_source_bytes: usize,
+    deadline: Duration,
+}
+
+impl Document {
+    /// Parse `text` and open it at `version`. Later edits reparse with the same size cap and
+    /// deadline as `budget` (each with a fresh cancel handle unless given one).
+    ///
+    /// # Errors
+    /// Any [`ParseError`] of the initial parse.
+    pub fn open(
+        engine: &ParseEngine,
+        language_id: &'static str,
+        language: Language,
+        text: String,
+        version: i64,
+        budget: &ParseBudget,
+    ) -> Result<Self, ParseError> {
+        let outcome = engine.parse(language_id, &language, text.as_bytes(), budget)?;
+        Ok(Self {
+            engine: engine.clone(),
+            language_id,
+            language,
+            line_starts: line_starts(&text),
+            text,
+            tree: outcome.tree,
+            version,
+            max_source_bytes: budget.max_source_bytes,
+            deadline: budget.deadline,
+        })
+    }
+
+    /// The language id.
+    pub fn language_id(&self) -> &'static str {
+        self.language_id
+    }
+
+    /// The current text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The current syntax tree (always matches [`text`](Self::text)).
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The current version.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// Number of lines (`\n`-separated; an empty text has one line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Apply `edits` in order as version `version`, with the document's size cap and deadline.
+    /// See [`apply_edits_with_budget`](Self::apply_edits_with_budget).
+    pub fn apply_edits(
+        &mut self,
+        version: i64,
+        edits: &[TextEdit],
+    ) -> Result<EditOutcome, EditError> {
+        let budget = ParseBudget {
+            max_source_bytes: self.max_source_bytes,
+            deadline: self.deadline,
+            cancel: CancelHandle::new(),
+        };
+        self.apply_edits_with_budget(version, edits, &budget)
+    }
+
+    /// Apply `edits` in order (each edit's range refers to the text after the previous ones),
+    /// edit the tree with the matching `InputEdit`s, reparse incrementally under `budget`, and
+    /// advance to `version`.
+    ///
+    /// # Errors
+    /// `VersionConflict` unless `version` > the current version; range errors naming the
+    /// offending edit; `Parse` when the reparse fails. On any error the document is unchanged.
+    pub fn apply_edits_with_budget(
+        &mut self,
+        version: i64,
+        edits: &[TextEdit],
+        budget: &ParseBudget,
+    ) -> Result<EditOutcome, EditError> {
+        if version <= self.version {
+            return Err(EditError::VersionConflict {
+                expected: self.version.saturating_add(1),
+                found: version,
+            });
+        }
+        let mut text = self.text.clone();
+        let mut starts = self.line_starts.clone();
+        let mut edited = self.tree.clone();
+        for (edit_index, edit) in edits.iter().enumerate() {
+            let (start, end) = resolve(&text, &starts, edit_index, &edit.range)?;
+            let start_position = point_at(&starts, start);
+            let old_end_position = point_at(&starts, end);
+            text.replace_range(start..end, &edit.new_text);
+            let new_end_position = advance(start_position, &edit.new_text);
+            edited.edit(&InputEdit {
+                start_byte: start,
+                old_end_byte: end,
+                new_end_byte: start + edit.new_text.len(),
+                start_position,
+                old_end_position,
+                new_end_position,
+            });
+            starts = line_starts(&text);
+        }
+        let outcome = self
+            .engine
+            .reparse(
+                self.language_id,
+                &self.language,
+                text.as_bytes(),
+                &edited,
+                budget,
+            )
+            .map_err(|source| EditError::Parse { version, source })?;
+        let changed_ranges = edited.changed_ranges(&outcome.tree).collect();
+        self.text = text;
+        self.line_starts = starts;
+        self.tree = outcome.tree;
+        self.version = version;
+        Ok(EditOutcome {
+            version,
+            changed_ranges,
+            has_errors: outcome.has_errors,
+            reparse_elapsed: outcome.elapsed,
+        })
+    }
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("language_id", &self.language_id)
+            .field("version", &self.version)
+            .field("text_bytes", &self.text.len())
+            .field("lines", &self.line_starts.len())
+            .finish()
+    }
+}
+
+/// Byte offsets where each line starts; always starts with 0.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect()
+}
+
+/// The tree-sitter point (row, byte column) of `byte`, which must be ≤ the text length.
+fn point_at(starts: &[usize], byte: usize) -> Point {
+    let row = starts.partition_point(|&s| s <= byte).saturating_sub(1);
+    Point::new(row, byte - starts.get(row).copied().unwrap_or(0))
+}
+
+/// The point reached from `start` after inserting `text`.
+fn advance(start: Point, text: &str) -> Point {
+    match text.rfind('\n') {
+        Some(last) => Point::new(
+            start.row + text.bytes().filter(|&b| b == b'\n').count(),
+            text.len() - last - 1,
+        ),
+        None => Point::new(start.row, start.column + text.len()),
+    }
+}
+
+/// Resolve an edit's range to checked byte offsets in `text`.
+fn resolve(
+    text: &str,
+    starts: &[usize],
+    edit_index: usize,
+    range: &EditRange,
+) -> Result<(usize, usize), EditError> {
+    let (start, end) = match *range {
+        EditRange::Bytes { start, end } => {
+            for offset in [start, end] {
+                if offset > text.len() {
+                    return Err(EditError::ByteOutOfRange {
+                        edit_index,
+                        offset,
+                        len: text.len(),
+                    });
+                }
+            }
+            (start, end)
+        }
+        EditRange::Points { start, end } => (
+            byte_for_position(text, starts, edit_index, start, false)?,
+            byte_for_position(text, starts, edit_index, end, false)?,
+        ),
+        EditRange::Utf16 { start, end } => (
+            byte_for_position(text, starts, edit_index, start, true)?,
+            byte_for_position(text, starts, edit_index, end, true)?,
+        ),
+    };
+    if start > end {
+        return Err(EditError::InvertedRange {
+            edit_index,
+            start,
+            end,
+        });
+    }
+    for offset in [start, end] {
+        if !text.is_char_boundary(offset) {
+            return Err(EditError::NotCharBoundary { edit_index, offset });
+        }
+    }
+    Ok((start, end))
+}
+
+/// The byte offset of `position`; columns in bytes, or in UTF-16 code units if `utf16`.
+fn byte_for_position(
+    text: &str,
+    starts: &[usize],
+    edit_index: usize,
+    position: TextPosition,
+    utf16: bool,
+) -> Result<usize, EditError> {
+    let TextPosition { line, column } = position;
+    let Some(&line_start) = starts.get(line) else {
+        return Err(EditError::LineOutOfRange {
+            edit_index,
+            line,
+            line_count: starts.len(),
+        });
+    };
+    // Line content without its `\n`.
+    let line_end = starts.get(line + 1).map_or(text.len(), |&next| next - 1);
+    let line_text = text.get(line_start..line_end).unwrap_or_default();
+    if !utf16 {
+        if column > line_text.len() {
+            return Err(EditError::ColumnOutOfRange {
+                edit_index,
+                line,
+                column,
+                line_len: line_text.len(),
+            });
+        }
+        return Ok(line_start + column);
+    }
+    let mut units = 0;
+    for (offset, ch) in line_text.char_indices() {
+        if units == column {
+            return Ok(line_start + offset);
+        }
+        units += ch.len_utf16();
+        if units > column {
+            // Between the two halves of a surrogate pair.
+            return Err(EditError::NotCharBoundary {
+                edit_index,
+                offset: line_start + offset,
+            });
+        }
+    }
+    if units == column {
+        Ok(line_end)
+    } else {
+        Err(EditError::ColumnOutOfRange {
+            edit_index,
+            line,
+            column,
+            line_len: units,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_and_line_starts_agree_with_tree_sitter_rows() {
+        let text = "ab\r\ncd\n\né";
+        let starts = line_starts(text);
+        assert_eq!(starts, vec![0, 4, 7, 8]);
+        assert_eq!(point_at(&starts, 0), Point::new(0, 0));
+        assert_eq!(point_at(&starts, 3), Point::new(0, 3));
+        assert_eq!(point_at(&starts, 4), Point::new(1, 0));
+        assert_eq!(point_at(&starts, text.len()), Point::new(3, 2));
+        assert_eq!(advance(Point::new(2, 5), "xy"), Point::new(2, 7));
+        assert_eq!(advance(Point::new(2, 5), "x\nyz\nw"), Point::new(4, 1));
+        assert_eq!(advance(Point::new(2, 5), "\n"), Point::new(3, 0));
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs_as_two() {
+        let text = "a😀b\n";
+        let starts = line_starts(text);
+        let at = |column| byte_for_position(text, &starts, 0, TextPosition::new(0, column), true);
+        assert_eq!(at(0), Ok(0));
+        assert_eq!(at(1), Ok(1));
+        assert_eq!(
+            at(2),
+            Err(EditError::NotCharBoundary {
+                edit_index: 0,
+                offset: 1
+            })
+        );
+        assert_eq!(at(3), Ok(5));
+        assert_eq!(at(4), Ok(6));
+        assert!(matches!(
+            at(5),
+            Err(EditError::ColumnOutOfRange { line_len: 4, .. })
+        ));
+    }
+
+    #[cfg(feature = "tree-sitter-python")]
+    mod python {
+        use super::*;
+        use crate::parse::{EngineConfig, ParseEngine};
+
+        fn open(text: &str) -> Document {
+            let engine = ParseEngine::new(EngineConfig::default());
+            Document::open(
+                &engine,
+                "python",
+                tree_sitter_python::LANGUAGE.into(),
+                text.to_owned(),
+                1,
+                &ParseBudget::default(),
+            )
+            .unwrap()
+        }
+
+        fn fresh_sexp(text: &str) -> String {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .unwrap();
+            parser.parse(text, None).unwrap().root_node().to_sexp()
+        }
+
+        #[test]
+        fn an_edit_reparses_and_reports_changed_ranges() {
+            let mut doc = open("def f(x):\n    return x\n");
+            let out = doc
+                .apply_edits(
+                    2,
+                    &[TextEdit::points(
+                        TextPosition::new(1, 11),
+                        TextPosition::new(1, 12),
+                        "[x, x]",
+                    )],
+                )
+                .unwrap();
+            assert_eq!(doc.text(), "def f(x):\n    return [x, x]\n");
+            assert_eq!(doc.version(), 2);
+            assert!(!out.has_errors);
+            assert!(!out.changed_ranges.is_empty());
+            assert!(out.changed_ranges.iter().all(|r| r.start_point.row == 1));
+            assert_eq!(doc.tree().root_node().to_sexp(), fresh_sexp(doc.text()));
+        }
+
+        #[test]
+        fn edits_in_a_batch_apply_in_order() {
+            let mut doc = open("a = 1\n");
+            doc.apply_edits(
+                5,
+                &[
+                    TextEdit::bytes(6, 6, "b = 2\n"),
+                    TextEdit::points(TextPosition::new(1, 4), TextPosition::new(1, 5), "(3)"),
+                    TextEdit::utf16(TextPosition::new(0, 0), TextPosition::new(0, 1), "é"),
+                ],
+            )
+            .unwrap();
+            assert_eq!(doc.text(), "é = 1\nb = (3)\n");
+            assert_eq!(doc.tree().root_node().to_sexp(), fresh_sexp(doc.text()));
+        }
+
+        #[test]
+        fn a_stale_version_is_a_conflict_and_changes_nothing() {
+            let mut doc = open("a = 1\n");
+            doc.apply_edits(3, &[TextEdit::bytes(0, 1, "b")]).unwrap();
+            for stale in [3, 2, -1] {
+                let err = doc
+                    .apply_edits(stale, &[TextEdit::bytes(0, 1, "c")])
+                    .unwrap_err();
+                assert_eq!(
+                    err,
+                    EditError::VersionConflict {
+                        expected: 4,
+                        found: stale
+                    }
+                );
+            }
+            assert_eq!(doc.text(), "b = 1\n");
+            assert_eq!(doc.version(), 3);
+        }
+
+        #[test]
+        fn bad_ranges_are_typed_errors_and_the_batch_is_atomic() {
+            let mut doc = open("s = 'é'\n");
+            let cases = [
+                (
+                    TextEdit::bytes(0, 99, ""),
+                    EditError::ByteOutOfRange {
+                        edit_index: 1,
+                        offset: 99,
+                        len: 13,
+                    },
+                ),
+                (
+                    TextEdit::bytes(3, 2, ""),
+                    EditError::InvertedRange {
+                        edit_index: 1,
+                        start: 3,
+                        end: 2,
+                    },
+                ),
+                (
+                    TextEdit::bytes(10, 10, ""),
+                    EditError::NotCharBoundary {
+                        edit_index: 1,
+                        offset: 10,
+                    },
+                ),
+                (
+                    TextEdit::points(TextPosition::new(5, 0), TextPosition::new(5, 0), ""),
+                    EditError::LineOutOfRange {
+                        edit_index: 1,
+                        line: 5,
+                        line_count: 3,
+                    },
+                ),
+                (
+                    TextEdit::points(TextPosition::new(1, 0), TextPosition::new(1, 40), ""),
+                    EditError::ColumnOutOfRange {
+                        edit_index: 1,
+                        line: 1,
+                        column: 40,
+                        line_len: 8,
+                    },
+                ),
+            ];
+            for (bad, expected) in cases {
+                // The first edit is fine: it must be rolled back with the batch. Offsets of
+                // the second refer to the text after the first.
+                let err = doc
+                    .apply_edits(2, &[TextEdit::bytes(0, 0, "# c\n"), bad])
+                    .unwrap_err();
+                assert_eq!(err, expected);
+                assert_eq!(doc.text(), "s = 'é'\n");
+                assert_eq!(doc.version(), 1);
+            }
+        }
+
+        #[test]
+        fn a_reparse_over_budget_leaves_the_document_unchanged() {
+            let mut doc = open("a = 1\n");
+            let budget = ParseBudget::new(8, Duration::from_secs(1));
+            let err = doc
+                .apply_edits_with_budget(2, &[TextEdit::bytes(6, 6, "bbbbbb = 2\n")], &budget)
+                .unwrap_err();
+            assert!(matches!(
+                err,
+                EditError::Parse {
+                    version: 2,
+                    source: ParseError::TooLarge { .. }
+                }
+            ));
+            assert_eq!(doc.text(), "a = 1\n");
+            assert_eq!(doc.version(), 1);
+        }
+    }
+}
