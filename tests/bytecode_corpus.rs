@@ -69,8 +69,8 @@ fn python_corpus_sample_round_trips_exactly() {
             .parse(&source, None)
             .expect("parsing without a timeout always yields a tree");
         let bytes = encode(&tree, &source, &meta);
-        let stats = verify(&tree, &source, &bytes)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let stats =
+            verify(&tree, &source, &bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let decoded = decode(&bytes).expect("verified bytes decode");
         assert_eq!(
             decoded.to_sexp(&language),

@@ -27,7 +27,11 @@ fn assert_self_consistent(tree: &DecodedTree) {
             child_total += 1;
         }
     }
-    assert_eq!(child_total, tree.len() - 1, "every non-root node is someone's child");
+    assert_eq!(
+        child_total,
+        tree.len() - 1,
+        "every non-root node is someone's child"
+    );
     assert_eq!(tree.subtree_end(tree.root()), tree.len());
     let _ = tree.node_at_byte(source_len / 2);
     let _ = tree.named_node_at_byte(0);
@@ -53,7 +57,9 @@ fn check_no_panic(bytes: &[u8]) {
 /// Recomputes the checksum so that mutations reach the body parser instead of stopping at the
 /// crc check.
 fn fix_checksum(bytes: &mut [u8]) {
-    let Ok(header) = read_header(bytes) else { return };
+    let Ok(header) = read_header(bytes) else {
+        return;
+    };
     let h = header.header_len;
     if bytes.len() < h {
         return;
@@ -172,7 +178,10 @@ proptest! {
 
 #[test]
 fn empty_input_is_a_truncation_error() {
-    assert!(matches!(decode(&[]), Err(DecodeError::Truncated { offset: 0, .. })));
+    assert!(matches!(
+        decode(&[]),
+        Err(DecodeError::Truncated { offset: 0, .. })
+    ));
 }
 
 #[test]
@@ -186,7 +195,13 @@ fn unknown_format_version_asks_for_an_upgrade() {
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(&2u16.to_le_bytes());
     let err = read_header(&bytes).expect_err("version 2 does not exist yet");
-    assert_eq!(err, DecodeError::UnsupportedVersion { found: 2, supported: 1 });
+    assert_eq!(
+        err,
+        DecodeError::UnsupportedVersion {
+            found: 2,
+            supported: 1
+        }
+    );
 }
 
 #[cfg(feature = "tree-sitter-python")]
@@ -197,7 +212,10 @@ fn a_flipped_bit_is_a_checksum_error_and_a_huge_node_count_is_refused() {
     let mut flipped = bytes.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 0x10;
-    assert!(matches!(decode(&flipped), Err(DecodeError::ChecksumMismatch { .. })));
+    assert!(matches!(
+        decode(&flipped),
+        Err(DecodeError::ChecksumMismatch { .. })
+    ));
 
     let mut huge = bytes.clone();
     let at = header.header_len - 16;
@@ -205,10 +223,16 @@ fn a_flipped_bit_is_a_checksum_error_and_a_huge_node_count_is_refused() {
     fix_checksum(&mut huge);
     assert!(matches!(
         decode(&huge),
-        Err(DecodeError::TooLarge { field: "node_count", .. })
+        Err(DecodeError::TooLarge {
+            field: "node_count",
+            ..
+        })
     ));
 
     let mut longer = bytes.clone();
     longer.push(0);
-    assert!(matches!(decode(&longer), Err(DecodeError::LengthMismatch { .. })));
+    assert!(matches!(
+        decode(&longer),
+        Err(DecodeError::LengthMismatch { .. })
+    ));
 }

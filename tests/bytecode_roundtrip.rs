@@ -6,7 +6,11 @@ use tree_sitter::{Language, Parser, Tree};
 
 /// Parses, encodes, verifies and compares the S-expression; returns the pieces for more checks.
 #[allow(dead_code)]
-fn round_trip(language: &Language, language_id: &str, source: &str) -> (Tree, Vec<u8>, DecodedTree) {
+fn round_trip(
+    language: &Language,
+    language_id: &str,
+    source: &str,
+) -> (Tree, Vec<u8>, DecodedTree) {
     let mut parser = Parser::new();
     parser
         .set_language(language)
@@ -36,7 +40,10 @@ fn round_trip(language: &Language, language_id: &str, source: &str) -> (Tree, Ve
 }
 
 #[allow(dead_code)]
-fn count(decoded: &DecodedTree, pred: impl Fn(&DecodedTree, syntaxd::bytecode::NodeId) -> bool) -> usize {
+fn count(
+    decoded: &DecodedTree,
+    pred: impl Fn(&DecodedTree, syntaxd::bytecode::NodeId) -> bool,
+) -> usize {
     decoded.nodes().filter(|&n| pred(decoded, n)).count()
 }
 
@@ -74,12 +81,16 @@ class Greeter(Base, metaclass=Meta):
                 raise ValueError("bad") from None
 "#;
         let (_, _, decoded) = round_trip(&lang(), "python", src);
-        assert!(count(&decoded, |d, n| d.is_extra(n)) >= 3, "comments are extras");
+        assert!(
+            count(&decoded, |d, n| d.is_extra(n)) >= 3,
+            "comments are extras"
+        );
         assert!(count(&decoded, |d, n| d.field_id(n).is_some()) > 10);
     }
 
     #[test]
     fn python_errors_and_missing_nodes_round_trip() {
+        let (mut saw_missing, mut saw_error, mut saw_unexpected) = (false, false, false);
         for src in [
             "def f(:\n    pass\n",
             "x = (1 +\n",
@@ -91,9 +102,15 @@ class Greeter(Base, metaclass=Meta):
             "x = 1 +* 2\n\x01\x02\n",
         ] {
             let (tree, _, decoded) = round_trip(&lang(), "python", src);
-            assert!(tree.root_node().has_error());
-            assert!(decoded.has_error(decoded.root()));
+            assert_eq!(
+                tree.root_node().has_error(),
+                decoded.has_error(decoded.root())
+            );
+            saw_missing |= decoded.nodes().any(|n| decoded.is_missing(n));
+            saw_error |= decoded.nodes().any(|n| decoded.is_error(n));
+            saw_unexpected |= decoded.to_sexp(&lang()).contains("(UNEXPECTED ");
         }
+        assert!(saw_missing && saw_error && saw_unexpected);
     }
 
     #[test]
@@ -191,7 +208,13 @@ class Greeter(Base, metaclass=Meta):
             "named children"
         );
         let name = decoded
-            .child_by_field_id(func, language.field_id_for_name("name").expect("field exists").get())
+            .child_by_field_id(
+                func,
+                language
+                    .field_id_for_name("name")
+                    .expect("field exists")
+                    .get(),
+            )
             .expect("function has a name");
         assert_eq!(&src[decoded.start_byte(name)..decoded.end_byte(name)], "f");
         let lines = decoded.line_index(src.as_bytes()).expect("same source");
@@ -199,9 +222,14 @@ class Greeter(Base, metaclass=Meta):
             .nodes()
             .find(|&n| decoded.kind(n, &language) == Some("return_statement"))
             .expect("a return statement");
-        assert_eq!(decoded.start_point(ret, &lines), tree_sitter::Point { row: 1, column: 4 });
+        assert_eq!(
+            decoded.start_point(ret, &lines),
+            tree_sitter::Point { row: 1, column: 4 }
+        );
         assert!(decoded.line_index(b"other source").is_err());
-        let next = decoded.next_sibling(name).expect("parameters follow the name");
+        let next = decoded
+            .next_sibling(name)
+            .expect("parameters follow the name");
         assert_eq!(decoded.kind(next, &language), Some("parameters"));
     }
 
@@ -264,7 +292,7 @@ mod rust {
 
     #[test]
     fn rust_generics_lifetimes_macros_and_attributes_round_trip() {
-        let src = r#"//! doc
+        let src = r##"//! doc
 #[derive(Debug)]
 pub struct Wrapper<'a, T: Clone + 'a> { inner: &'a [T] }
 impl<'a, T: Clone> Wrapper<'a, T> {
@@ -275,13 +303,17 @@ impl<'a, T: Clone> Wrapper<'a, T> {
         match self.inner { [x, ..] => Some(x.clone()), [] => None }
     }
 }
-"#;
+"##;
         round_trip(&lang(), "rust", src);
     }
 
     #[test]
     fn rust_errors_round_trip() {
-        for src in ["fn f( { let x = ; }", "struct S { a: i32 b: u8 }", "fn main() { let x = 1 }"] {
+        for src in [
+            "fn f( { let x = ; }",
+            "struct S { a: i32 b: u8 }",
+            "fn main() { let x = 1 }",
+        ] {
             round_trip(&lang(), "rust", src);
         }
     }

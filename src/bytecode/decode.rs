@@ -1,8 +1,8 @@
 //! Decoder: validates untrusted bytes and builds the [`DecodedTree`] arena.
 
 use super::format::{
-    EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header,
-    KIND_NAMED, LEAVE_DELTA_VARINT, MAGIC, MAX_HEADER_STRING_LEN, NODE_GAP_SHIFT, NODE_GAP_VARINT,
+    EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header, KIND_NAMED,
+    LEAVE_DELTA_VARINT, MAGIC, MAX_HEADER_STRING_LEN, NODE_GAP_SHIFT, NODE_GAP_VARINT,
     NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, OP_MASK, checksum_of,
 };
 use super::tree::{DecodedTree, NO_PARENT, NodeFlags};
@@ -42,7 +42,9 @@ pub enum DecodeError {
     #[error("bytecode is {found} bytes long, but its header says {expected}")]
     LengthMismatch { expected: u64, found: u64 },
     /// The crc32 does not match: the bytes were corrupted.
-    #[error("bytecode checksum mismatch: header says {expected:#010x}, bytes hash to {found:#010x}")]
+    #[error(
+        "bytecode checksum mismatch: header says {expected:#010x}, bytes hash to {found:#010x}"
+    )]
     ChecksumMismatch { expected: u32, found: u32 },
     /// A varint is longer than 64 bits.
     #[error("varint at offset {offset} overflows 64 bits")]
@@ -333,7 +335,11 @@ fn read_kind_table(r: &mut Reader, source_len: u64) -> Result<Vec<KindEntry>, De
     Ok(kinds)
 }
 
-fn read_stream(r: &mut Reader, kinds: &[KindEntry], header: &Header) -> Result<Stream, DecodeError> {
+fn read_stream(
+    r: &mut Reader,
+    kinds: &[KindEntry],
+    header: &Header,
+) -> Result<Stream, DecodeError> {
     let n = header.node_count as usize;
     let source_len = header.source_len;
     let mut s = Stream {
@@ -374,7 +380,9 @@ fn read_stream(r: &mut Reader, kinds: &[KindEntry], header: &Header) -> Result<S
                 }
                 let kind_offset = r.at;
                 let index = r.varint()?;
-                let Some(kind) = kinds.get(index as usize).filter(|_| index < kinds.len() as u64)
+                let Some(kind) = kinds
+                    .get(index as usize)
+                    .filter(|_| index < kinds.len() as u64)
                 else {
                     return Err(DecodeError::KindIndexOutOfRange {
                         offset: kind_offset,

@@ -3,9 +3,9 @@
 use tree_sitter::{Node, Tree};
 
 use super::format::{
-    EXT_SET_POS, FLAG_EXTRA, FLAG_HAS_ERROR, FLAG_MISSING, FLAG_UNEXPECTED, KIND_NAMED,
-    LEAVE_DELTA_VARINT, NODE_GAP_SHIFT, NODE_GAP_VARINT, NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER,
-    OP_EXT, OP_LEAF, OP_LEAVE, checksum_of, write_header,
+    ERROR_KIND_ID, EXT_SET_POS, FLAG_EXTRA, FLAG_HAS_ERROR, FLAG_MISSING, FLAG_UNEXPECTED,
+    KIND_NAMED, LEAVE_DELTA_VARINT, NODE_GAP_SHIFT, NODE_GAP_VARINT, NODE_HAS_FIELD,
+    NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, checksum_of, write_header,
 };
 use super::varint::write_varint;
 
@@ -215,14 +215,14 @@ fn collect(tree: &Tree) -> Walk {
         }
         if node.has_error() {
             flags |= FLAG_HAS_ERROR;
-            if node.is_error()
-                && end > start
-                && node.child_count() == 0
-                && let Some(text) = unexpected_text(&node)
-            {
-                flags |= FLAG_UNEXPECTED;
-                unexpected.push((nodes.len(), text));
-            }
+        }
+        if node.kind_id() == ERROR_KIND_ID
+            && end > start
+            && node.child_count() == 0
+            && let Some(text) = unexpected_text(&node)
+        {
+            flags |= FLAG_UNEXPECTED;
+            unexpected.push((nodes.len(), text));
         }
         if slot >= kind_slots.len() {
             kind_slots.resize(

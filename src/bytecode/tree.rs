@@ -164,8 +164,7 @@ impl DecodedTree {
     /// [`DecodeError::SourceMismatch`] for any other source.
     pub fn line_index(&self, source: &[u8]) -> Result<LineIndex, DecodeError> {
         let found_hash = super::source_hash(source);
-        if source.len() as u64 != self.header.source_len || found_hash != self.header.source_hash
-        {
+        if source.len() as u64 != self.header.source_len || found_hash != self.header.source_hash {
             return Err(DecodeError::SourceMismatch {
                 expected_len: self.header.source_len,
                 expected_hash: self.header.source_hash,
@@ -220,7 +219,8 @@ impl DecodedTree {
 
     /// The child whose field is `field_id` (`Node::child_by_field_id`).
     pub fn child_by_field_id(&self, node: NodeId, field_id: u16) -> Option<NodeId> {
-        self.children(node).find(|&c| self.fields[c.index()] == field_id)
+        self.children(node)
+            .find(|&c| self.fields[c.index()] == field_id)
     }
 
     /// The smallest node that spans `byte`, following the rules of tree-sitter's

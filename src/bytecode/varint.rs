@@ -1,8 +1,5 @@
 //! Unsigned LEB128 varints: writing, and bounds-checked reading for untrusted input.
 
-/// The longest LEB128 encoding of a `u64`.
-pub(crate) const MAX_VARINT_LEN: usize = 10;
-
 /// Appends `value` as an unsigned LEB128 varint.
 #[inline]
 pub(crate) fn write_varint(out: &mut Vec<u8>, mut value: u64) {
@@ -18,7 +15,7 @@ pub(crate) fn write_varint(out: &mut Vec<u8>, mut value: u64) {
 pub(crate) enum VarintError {
     /// The input ended inside the varint.
     Truncated,
-    /// More than 64 bits, or more than [`MAX_VARINT_LEN`] bytes.
+    /// More than 64 bits, or more than 10 bytes.
     Overflow,
 }
 
@@ -60,9 +57,22 @@ pub(crate) fn read_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, VarintEr
 mod tests {
     use super::*;
 
+    /// The longest LEB128 encoding of a `u64`.
+    const MAX_VARINT_LEN: usize = 10;
+
     #[test]
     fn varints_round_trip_at_every_length() {
-        let values = [0u64, 1, 127, 128, 300, 16_383, 16_384, u32::MAX as u64, u64::MAX];
+        let values = [
+            0u64,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            u32::MAX as u64,
+            u64::MAX,
+        ];
         for &v in &values {
             let mut buf = Vec::new();
             write_varint(&mut buf, v);

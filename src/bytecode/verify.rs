@@ -164,7 +164,11 @@ fn compare_node(
     id: NodeId,
     lines: &super::LineIndex,
 ) -> Result<(), Diff> {
-    fn check<T: PartialEq + std::fmt::Debug>(what: &'static str, live: T, got: T) -> Result<(), Diff> {
+    fn check<T: PartialEq + std::fmt::Debug>(
+        what: &'static str,
+        live: T,
+        got: T,
+    ) -> Result<(), Diff> {
         if live == got {
             Ok(())
         } else {
@@ -172,7 +176,11 @@ fn compare_node(
         }
     }
     check("kind_id", node.kind_id(), decoded.kind_id(id))?;
-    check("field_id", field, decoded.field_id(id).map_or(0, |f| f.get()))?;
+    check(
+        "field_id",
+        field,
+        decoded.field_id(id).map_or(0, |f| f.get()),
+    )?;
     check("start_byte", node.start_byte(), decoded.start_byte(id))?;
     check("end_byte", node.end_byte(), decoded.end_byte(id))?;
     check(
@@ -180,7 +188,11 @@ fn compare_node(
         node.start_position(),
         decoded.start_point(id, lines),
     )?;
-    check("end_point", node.end_position(), decoded.end_point(id, lines))?;
+    check(
+        "end_point",
+        node.end_position(),
+        decoded.end_point(id, lines),
+    )?;
     check("is_named", node.is_named(), decoded.is_named(id))?;
     check("is_extra", node.is_extra(), decoded.is_extra(id))?;
     check("is_error", node.is_error(), decoded.is_error(id))?;
