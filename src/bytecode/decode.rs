@@ -1,0 +1,531 @@
+//! Decoder: validates untrusted bytes and builds the [`DecodedTree`] arena.
+
+use super::format::{
+    EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header, KIND_NAMED,
+    LEAVE_DELTA_VARINT, MAGIC, MAX_HEADER_STRING_LEN, NODE_GAP_SHIFT, NODE_GAP_VARINT,
+    NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, OP_MASK, checksum_of,
+};
+use super::tree::{DecodedTree, NO_PARENT, NodeFlags};
+use super::varint::{VarintError, read_varint};
+
+/// Why bytes could not be decoded. Every variant carries the byte offset (into the whole
+/// encoding) where the problem was found, or the values that disagree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The input ended before a field that must be there.
+    #[error("bytecode truncated at offset {offset}: needed {needed} more bytes, {available} left")]
+    Truncated {
+        offset: usize,
+        needed: usize,
+        available: usize,
+    },
+    /// The input does not start with [`MAGIC`].
+    #[error("not syntaxd bytecode: magic is {found:02x?}, expected {:02x?}", MAGIC)]
+    BadMagic { found: [u8; 4] },
+    /// Written by a format version this build cannot read.
+    #[error(
+        "bytecode format version {found} is not supported (this build reads version {supported}); re-encode from source"
+    )]
+    UnsupportedVersion { found: u16, supported: u16 },
+    /// A header string is not UTF-8.
+    #[error("header field {field} at offset {offset} is not valid UTF-8")]
+    InvalidUtf8 { field: &'static str, offset: usize },
+    /// A length or count is larger than the input could possibly hold.
+    #[error("{field} at offset {offset} is {value}, but at most {max} is possible here")]
+    TooLarge {
+        field: &'static str,
+        offset: usize,
+        value: u64,
+        max: u64,
+    },
+    /// The input length disagrees with the header's body length.
+    #[error("bytecode is {found} bytes long, but its header says {expected}")]
+    LengthMismatch { expected: u64, found: u64 },
+    /// The crc32 does not match: the bytes were corrupted.
+    #[error(
+        "bytecode checksum mismatch: header says {expected:#010x}, bytes hash to {found:#010x}"
+    )]
+    ChecksumMismatch { expected: u32, found: u32 },
+    /// A varint is longer than 64 bits.
+    #[error("varint at offset {offset} overflows 64 bits")]
+    VarintOverflow { offset: usize },
+    /// An opcode (or EXT sub-opcode) that format v1 does not define.
+    #[error("invalid opcode {byte:#04x} at offset {offset}")]
+    InvalidOpcode { offset: usize, byte: u8 },
+    /// A flags byte or kind-table byte with bits that format v1 does not define.
+    #[error("reserved bits set in {field} {byte:#04x} at offset {offset}")]
+    ReservedBits {
+        field: &'static str,
+        offset: usize,
+        byte: u8,
+    },
+    /// A node refers to a kind-table entry that does not exist.
+    #[error("kind index {index} at offset {offset} is out of range (table has {table_len})")]
+    KindIndexOutOfRange {
+        offset: usize,
+        index: u64,
+        table_len: usize,
+    },
+    /// A position lies outside the source.
+    #[error("position {position} at offset {offset} lies outside the {source_len}-byte source")]
+    PositionOutOfRange {
+        offset: usize,
+        position: u64,
+        source_len: u64,
+    },
+    /// A node would end before it starts.
+    #[error("node closed at offset {offset} ends at {end}, before its start {start}")]
+    InvertedRange { offset: usize, start: u64, end: u64 },
+    /// A LEAVE with no open node, nodes after the root, or a stream that ends inside a node.
+    #[error("unbalanced opcode stream at offset {offset}: {problem}")]
+    Unbalanced {
+        offset: usize,
+        problem: &'static str,
+    },
+    /// The stream holds a different number of nodes than the header declares.
+    #[error("header declares {declared} nodes, stream holds {found}")]
+    NodeCountMismatch { declared: u32, found: u64 },
+    /// The source offered for points is not the one the tree was encoded from.
+    #[error(
+        "source mismatch: bytecode was encoded from {expected_len} bytes with hash {expected_hash:#018x}, got {found_len} bytes with hash {found_hash:#018x}"
+    )]
+    SourceMismatch {
+        expected_len: u64,
+        expected_hash: u64,
+        found_len: u64,
+        found_hash: u64,
+    },
+}
+
+/// Parses only the header (no checksum check, no body access), so a cache can compare
+/// format version, language id and grammar version before decoding.
+///
+/// # Errors
+/// [`DecodeError::Truncated`], [`DecodeError::BadMagic`], [`DecodeError::UnsupportedVersion`],
+/// [`DecodeError::InvalidUtf8`] or [`DecodeError::TooLarge`] for header strings over 1024
+/// bytes.
+pub fn read_header(bytes: &[u8]) -> Result<Header, DecodeError> {
+    let mut r = Reader { bytes, at: 0 };
+    let magic = r.array::<4>()?;
+    if magic != MAGIC {
+        return Err(DecodeError::BadMagic { found: magic });
+    }
+    let format_version = u16::from_le_bytes(r.array()?);
+    if format_version != FORMAT_VERSION {
+        return Err(DecodeError::UnsupportedVersion {
+            found: format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let language_id = r.string("language_id")?;
+    let grammar_version = r.string("grammar_version")?;
+    let source_len = u64::from_le_bytes(r.array()?);
+    let source_hash = u64::from_le_bytes(r.array()?);
+    let node_count = u32::from_le_bytes(r.array()?);
+    let body_len = u64::from_le_bytes(r.array()?);
+    let checksum = u32::from_le_bytes(r.array()?);
+    Ok(Header {
+        format_version,
+        language_id,
+        grammar_version,
+        source_len,
+        source_hash,
+        node_count,
+        body_len,
+        checksum,
+        header_len: r.at,
+    })
+}
+
+/// Validates and decodes bytes produced by [`super::encode`].
+///
+/// Checks, in order: header, total length, crc32, kind table, then every opcode (positions
+/// within the source, balanced ENTER/LEAVE, exactly one root, the declared node count). Never
+/// panics, never allocates more than a small multiple of `bytes.len()`, and consumes at least
+/// one byte per loop step.
+///
+/// # Errors
+/// A [`DecodeError`] naming the first problem found and where.
+pub fn decode(bytes: &[u8]) -> Result<DecodedTree, DecodeError> {
+    let header = read_header(bytes)?;
+    let found_len = bytes.len() as u64;
+    let expected_len = (header.header_len as u64).saturating_add(header.body_len);
+    if found_len != expected_len {
+        return Err(DecodeError::LengthMismatch {
+            expected: expected_len,
+            found: found_len,
+        });
+    }
+    let found = checksum_of(bytes, header.header_len);
+    if found != header.checksum {
+        return Err(DecodeError::ChecksumMismatch {
+            expected: header.checksum,
+            found,
+        });
+    }
+    if header.source_len > u64::from(u32::MAX) {
+        return Err(DecodeError::TooLarge {
+            field: "source_len",
+            offset: header.header_len - 32,
+            value: header.source_len,
+            max: u64::from(u32::MAX),
+        });
+    }
+    // Every node costs at least two bytes (opcode and kind index).
+    let body_len = bytes.len() - header.header_len;
+    if u64::from(header.node_count) > (body_len / 2) as u64 {
+        return Err(DecodeError::TooLarge {
+            field: "node_count",
+            offset: header.header_len - 16,
+            value: u64::from(header.node_count),
+            max: (body_len / 2) as u64,
+        });
+    }
+    if header.node_count == 0 {
+        return Err(DecodeError::NodeCountMismatch {
+            declared: 0,
+            found: 0,
+        });
+    }
+    let mut r = Reader {
+        bytes,
+        at: header.header_len,
+    };
+    let kinds = read_kind_table(&mut r, header.source_len)?;
+    let stream = read_stream(&mut r, &kinds, &header)?;
+    Ok(DecodedTree::from_parts(header, stream))
+}
+
+// ---- private helpers ------------------------------------------------------------------------
+
+/// One kind-table entry.
+#[derive(Debug, Clone, Copy)]
+struct KindEntry {
+    kind_id: u16,
+    named: bool,
+    /// Length of flag-free leaves of this kind, if fixed.
+    fixed_len: Option<u32>,
+}
+
+/// The arena columns the stream produces.
+pub(crate) struct Stream {
+    pub(crate) kinds: Vec<u16>,
+    pub(crate) fields: Vec<u16>,
+    pub(crate) flags: Vec<u8>,
+    pub(crate) starts: Vec<u32>,
+    pub(crate) ends: Vec<u32>,
+    pub(crate) parents: Vec<u32>,
+    pub(crate) subtree_ends: Vec<u32>,
+    pub(crate) unexpected: Vec<(u32, Box<str>)>,
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn remaining(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+
+    fn truncated(&self, needed: usize) -> DecodeError {
+        DecodeError::Truncated {
+            offset: self.at,
+            needed,
+            available: self.remaining(),
+        }
+    }
+
+    #[inline]
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        let b = *self.bytes.get(self.at).ok_or_else(|| self.truncated(1))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let slice = self.slice(N)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(slice);
+        Ok(out)
+    }
+
+    fn slice(&mut self, len: usize) -> Result<&[u8], DecodeError> {
+        if len > self.remaining() {
+            return Err(self.truncated(len));
+        }
+        let s = &self.bytes[self.at..self.at + len];
+        self.at += len;
+        Ok(s)
+    }
+
+    #[inline]
+    fn varint(&mut self) -> Result<u64, DecodeError> {
+        let offset = self.at;
+        read_varint(self.bytes, &mut self.at).map_err(|e| match e {
+            VarintError::Truncated => DecodeError::Truncated {
+                offset,
+                needed: 1,
+                available: 0,
+            },
+            VarintError::Overflow => DecodeError::VarintOverflow { offset },
+        })
+    }
+
+    /// A varint that must be at most `max` (e.g. a length bounded by the remaining input).
+    fn varint_max(&mut self, field: &'static str, max: u64) -> Result<u64, DecodeError> {
+        let offset = self.at;
+        let value = self.varint()?;
+        if value > max {
+            return Err(DecodeError::TooLarge {
+                field,
+                offset,
+                value,
+                max,
+            });
+        }
+        Ok(value)
+    }
+
+    fn string(&mut self, field: &'static str) -> Result<String, DecodeError> {
+        let offset = self.at;
+        let len = usize::from(u16::from_le_bytes(self.array()?));
+        if len > MAX_HEADER_STRING_LEN {
+            return Err(DecodeError::TooLarge {
+                field,
+                offset,
+                value: len as u64,
+                max: MAX_HEADER_STRING_LEN as u64,
+            });
+        }
+        let raw = self.slice(len)?;
+        std::str::from_utf8(raw)
+            .map(str::to_owned)
+            .map_err(|_| DecodeError::InvalidUtf8 {
+                field,
+                offset: offset + 2,
+            })
+    }
+}
+
+fn read_kind_table(r: &mut Reader, source_len: u64) -> Result<Vec<KindEntry>, DecodeError> {
+    // Each entry takes at least three bytes; there are at most 2 * 65536 (kind, named) pairs.
+    let max = (r.remaining() / 3).min(2 * 65536) as u64;
+    let count = r.varint_max("kind table length", max)? as usize;
+    let mut kinds = Vec::with_capacity(count);
+    for _ in 0..count {
+        let kind_id = r.varint_max("kind id", u64::from(u16::MAX))? as u16;
+        let offset = r.at;
+        let info = r.u8()?;
+        if info & !KIND_NAMED != 0 {
+            return Err(DecodeError::ReservedBits {
+                field: "kind entry",
+                offset,
+                byte: info,
+            });
+        }
+        let fixed = r.varint_max("fixed leaf length", source_len.saturating_add(1))?;
+        kinds.push(KindEntry {
+            kind_id,
+            named: info & KIND_NAMED != 0,
+            fixed_len: fixed.checked_sub(1).map(|l| l as u32),
+        });
+    }
+    Ok(kinds)
+}
+
+fn read_stream(
+    r: &mut Reader,
+    kinds: &[KindEntry],
+    header: &Header,
+) -> Result<Stream, DecodeError> {
+    let n = header.node_count as usize;
+    let source_len = header.source_len;
+    let mut s = Stream {
+        kinds: Vec::with_capacity(n),
+        fields: Vec::with_capacity(n),
+        flags: Vec::with_capacity(n),
+        starts: Vec::with_capacity(n),
+        ends: Vec::with_capacity(n),
+        parents: Vec::with_capacity(n),
+        subtree_ends: Vec::with_capacity(n),
+        unexpected: Vec::new(),
+    };
+    let out_of_range = |offset: usize, position: u64| DecodeError::PositionOutOfRange {
+        offset,
+        position,
+        source_len,
+    };
+    let mut open: Vec<u32> = Vec::new();
+    let mut pos: u64 = 0;
+    let mut root_done = false;
+    while r.remaining() > 0 {
+        let op_offset = r.at;
+        let op = r.u8()?;
+        if root_done {
+            return Err(DecodeError::Unbalanced {
+                offset: op_offset,
+                problem: "opcode after the root node closed",
+            });
+        }
+        match op & OP_MASK {
+            OP_ENTER | OP_LEAF => {
+                let id = s.kinds.len();
+                if id >= n {
+                    return Err(DecodeError::NodeCountMismatch {
+                        declared: header.node_count,
+                        found: id as u64 + 1,
+                    });
+                }
+                let kind_offset = r.at;
+                let index = r.varint()?;
+                let Some(kind) = kinds
+                    .get(index as usize)
+                    .filter(|_| index < kinds.len() as u64)
+                else {
+                    return Err(DecodeError::KindIndexOutOfRange {
+                        offset: kind_offset,
+                        index,
+                        table_len: kinds.len(),
+                    });
+                };
+                let field = if op & NODE_HAS_FIELD != 0 {
+                    let offset = r.at;
+                    let f = r.varint_max("field id", u64::from(u16::MAX))?;
+                    if f == 0 {
+                        return Err(DecodeError::TooLarge {
+                            field: "field id (0 means none and is never written)",
+                            offset,
+                            value: 0,
+                            max: 0,
+                        });
+                    }
+                    f as u16
+                } else {
+                    0
+                };
+                let flags = if op & NODE_HAS_FLAGS != 0 {
+                    let offset = r.at;
+                    let f = r.u8()?;
+                    if f & !FLAGS_KNOWN != 0 {
+                        return Err(DecodeError::ReservedBits {
+                            field: "node flags",
+                            offset,
+                            byte: f,
+                        });
+                    }
+                    f
+                } else {
+                    0
+                };
+                if flags & FLAG_UNEXPECTED != 0 {
+                    let len = r.varint_max("unexpected text length", r.remaining() as u64)?;
+                    let offset = r.at;
+                    let raw = r.slice(len as usize)?;
+                    let text = std::str::from_utf8(raw).map_err(|_| DecodeError::InvalidUtf8 {
+                        field: "unexpected text",
+                        offset,
+                    })?;
+                    s.unexpected.push((id as u32, text.into()));
+                }
+                let mut gap = u64::from(op >> NODE_GAP_SHIFT);
+                if gap == u64::from(NODE_GAP_VARINT) {
+                    gap += r.varint()?;
+                }
+                let start = pos
+                    .checked_add(gap)
+                    .filter(|&p| p <= source_len)
+                    .ok_or_else(|| out_of_range(op_offset, pos.saturating_add(gap)))?;
+                let leaf = op & OP_MASK == OP_LEAF;
+                let end = if leaf {
+                    let len = match kind.fixed_len {
+                        Some(l) if flags == 0 => u64::from(l),
+                        _ => r.varint()?,
+                    };
+                    start
+                        .checked_add(len)
+                        .filter(|&p| p <= source_len)
+                        .ok_or_else(|| out_of_range(op_offset, start.saturating_add(len)))?
+                } else {
+                    start
+                };
+                let mut node_flags = flags;
+                if kind.named {
+                    node_flags |= NodeFlags::NAMED;
+                }
+                s.kinds.push(kind.kind_id);
+                s.fields.push(field);
+                s.flags.push(node_flags);
+                // Positions are at most `source_len`, which is checked to fit in u32.
+                s.starts.push(start as u32);
+                s.ends.push(end as u32);
+                s.parents.push(open.last().copied().unwrap_or(NO_PARENT));
+                s.subtree_ends.push(id as u32 + 1);
+                if leaf {
+                    pos = end;
+                    root_done = open.is_empty();
+                } else {
+                    open.push(id as u32);
+                    pos = start;
+                }
+            }
+            OP_LEAVE => {
+                let Some(node) = open.pop() else {
+                    return Err(DecodeError::Unbalanced {
+                        offset: op_offset,
+                        problem: "LEAVE without an open node",
+                    });
+                };
+                let mut delta = u64::from(op >> 2);
+                if delta == u64::from(LEAVE_DELTA_VARINT) {
+                    delta += r.varint()?;
+                }
+                let end = pos
+                    .checked_add(delta)
+                    .filter(|&p| p <= source_len)
+                    .ok_or_else(|| out_of_range(op_offset, pos.saturating_add(delta)))?;
+                let node = node as usize;
+                if end < u64::from(s.starts[node]) {
+                    return Err(DecodeError::InvertedRange {
+                        offset: op_offset,
+                        start: u64::from(s.starts[node]),
+                        end,
+                    });
+                }
+                s.ends[node] = end as u32;
+                s.subtree_ends[node] = s.kinds.len() as u32;
+                pos = end;
+                root_done = open.is_empty();
+            }
+            _ => {
+                debug_assert_eq!(op & OP_MASK, OP_EXT);
+                if op >> 2 != EXT_SET_POS {
+                    return Err(DecodeError::InvalidOpcode {
+                        offset: op_offset,
+                        byte: op,
+                    });
+                }
+                let offset = r.at;
+                let p = r.varint()?;
+                if p > source_len {
+                    return Err(out_of_range(offset, p));
+                }
+                pos = p;
+            }
+        }
+    }
+    if !open.is_empty() {
+        return Err(DecodeError::Unbalanced {
+            offset: r.at,
+            problem: "stream ended inside an open node",
+        });
+    }
+    if s.kinds.len() != n {
+        return Err(DecodeError::NodeCountMismatch {
+            declared: header.node_count,
+            found: s.kinds.len() as u64,
+        });
+    }
+    Ok(s)
+}

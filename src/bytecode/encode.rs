@@ -1,0 +1,289 @@
+//! Encoder: walks a live tree with a `TreeCursor` loop and writes format v1 bytes.
+
+use tree_sitter::{Node, Tree};
+
+use super::format::{
+    ERROR_KIND_ID, EXT_SET_POS, FLAG_EXTRA, FLAG_HAS_ERROR, FLAG_MISSING, FLAG_UNEXPECTED,
+    KIND_NAMED, LEAVE_DELTA_VARINT, NODE_GAP_SHIFT, NODE_GAP_VARINT, NODE_HAS_FIELD,
+    NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, checksum_of, write_header,
+};
+use super::varint::write_varint;
+
+/// What the header records besides facts taken from the tree and the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncodeMeta<'a> {
+    /// The registry's language id, e.g. `python` (at most 1024 bytes are kept).
+    pub language_id: &'a str,
+    /// The grammar version the tree was parsed with (at most 1024 bytes are kept).
+    pub grammar_version: &'a str,
+}
+
+/// Encodes `tree`, which must have been parsed from exactly `source`, as format v1 bytes.
+///
+/// Walks the tree once with a `TreeCursor` (no recursion, so any depth is fine), then writes
+/// the header, a kind table sorted by frequency, and the opcode stream. The result decodes
+/// with [`super::decode`] and passes [`super::verify`] against the same tree and source.
+pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
+    let walk = collect(tree);
+
+    // Kind table: (kind id, named) pairs sorted by descending frequency, so that the common
+    // kinds get one-byte indices.
+    let mut order: Vec<usize> = (0..walk.kind_slots.len())
+        .filter(|&s| walk.kind_slots[s].count > 0)
+        .collect();
+    order.sort_by(|&a, &b| {
+        walk.kind_slots[b]
+            .count
+            .cmp(&walk.kind_slots[a].count)
+            .then(a.cmp(&b))
+    });
+    let mut local_of_slot = vec![0u32; walk.kind_slots.len()];
+    for (local, &slot) in order.iter().enumerate() {
+        local_of_slot[slot] = local as u32;
+    }
+
+    let node_count = u32::try_from(walk.nodes.len()).unwrap_or(u32::MAX);
+    let mut out = Vec::with_capacity(source.len() / 2 + 256);
+    write_header(
+        &mut out,
+        meta.language_id,
+        meta.grammar_version,
+        source,
+        node_count,
+    );
+    let header_len = out.len();
+
+    write_varint(&mut out, order.len() as u64);
+    for &slot in &order {
+        let info = &walk.kind_slots[slot];
+        write_varint(&mut out, u64::from(slot_kind_id(slot)));
+        out.push(if slot_is_named(slot) { KIND_NAMED } else { 0 });
+        write_varint(&mut out, info.fixed_len_plus_one());
+    }
+
+    let mut pos: u32 = 0;
+    let mut open: Vec<u32> = Vec::new();
+    let mut unexpected = walk.unexpected.iter().peekable();
+    for (i, rec) in walk.nodes.iter().enumerate() {
+        let start = rec.start;
+        if start < pos {
+            set_pos(&mut out, start);
+            pos = start;
+        }
+        let gap = start - pos;
+        let mut op = if rec.leaf { OP_LEAF } else { OP_ENTER };
+        if rec.field != 0 {
+            op |= NODE_HAS_FIELD;
+        }
+        if rec.flags != 0 {
+            op |= NODE_HAS_FLAGS;
+        }
+        op |= (gap.min(u32::from(NODE_GAP_VARINT)) as u8) << NODE_GAP_SHIFT;
+        out.push(op);
+        write_varint(&mut out, u64::from(local_of_slot[rec.kind_slot as usize]));
+        if rec.field != 0 {
+            write_varint(&mut out, u64::from(rec.field));
+        }
+        if rec.flags != 0 {
+            out.push(rec.flags);
+        }
+        if rec.flags & FLAG_UNEXPECTED != 0 {
+            let text = match unexpected.peek() {
+                Some((at, text)) if *at == i => {
+                    unexpected.next();
+                    text.as_bytes()
+                }
+                _ => &[],
+            };
+            write_varint(&mut out, text.len() as u64);
+            out.extend_from_slice(text);
+        }
+        if gap >= u32::from(NODE_GAP_VARINT) {
+            write_varint(&mut out, u64::from(gap - u32::from(NODE_GAP_VARINT)));
+        }
+        if rec.leaf {
+            let fixed = walk.kind_slots[rec.kind_slot as usize].fixed_len;
+            if rec.flags != 0 || fixed >= FIXED_VARIABLE {
+                write_varint(&mut out, u64::from(rec.end - rec.start));
+            }
+            pos = rec.end;
+        } else {
+            open.push(i as u32);
+            pos = start;
+        }
+        for _ in 0..rec.closes {
+            let Some(parent) = open.pop() else { break };
+            let end = walk.nodes[parent as usize].end;
+            if end < pos {
+                set_pos(&mut out, end);
+                pos = end;
+            }
+            let delta = end - pos;
+            out.push(OP_LEAVE | ((delta.min(u32::from(LEAVE_DELTA_VARINT)) as u8) << 2));
+            if delta >= u32::from(LEAVE_DELTA_VARINT) {
+                write_varint(&mut out, u64::from(delta - u32::from(LEAVE_DELTA_VARINT)));
+            }
+            pos = end;
+        }
+    }
+
+    let body_len = (out.len() - header_len) as u64;
+    out[header_len - 12..header_len - 4].copy_from_slice(&body_len.to_le_bytes());
+    let checksum = checksum_of(&out, header_len);
+    out[header_len - 4..header_len].copy_from_slice(&checksum.to_le_bytes());
+    out
+}
+
+// ---- private helpers ------------------------------------------------------------------------
+
+/// `KindSlot::fixed_len` before any flag-free leaf of the kind was seen.
+const FIXED_UNSEEN: u32 = u32::MAX;
+/// `KindSlot::fixed_len` once two flag-free leaves of the kind had different lengths.
+const FIXED_VARIABLE: u32 = u32::MAX - 1;
+
+/// One node as the walk saw it.
+#[derive(Debug, Clone, Copy)]
+struct NodeRec {
+    start: u32,
+    end: u32,
+    /// Index into the kind slots (see [`slot_for`]).
+    kind_slot: u32,
+    field: u16,
+    flags: u8,
+    leaf: bool,
+    /// How many open nodes close right after this node (its subtree, if any, included).
+    closes: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KindSlot {
+    count: u32,
+    fixed_len: u32,
+}
+
+impl KindSlot {
+    fn fixed_len_plus_one(&self) -> u64 {
+        if self.fixed_len >= FIXED_VARIABLE {
+            0
+        } else {
+            u64::from(self.fixed_len) + 1
+        }
+    }
+}
+
+struct Walk {
+    nodes: Vec<NodeRec>,
+    kind_slots: Vec<KindSlot>,
+    /// `(node index, text)` for ERROR leaves printed as `(UNEXPECTED text)`, in node order.
+    unexpected: Vec<(usize, String)>,
+}
+
+/// Slots are `(kind_id + 1) * 2 + named` (wrapping, so ERROR = 65535 takes slots 0 and 1 and
+/// the table stays small); a kind id seen both named and anonymous (which tree-sitter does not
+/// produce, but the format allows) still round-trips exactly.
+fn slot_for(kind: u16, named: bool) -> usize {
+    usize::from(kind.wrapping_add(1)) * 2 + usize::from(named)
+}
+
+fn slot_kind_id(slot: usize) -> u16 {
+    ((slot / 2) as u16).wrapping_sub(1)
+}
+
+fn slot_is_named(slot: usize) -> bool {
+    slot % 2 == 1
+}
+
+/// One preorder pass with a `TreeCursor`: records every node the cursor visits.
+fn collect(tree: &Tree) -> Walk {
+    let mut nodes: Vec<NodeRec> = Vec::new();
+    let mut kind_slots: Vec<KindSlot> = Vec::new();
+    let mut unexpected = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let field = cursor.field_id().map_or(0, |f| f.get());
+        let start = node.start_byte() as u32;
+        let end = node.end_byte() as u32;
+        let named = node.is_named();
+        let slot = slot_for(node.kind_id(), named);
+        let mut flags = 0u8;
+        if node.is_extra() {
+            flags |= FLAG_EXTRA;
+        }
+        if node.is_missing() {
+            flags |= FLAG_MISSING;
+        }
+        if node.has_error() {
+            flags |= FLAG_HAS_ERROR;
+        }
+        if node.kind_id() == ERROR_KIND_ID
+            && end > start
+            && node.child_count() == 0
+            && let Some(text) = unexpected_text(&node)
+        {
+            flags |= FLAG_UNEXPECTED;
+            unexpected.push((nodes.len(), text));
+        }
+        if slot >= kind_slots.len() {
+            kind_slots.resize(
+                slot + 1,
+                KindSlot {
+                    count: 0,
+                    fixed_len: FIXED_UNSEEN,
+                },
+            );
+        }
+        kind_slots[slot].count += 1;
+        let leaf = !cursor.goto_first_child();
+        if leaf && flags == 0 {
+            let info = &mut kind_slots[slot];
+            let len = end - start;
+            if info.fixed_len == FIXED_UNSEEN {
+                info.fixed_len = len;
+            } else if info.fixed_len != len {
+                info.fixed_len = FIXED_VARIABLE;
+            }
+        }
+        nodes.push(NodeRec {
+            start,
+            end,
+            kind_slot: slot as u32,
+            field,
+            flags,
+            leaf,
+            closes: 0,
+        });
+        if !leaf {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            if let Some(last) = nodes.last_mut() {
+                last.closes += 1;
+            }
+        }
+    }
+    Walk {
+        nodes,
+        kind_slots,
+        unexpected,
+    }
+}
+
+/// The `c` of `(UNEXPECTED c)` for an ERROR leaf: the lexer's first unexpected character,
+/// which only tree-sitter's own printer exposes.
+pub(crate) fn unexpected_text(node: &Node) -> Option<String> {
+    let sexp = node.to_sexp();
+    let rest = sexp.strip_prefix("(UNEXPECTED ")?;
+    Some(rest.strip_suffix(')').unwrap_or(rest).to_owned())
+}
+
+fn set_pos(out: &mut Vec<u8>, pos: u32) {
+    out.push(OP_EXT | (EXT_SET_POS << 2));
+    write_varint(out, u64::from(pos));
+}
