@@ -7,6 +7,7 @@ pub mod config;
 pub mod language;
 pub mod output;
 pub mod parse;
+pub mod pipeline;
 pub mod query;
 pub mod server;
 pub mod symbols;
