@@ -115,6 +115,41 @@ fn a_hundred_thousand_nested_brackets_parse_walk_print_and_drop_on_a_parse_threa
 }
 
 #[test]
+fn tree_sitter_handles_deep_nesting_without_recursion_on_a_small_stack() {
+    // 256 KiB is 1/32 of PARSE_THREAD_STACK_BYTES; the measured need is 16 KiB (docs/parsing.md).
+    // If tree-sitter ever recursed over nesting depth again, this would overflow.
+    let source = nested("x = ", "(", "1", ")", "\n");
+    let language: Language = tree_sitter_python::LANGUAGE.into();
+    let sexp_len = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&language).unwrap();
+            let tree = parser.parse(&source, None).unwrap();
+            let mut edited = tree.clone();
+            edited.edit(&tree_sitter::InputEdit {
+                start_byte: 0,
+                old_end_byte: 1,
+                new_end_byte: 1,
+                start_position: tree_sitter::Point::new(0, 0),
+                old_end_position: tree_sitter::Point::new(0, 1),
+                new_end_position: tree_sitter::Point::new(0, 1),
+            });
+            let reparsed = parser
+                .parse(format!("y{}", &source[1..]), Some(&edited))
+                .unwrap();
+            assert!(edited.changed_ranges(&reparsed).count() <= 1);
+            let len = reparsed.root_node().to_sexp().len();
+            drop((tree, edited, reparsed));
+            len
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(sexp_len > NESTING);
+}
+
+#[test]
 fn a_fifty_megabyte_minified_line_gets_a_budget_error_not_a_crash() {
     let unit = "var a=function(b,c){return b+c*2-(b/c)};";
     let source = unit.repeat(50 * 1024 * 1024 / unit.len() + 1);

@@ -26,8 +26,8 @@
 //! `docs/parsing.md` repeats this table.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// Worst-case bytes of tree memory per byte of source (minified code; measured by the
@@ -111,8 +111,10 @@ impl Default for ParseBudget {
     /// The cap derived from the default memory budget and this machine's cores, and
     /// [`DEFAULT_PARSE_DEADLINE`].
     fn default() -> Self {
-        let limits = ParseLimits::for_memory_budget(DEFAULT_PARSE_MEMORY_BUDGET_BYTES, cores());
-        Self::new(limits.max_source_bytes, DEFAULT_PARSE_DEADLINE)
+        Self::new(
+            ParseLimits::default().max_source_bytes,
+            DEFAULT_PARSE_DEADLINE,
+        )
     }
 }
 
@@ -143,6 +145,17 @@ impl ParseLimits {
         (self.max_parsers as u64)
             .saturating_mul(self.max_source_bytes as u64)
             .saturating_mul(TREE_BYTES_PER_SOURCE_BYTE + 1)
+    }
+}
+
+impl Default for ParseLimits {
+    /// The limits for [`DEFAULT_PARSE_MEMORY_BUDGET_BYTES`] on this machine's cores (computed
+    /// once: reading the core count can touch cgroup files).
+    fn default() -> Self {
+        static DEFAULT: LazyLock<ParseLimits> = LazyLock::new(|| {
+            ParseLimits::for_memory_budget(DEFAULT_PARSE_MEMORY_BUDGET_BYTES, cores())
+        });
+        *DEFAULT
     }
 }
 

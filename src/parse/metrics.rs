@@ -103,3 +103,46 @@ pub(crate) fn count_error(language: &str, reason: &'static str) {
         .with_label_values(&[language, reason])
         .inc();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parse_metric_is_exported_in_the_text_format_with_its_type() {
+        METRICS
+            .parse_bytes_total
+            .with_label_values(&["t"])
+            .inc_by(0);
+        METRICS
+            .parse_duration_seconds
+            .with_label_values(&["t"])
+            .observe(0.0);
+        count_error("t", reason::TIMEOUT);
+        METRICS
+            .watchdog_overruns_total
+            .with_label_values(&["t"])
+            .inc_by(0);
+        METRICS.pool_wait_seconds.observe(0.0);
+        let families = prometheus::default_registry().gather();
+        let mut text = String::new();
+        prometheus::TextEncoder::new()
+            .encode_utf8(&families, &mut text)
+            .unwrap();
+        for (name, kind) in [
+            ("syntaxd_parser_pool_in_use", "gauge"),
+            ("syntaxd_parser_pool_idle", "gauge"),
+            ("syntaxd_parser_pool_wait_seconds", "histogram"),
+            ("syntaxd_parse_duration_seconds", "histogram"),
+            ("syntaxd_parse_bytes_total", "counter"),
+            ("syntaxd_parse_errors_total", "counter"),
+            ("syntaxd_parse_watchdog_overruns_total", "counter"),
+        ] {
+            assert!(
+                text.lines().any(|l| l == format!("# TYPE {name} {kind}")),
+                "{name} {kind} missing from:\n{text}"
+            );
+        }
+        assert!(text.contains("syntaxd_parse_errors_total{language=\"t\",reason=\"timeout\"}"));
+    }
+}

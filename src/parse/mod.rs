@@ -8,7 +8,7 @@
 //! CancelHandle::new() / .cancel() / .is_cancelled()             clonable Arc<AtomicBool>
 //! ParseBudget { max_source_bytes: usize, deadline: Duration, cancel: CancelHandle }
 //! ParseBudget::new(max_source_bytes, deadline) / .with_cancel(cancel) / default()
-//! ParseLimits::for_memory_budget(memory_budget_bytes: u64, cores) -> ParseLimits
+//! ParseLimits::for_memory_budget(memory_budget_bytes: u64, cores) -> ParseLimits; ParseLimits::default()
 //!     { max_parsers, max_source_bytes }  .worst_case_bytes()
 //!
 //! // Pool (pool.rs)

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tree_sitter::{Language, Parser};
 
 use super::ParseError;
-use super::budget::cores;
+use super::budget::ParseLimits;
 use super::metrics::{METRICS, count_error};
 
 /// Default time a checkout waits for a free parser before `Busy`.
@@ -35,10 +35,11 @@ pub struct PoolConfig {
 }
 
 impl Default for PoolConfig {
-    /// `max_parsers` = available cores, `checkout_timeout` = [`DEFAULT_CHECKOUT_TIMEOUT`].
+    /// `max_parsers` from [`ParseLimits::default`] (the available cores, reduced if the default
+    /// memory budget requires it), `checkout_timeout` = [`DEFAULT_CHECKOUT_TIMEOUT`].
     fn default() -> Self {
         Self {
-            max_parsers: cores(),
+            max_parsers: ParseLimits::default().max_parsers,
             checkout_timeout: DEFAULT_CHECKOUT_TIMEOUT,
         }
     }

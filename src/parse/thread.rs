@@ -1,17 +1,20 @@
 //! Parse threads: the stack size parsing and tree handling need, and a helper that runs work
 //! on a thread with that stack.
 //!
-//! # Measurement (tree-sitter 0.27.1, x86-64 Linux, release and dev profiles)
+//! # Measurement (tree-sitter 0.27.1, x86-64 Linux, release profile)
 //!
 //! tree-sitter 0.27's parser, `Tree` drop (`ts_subtree_release`), `Tree::edit`,
-//! `changed_ranges` and `Node::to_sexp` all use explicit heap stacks, not recursion. Measured by
-//! running parse + `to_sexp` + `changed_ranges` + drop of 100 000 nested brackets on threads of
-//! decreasing stack size (`benches/parse.rs`, `stack` group; numbers in `docs/parsing.md`), the
-//! work fits in 64 KiB for Python, C, JavaScript, JSON and Rust. Our own walks use `TreeCursor`
-//! loops. The margin is for grammars' external scanners (C code we do not control, some of
-//! which recurse) and for consumers that walk trees: [`PARSE_THREAD_STACK_BYTES`] is 8 MiB,
-//! 128× the measured need and 4× Rust's default thread stack. The HTTP server's blocking pool
-//! should use it too (`tokio::runtime::Builder::thread_stack_size`).
+//! `changed_ranges` and `Node::to_sexp` all use explicit heap stacks, not recursion. The stack
+//! probe of `benches/parse.rs` runs parse, `Tree::edit`, incremental reparse, `changed_ranges`,
+//! `to_sexp` and drop of 100 000 nested brackets in a child process on threads of 16 KiB,
+//! 32 KiB, … and reports the smallest that does not overflow: **16 KiB** (the smallest stack a
+//! Linux thread can have) for Python, C, JavaScript, JSON and Rust. Its control — a naive
+//! recursive walk of the same Python tree — needs **16 MiB**, which is why every walk here is a
+//! `TreeCursor` loop. [`PARSE_THREAD_STACK_BYTES`] is 8 MiB: 512× the measured need, left for
+//! grammars' external scanners (C code we do not control, some of which recurse) and for
+//! consumers that walk trees. `tests/parse_hostile.rs` re-checks 100k nesting on a 256 KiB
+//! thread. The HTTP server's blocking pool should use this size too
+//! (`tokio::runtime::Builder::thread_stack_size`).
 
 use std::any::Any;
 
