@@ -4,7 +4,9 @@
 pub mod bytecode;
 pub mod cache;
 pub mod config;
+pub mod index;
 pub mod language;
+pub mod maintenance;
 pub mod output;
 pub mod parse;
 pub mod pipeline;

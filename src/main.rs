@@ -9,8 +9,18 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use syntaxd::bytecode;
+use syntaxd::cache::Cache;
+use syntaxd::config::{Config, Overrides};
+use syntaxd::index::{IndexOptions, index_tree};
 use syntaxd::language::{self, Language, QueryKind, registry};
+use syntaxd::maintenance;
 use syntaxd::output;
+use syntaxd::parse::{EngineConfig, ParseEngine};
+use syntaxd::pipeline::Analyzer;
 
 /// Exit code for bad usage or input the user must fix (unknown language, binary input).
 const EXIT_USAGE: u8 = 2;
@@ -45,12 +55,67 @@ enum Command {
         /// The file to parse, or `-` for standard input.
         file: PathBuf,
     },
+    /// Syntax-tree bytecode tools.
+    #[command(subcommand)]
+    Bytecode(BytecodeCommand),
+    /// Parse every file of a known language under DIR into the cache (respects .gitignore).
+    Index {
+        /// The directory to walk.
+        dir: PathBuf,
+        /// Cache directory (default: the configured one, or the user's cache directory).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
+        /// Parse threads (default: the number of cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Inspect and maintain the on-disk cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Regenerate (or check) LANGUAGE_INVENTORY.md and NOTICES from the registry.
     Inventory {
         /// Write the files into this directory (default: print the inventory to stdout).
         #[arg(long)]
         write: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum BytecodeCommand {
+    /// Encode, decode and verify (node for node) every file of a detected language under PATHs.
+    Verify {
+        /// Language id or alias for every file (default: detect per file; undetected files are skipped).
+        #[arg(long, short)]
+        language: Option<String>,
+        /// Files and directories (directories are walked, respecting .gitignore).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Entries and bytes per tier, and cold entries per language (JSON).
+    Stats(CacheDirArg),
+    /// Check every cold entry: envelope, checksum, decode, and a round-trip against a fresh parse.
+    Verify {
+        #[command(flatten)]
+        dir: CacheDirArg,
+        /// Remove the entries that fail.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Rewrite entries of older formats or grammar versions into the current ones.
+    Migrate(CacheDirArg),
+    /// Delete every entry.
+    Purge(CacheDirArg),
+}
+
+#[derive(clap::Args)]
+struct CacheDirArg {
+    /// Cache directory (default: the configured one, or the user's cache directory).
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -81,6 +146,15 @@ fn main() -> ExitCode {
             file,
         } => cmd_parse(language.as_deref(), format, &file),
         Command::Inventory { write } => cmd_inventory(write.as_deref()),
+        Command::Bytecode(BytecodeCommand::Verify { language, paths }) => {
+            cmd_bytecode_verify(language.as_deref(), &paths)
+        }
+        Command::Index {
+            dir,
+            cache_dir,
+            threads,
+        } => cmd_index(&dir, cache_dir, threads),
+        Command::Cache(cmd) => cmd_cache(cmd),
     };
     match result {
         Ok(code) => code,
@@ -294,4 +368,174 @@ fn cmd_inventory(write: Option<&Path>) -> anyhow::Result<ExitCode> {
         None => print!("{inventory}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The effective configuration for offline commands (environment and `--cache-dir` apply).
+fn offline_config(cache_dir: Option<PathBuf>) -> anyhow::Result<Config> {
+    let overrides = Overrides {
+        cache_dir,
+        ..Overrides::default()
+    };
+    let file = std::env::var_os("SYNTAXD_CONFIG").map(PathBuf::from);
+    Ok(Config::load(file.as_deref(), std::env::vars(), &overrides)?)
+}
+
+/// A cache-backed analyzer for offline commands.
+fn offline_analyzer(config: &Config) -> anyhow::Result<Arc<Analyzer>> {
+    let (cache, report) = Cache::open(config.cache_config(), prometheus::default_registry())?;
+    if let (Some(aside), Some(reason)) = (&report.moved_aside, &report.reason) {
+        eprintln!(
+            "syntaxd: warning: the cache store was unreadable ({reason}); moved it to {} and started empty",
+            aside.display()
+        );
+    }
+    let engine = ParseEngine::new(EngineConfig::default());
+    Ok(Arc::new(Analyzer::new(
+        engine,
+        Some(Arc::new(cache)),
+        config.parse.max_source_bytes as usize,
+        Duration::from_millis(config.parse.timeout_ms),
+    )))
+}
+
+fn cmd_index(
+    dir: &Path,
+    cache_dir: Option<PathBuf>,
+    threads: Option<usize>,
+) -> anyhow::Result<ExitCode> {
+    let config = offline_config(cache_dir)?;
+    let analyzer = offline_analyzer(&config)?;
+    let options = IndexOptions {
+        root: dir.to_path_buf(),
+        threads: threads.unwrap_or_else(syntaxd::parse::cores),
+        progress: true,
+    };
+    let summary = index_tree(&analyzer, &options).map_err(|e| UsageError(e.to_string()))?;
+    println!("{}", serde_json::to_string(&summary)?);
+    Ok(if summary.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn cmd_cache(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
+    let dir = match &cmd {
+        CacheCommand::Stats(d) | CacheCommand::Migrate(d) | CacheCommand::Purge(d) => {
+            d.cache_dir.clone()
+        }
+        CacheCommand::Verify { dir, .. } => dir.cache_dir.clone(),
+    };
+    let config = offline_config(dir)?;
+    let analyzer = offline_analyzer(&config)?;
+    let cache = analyzer
+        .cache()
+        .context("offline analyzers always have a cache")?;
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        CacheCommand::Stats(_) => {
+            serde_json::to_writer_pretty(&mut out, &maintenance::stats(cache))?;
+            writeln!(out)?;
+        }
+        CacheCommand::Verify { repair, .. } => {
+            let report = maintenance::verify(cache, repair);
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+            if !report.bad.is_empty() && !repair {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        CacheCommand::Migrate(_) => {
+            serde_json::to_writer_pretty(&mut out, &maintenance::migrate(cache, &analyzer))?;
+            writeln!(out)?;
+        }
+        CacheCommand::Purge(_) => {
+            let removed = cache.cold().purge()?;
+            writeln!(out, "{{\"removed\":{removed}}}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_bytecode_verify(language: Option<&str>, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let reg = registry();
+    let forced = match language {
+        Some(name) => Some(
+            reg.language_for_name(name)
+                .map_err(|e| UsageError(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
+                .build()
+                .flatten()
+                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                .map(|e| e.into_path())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let (mut verified, mut failed, mut skipped) = (0u64, 0u64, 0u64);
+    let mut parser = tree_sitter::Parser::new();
+    for file in &files {
+        let Ok(source) = std::fs::read(file) else {
+            eprintln!("{}: unreadable", file.display());
+            failed += 1;
+            continue;
+        };
+        let lang = match forced {
+            Some(l) => Some(l),
+            None if language::looks_binary(&source) => None,
+            None => reg.detect(Some(file), &source).map(|d| d.language),
+        };
+        let Some(lang) = lang.filter(|l| l.available()) else {
+            skipped += 1;
+            continue;
+        };
+        let grammar = lang.ts_language()?;
+        parser.set_language(grammar)?;
+        let Some(tree) = parser.parse(&source, None) else {
+            eprintln!("{}: no tree", file.display());
+            failed += 1;
+            continue;
+        };
+        let meta = bytecode::EncodeMeta {
+            language_id: &lang.id,
+            grammar_version: &lang.grammar_version,
+        };
+        let bytes = bytecode::encode(&tree, &source, &meta);
+        let sexp_ok = bytecode::decode(&bytes)
+            .map(|d| d.to_sexp(grammar) == tree.root_node().to_sexp())
+            .map_err(|e| e.to_string());
+        match (bytecode::verify(&tree, &source, &bytes), sexp_ok) {
+            (Ok(_), Ok(true)) => verified += 1,
+            (Err(e), _) => {
+                eprintln!("{}: {e}", file.display());
+                failed += 1;
+            }
+            (Ok(_), Ok(false)) => {
+                eprintln!(
+                    "{}: decoded S-expression differs from tree-sitter's",
+                    file.display()
+                );
+                failed += 1;
+            }
+            (Ok(_), Err(e)) => {
+                eprintln!("{}: decode failed: {e}", file.display());
+                failed += 1;
+            }
+        }
+    }
+    println!("verified={verified} failed={failed} skipped={skipped}");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
