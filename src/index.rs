@@ -35,6 +35,8 @@ pub struct IndexSummary {
     pub languages: BTreeMap<String, u64>,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// The process's peak resident set size at the end of the run.
+    pub peak_rss_bytes: u64,
 }
 
 /// Options of one index run.
@@ -90,6 +92,8 @@ pub fn index_tree(
     }
     let cache = analyzer.cache().cloned().ok_or(IndexError::NoCache)?;
     let mut paths: Vec<PathBuf> = ignore::WalkBuilder::new(&options.root)
+        // .gitignore applies whether or not the tree is a git checkout, as users expect.
+        .require_git(false)
         .build()
         .flatten()
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
@@ -182,6 +186,7 @@ pub fn index_tree(
         return Err(IndexError::Store(e));
     }
     summary.seconds = started.elapsed().as_secs_f64();
+    summary.peak_rss_bytes = crate::memory::peak_rss_bytes().unwrap_or(0);
     Ok(summary)
 }
 

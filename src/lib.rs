@@ -7,6 +7,7 @@ pub mod config;
 pub mod index;
 pub mod language;
 pub mod maintenance;
+pub mod memory;
 pub mod output;
 pub mod parse;
 pub mod pipeline;

@@ -146,3 +146,64 @@ fn parse_errors_are_clear_and_exit_2() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[cfg(feature = "tree-sitter-python")]
+#[test]
+fn bytecode_verify_round_trips_the_whole_python_corpus() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let status = Command::new("bash")
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/corpus/make-corpus.sh"),
+        )
+        .arg(tmp.path())
+        .arg("python")
+        .stdout(Stdio::null())
+        .status()
+        .expect("make-corpus.sh runs (shared/ must sit beside the repository)");
+    assert!(status.success());
+    let out = syntaxd(
+        &[
+            "bytecode",
+            "verify",
+            tmp.path().join("python").to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout.lines().last().expect("a summary line");
+    let verified: u64 = line
+        .strip_prefix("verified=")
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("verified=N");
+    assert!(verified > 1500, "{line}");
+    assert!(line.contains(" failed=0 "), "{line}");
+}
+
+#[test]
+fn bytecode_verify_fails_on_a_file_it_cannot_read_and_skips_unknown_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("notes.unknownext"), "text").expect("write");
+    let out = syntaxd(
+        &["bytecode", "verify", dir.path().to_str().expect("utf-8")],
+        None,
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "verified=0 failed=0 skipped=1"
+    );
+    let missing = dir.path().join("gone.py");
+    let out = syntaxd(
+        &["bytecode", "verify", missing.to_str().expect("utf-8")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("failed=1"));
+}
