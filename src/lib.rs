@@ -1,6 +1,7 @@
 //! syntaxd: a code-intelligence engine — language registry, parser pool, syntax-tree bytecode,
 //! tiered cache, symbols and queries — shared by the daemon and the offline CLI.
 
+pub mod bench;
 pub mod bytecode;
 pub mod cache;
 pub mod config;

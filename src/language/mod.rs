@@ -269,6 +269,15 @@ pub struct Registry {
     by_shebang: HashMap<String, usize>,
 }
 
+/// The version of a package as locked in `Cargo.lock` when this binary was built, e.g.
+/// `locked_package_version("tree-sitter")`; `None` for a package the lock file does not name.
+pub fn locked_package_version(name: &str) -> Option<&'static str> {
+    GRAMMAR_VERSIONS
+        .iter()
+        .find(|(package, _)| *package == name)
+        .map(|(_, version)| *version)
+}
+
 /// The process-wide registry, built on first use from the embedded data.
 pub fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
