@@ -72,6 +72,8 @@ enum Command {
     /// Inspect and maintain the on-disk cache.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Measure parsing, bytecode, incremental reparsing and memory on a corpus.
+    Bench(syntaxd::bench::BenchArgs),
     /// Regenerate (or check) LANGUAGE_INVENTORY.md and NOTICES from the registry.
     Inventory {
         /// Write the files into this directory (default: print the inventory to stdout).
@@ -155,6 +157,7 @@ fn main() -> ExitCode {
             threads,
         } => cmd_index(&dir, cache_dir, threads),
         Command::Cache(cmd) => cmd_cache(cmd),
+        Command::Bench(args) => cmd_bench(&args),
     };
     match result {
         Ok(code) => code,
@@ -575,4 +578,16 @@ fn without_anonymous_missing(sexp: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+fn cmd_bench(args: &syntaxd::bench::BenchArgs) -> anyhow::Result<ExitCode> {
+    let report = syntaxd::bench::run_bench(args)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", syntaxd::bench::render(&report))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
