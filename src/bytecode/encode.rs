@@ -24,7 +24,7 @@ pub struct EncodeMeta<'a> {
 /// the header, a kind table sorted by frequency, and the opcode stream. The result decodes
 /// with [`super::decode`] and passes [`super::verify`] against the same tree and source.
 pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
-    let walk = collect(tree);
+    let walk = collect(tree, source.len());
 
     // Kind table: (kind id, named) pairs sorted by descending frequency, so that the common
     // kinds get one-byte indices.
@@ -194,8 +194,14 @@ fn slot_is_named(slot: usize) -> bool {
 }
 
 /// One preorder pass with a `TreeCursor`: records every node the cursor visits.
-fn collect(tree: &Tree) -> Walk {
-    let mut nodes: Vec<NodeRec> = Vec::new();
+fn collect(tree: &Tree, source_len: usize) -> Walk {
+    let tree_has_error = tree.root_node().has_error();
+    let language = tree.language();
+    let named_by_kind: Vec<bool> = (0..language.node_kind_count())
+        .map(|k| u16::try_from(k).is_ok_and(|k| language.node_kind_is_named(k)))
+        .collect();
+    // Real code has roughly one node per four source bytes.
+    let mut nodes: Vec<NodeRec> = Vec::with_capacity(source_len / 4 + 1);
     let mut kind_slots: Vec<KindSlot> = Vec::new();
     let mut unexpected = Vec::new();
     let mut cursor = tree.walk();
@@ -204,19 +210,27 @@ fn collect(tree: &Tree) -> Walk {
         let field = cursor.field_id().map_or(0, |f| f.get());
         let start = node.start_byte() as u32;
         let end = node.end_byte() as u32;
-        let named = node.is_named();
-        let slot = slot_for(node.kind_id(), named);
+        let kind_id = node.kind_id();
+        // `Node::is_named` is the named bit of the (possibly aliased) kind's metadata.
+        let named = match named_by_kind.get(usize::from(kind_id)) {
+            Some(&named) => named,
+            None => node.is_named(),
+        };
+        let slot = slot_for(kind_id, named);
         let mut flags = 0u8;
         if node.is_extra() {
             flags |= FLAG_EXTRA;
         }
-        if node.is_missing() {
+        // A tree whose root has no error has no ERROR, MISSING or has_error node anywhere
+        // (tree-sitter sums error costs upwards), so clean trees skip these calls.
+        if tree_has_error && node.is_missing() {
             flags |= FLAG_MISSING;
         }
-        if node.has_error() {
+        if tree_has_error && node.has_error() {
             flags |= FLAG_HAS_ERROR;
         }
-        if node.kind_id() == ERROR_KIND_ID
+        if tree_has_error
+            && kind_id == ERROR_KIND_ID
             && end > start
             && node.child_count() == 0
             && let Some(text) = unexpected_text(&node)
