@@ -1,7 +1,7 @@
 //! Decoder: validates untrusted bytes and builds the [`DecodedTree`] arena.
 
 use super::format::{
-    EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header, KIND_NAMED,
+    EXT_PHANTOM, EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header, KIND_NAMED,
     LEAVE_DELTA_VARINT, MAGIC, MAX_HEADER_STRING_LEN, NODE_GAP_SHIFT, NODE_GAP_VARINT,
     NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, OP_MASK, checksum_of,
 };
@@ -217,6 +217,7 @@ pub(crate) struct Stream {
     pub(crate) parents: Vec<u32>,
     pub(crate) subtree_ends: Vec<u32>,
     pub(crate) unexpected: Vec<(u32, Box<str>)>,
+    pub(crate) phantoms: Vec<(u32, Box<str>)>,
 }
 
 struct Reader<'a> {
@@ -351,6 +352,7 @@ fn read_stream(
         parents: Vec::with_capacity(n),
         subtree_ends: Vec::with_capacity(n),
         unexpected: Vec::new(),
+        phantoms: Vec::new(),
     };
     let out_of_range = |offset: usize, position: u64| DecodeError::PositionOutOfRange {
         offset,
@@ -364,10 +366,34 @@ fn read_stream(
         let op_offset = r.at;
         let op = r.u8()?;
         if root_done {
-            return Err(DecodeError::Unbalanced {
-                offset: op_offset,
-                problem: "opcode after the root node closed",
-            });
+            if op != OP_EXT | (EXT_PHANTOM << 2) {
+                return Err(DecodeError::Unbalanced {
+                    offset: op_offset,
+                    problem: "opcode other than PHANTOM after the root node closed",
+                });
+            }
+            // The printer has 2 events per node plus one final event.
+            let max_event = 2 * s.kinds.len() as u64;
+            let min_event = s.phantoms.last().map_or(0, |&(e, _)| u64::from(e));
+            let offset = r.at;
+            let event = r.varint_max("phantom event", max_event)?;
+            if event < min_event {
+                return Err(DecodeError::TooLarge {
+                    field: "phantom event (must not decrease)",
+                    offset,
+                    value: event,
+                    max: min_event,
+                });
+            }
+            let len = r.varint_max("phantom text length", r.remaining() as u64)?;
+            let offset = r.at;
+            let raw = r.slice(len as usize)?;
+            let text = std::str::from_utf8(raw).map_err(|_| DecodeError::InvalidUtf8 {
+                field: "phantom text",
+                offset,
+            })?;
+            s.phantoms.push((event as u32, text.into()));
+            continue;
         }
         match op & OP_MASK {
             OP_ENTER | OP_LEAF => {
