@@ -130,7 +130,12 @@ pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
 
     seal(&mut out, header_len);
     if walk.tree_has_error {
-        add_phantoms(tree, &mut out, header_len);
+        let visible_missing = walk
+            .nodes
+            .iter()
+            .filter(|n| n.flags & FLAG_MISSING != 0)
+            .count();
+        add_phantoms(tree, &mut out, header_len, visible_missing);
     }
     out
 }
@@ -317,12 +322,16 @@ fn seal(out: &mut [u8], header_len: usize) {
 /// `TreeCursor` never visits. Finds them by aligning our printout with tree-sitter's and
 /// appends them as PHANTOM opcodes at their printer events. Keeps them only if the result
 /// then prints exactly like tree-sitter; otherwise leaves the encoding as it was.
-fn add_phantoms(tree: &Tree, out: &mut Vec<u8>, header_len: usize) {
+fn add_phantoms(tree: &Tree, out: &mut Vec<u8>, header_len: usize, visible_missing: usize) {
+    let live = tree.root_node().to_sexp();
+    // Every phantom prints one more `(MISSING ` than the visible MISSING nodes do.
+    if live.matches("(MISSING ").count() <= visible_missing {
+        return;
+    }
     let Ok(decoded) = decode(out) else { return };
     let language = tree.language();
     let mut events = Vec::new();
     let ours = decoded.render_sexp(&language, Some(&mut events));
-    let live = tree.root_node().to_sexp();
     if ours == live {
         return;
     }
