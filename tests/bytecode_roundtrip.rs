@@ -282,6 +282,34 @@ int main(int argc, char **argv) {
     }
 }
 
+#[cfg(feature = "tree-sitter-c")]
+mod c_hidden_missing {
+    use super::*;
+
+    /// tree-sitter prints MISSING tokens of hidden kinds, which no `TreeCursor` visits; the
+    /// bytecode carries them as phantoms so `to_sexp` still matches.
+    #[test]
+    fn c_hidden_missing_tokens_still_print_like_tree_sitter() {
+        let language: Language = tree_sitter_c::LANGUAGE.into();
+        let mut saw_hidden_missing = false;
+        for src in [
+            "#define f(a, b) g(a) /* c */",
+            "#define f(a) a /* c\n */",
+            "#if X\nint a;\n#define f(x) x /* y */",
+            "#define A(x) x // c",
+        ] {
+            let (tree, _, decoded) = round_trip(&language, "c", src);
+            let sexp = tree.root_node().to_sexp();
+            let visible_missing = decoded.nodes().filter(|&n| decoded.is_missing(n)).count();
+            saw_hidden_missing |= sexp.matches("(MISSING").count() > visible_missing;
+        }
+        assert!(
+            saw_hidden_missing,
+            "the snippets exercise hidden MISSING tokens"
+        );
+    }
+}
+
 #[cfg(feature = "tree-sitter-rust")]
 mod rust {
     use super::*;

@@ -1,7 +1,7 @@
 //! Decoder: validates untrusted bytes and builds the [`DecodedTree`] arena.
 
 use super::format::{
-    EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header, KIND_NAMED,
+    EXT_PHANTOM, EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header, KIND_NAMED,
     LEAVE_DELTA_VARINT, MAGIC, MAX_HEADER_STRING_LEN, NODE_GAP_SHIFT, NODE_GAP_VARINT,
     NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, OP_MASK, checksum_of,
 };
@@ -217,6 +217,7 @@ pub(crate) struct Stream {
     pub(crate) parents: Vec<u32>,
     pub(crate) subtree_ends: Vec<u32>,
     pub(crate) unexpected: Vec<(u32, Box<str>)>,
+    pub(crate) phantoms: Vec<(u32, Box<str>)>,
 }
 
 struct Reader<'a> {
@@ -351,6 +352,7 @@ fn read_stream(
         parents: Vec::with_capacity(n),
         subtree_ends: Vec::with_capacity(n),
         unexpected: Vec::new(),
+        phantoms: Vec::new(),
     };
     let out_of_range = |offset: usize, position: u64| DecodeError::PositionOutOfRange {
         offset,
@@ -364,10 +366,34 @@ fn read_stream(
         let op_offset = r.at;
         let op = r.u8()?;
         if root_done {
-            return Err(DecodeError::Unbalanced {
-                offset: op_offset,
-                problem: "opcode after the root node closed",
-            });
+            if op != OP_EXT | (EXT_PHANTOM << 2) {
+                return Err(DecodeError::Unbalanced {
+                    offset: op_offset,
+                    problem: "opcode other than PHANTOM after the root node closed",
+                });
+            }
+            // The printer has 2 events per node plus one final event.
+            let max_event = 2 * s.kinds.len() as u64;
+            let min_event = s.phantoms.last().map_or(0, |&(e, _)| u64::from(e));
+            let offset = r.at;
+            let event = r.varint_max("phantom event", max_event)?;
+            if event < min_event {
+                return Err(DecodeError::TooLarge {
+                    field: "phantom event (must not decrease)",
+                    offset,
+                    value: event,
+                    max: min_event,
+                });
+            }
+            let len = r.varint_max("phantom text length", r.remaining() as u64)?;
+            let offset = r.at;
+            let raw = r.slice(len as usize)?;
+            let text = std::str::from_utf8(raw).map_err(|_| DecodeError::InvalidUtf8 {
+                field: "phantom text",
+                offset,
+            })?;
+            s.phantoms.push((event as u32, text.into()));
+            continue;
         }
         match op & OP_MASK {
             OP_ENTER | OP_LEAF => {
@@ -528,4 +554,97 @@ fn read_stream(
         });
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::format::write_header;
+    use crate::bytecode::varint::write_varint;
+
+    /// Builds an encoding by hand: one kind (id 7, named, variable length), then `stream`.
+    fn encoding(source: &[u8], node_count: u32, stream: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_header(&mut out, "test", "0", source, node_count);
+        let h = out.len();
+        write_varint(&mut out, 1);
+        write_varint(&mut out, 7);
+        out.push(KIND_NAMED);
+        write_varint(&mut out, 0);
+        out.extend_from_slice(stream);
+        let body_len = (out.len() - h) as u64;
+        out[h - 12..h - 4].copy_from_slice(&body_len.to_le_bytes());
+        let crc = checksum_of(&out, h);
+        out[h - 4..h].copy_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn a_hand_built_two_node_stream_decodes() {
+        // ENTER kind 0 gap 1; LEAF kind 0 len 2; LEAVE delta 1.
+        let bytes = encoding(b" abc", 2, &[0x10, 0, 0x01, 0, 2, OP_LEAVE | (1 << 2)]);
+        let tree = decode(&bytes).expect("valid stream");
+        assert_eq!(tree.len(), 2);
+        let root = tree.root();
+        assert_eq!((tree.start_byte(root), tree.end_byte(root)), (1, 4));
+        let leaf = tree.children(root).next().expect("one child");
+        assert_eq!((tree.start_byte(leaf), tree.end_byte(leaf)), (1, 3));
+        assert!(tree.is_named(leaf));
+        assert_eq!(tree.kind_id(leaf), 7);
+    }
+
+    #[test]
+    fn structural_errors_are_reported_with_their_offset() {
+        let leave_first = encoding(b"ab", 1, &[OP_LEAVE]);
+        assert!(matches!(
+            decode(&leave_first),
+            Err(DecodeError::Unbalanced {
+                problem: "LEAVE without an open node",
+                ..
+            })
+        ));
+        let unclosed = encoding(b"ab", 1, &[OP_ENTER, 0]);
+        assert!(matches!(
+            decode(&unclosed),
+            Err(DecodeError::Unbalanced { .. })
+        ));
+        let two_roots = encoding(b"ab", 2, &[OP_LEAF, 0, 1, OP_LEAF, 0, 1]);
+        assert!(matches!(
+            decode(&two_roots),
+            Err(DecodeError::Unbalanced { .. })
+        ));
+        let past_end = encoding(b"ab", 1, &[OP_LEAF, 0, 3]);
+        assert!(matches!(
+            decode(&past_end),
+            Err(DecodeError::PositionOutOfRange {
+                position: 3,
+                source_len: 2,
+                ..
+            })
+        ));
+        let set_pos_back = encoding(b"abcd", 1, &[0x20, 0, OP_EXT, 0, OP_LEAVE]);
+        assert!(matches!(
+            decode(&set_pos_back),
+            Err(DecodeError::InvertedRange { .. })
+        ));
+        let bad_kind = encoding(b"ab", 1, &[OP_LEAF, 5, 1]);
+        assert!(matches!(
+            decode(&bad_kind),
+            Err(DecodeError::KindIndexOutOfRange {
+                index: 5,
+                table_len: 1,
+                ..
+            })
+        ));
+        let bad_ext = encoding(b"ab", 1, &[OP_EXT | (9 << 2), 0]);
+        assert!(matches!(
+            decode(&bad_ext),
+            Err(DecodeError::InvalidOpcode { .. })
+        ));
+        let reserved = encoding(b"ab", 1, &[OP_LEAF | NODE_HAS_FLAGS, 0, 0x80, 1]);
+        assert!(matches!(
+            decode(&reserved),
+            Err(DecodeError::ReservedBits { .. })
+        ));
+    }
 }

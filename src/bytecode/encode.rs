@@ -2,10 +2,11 @@
 
 use tree_sitter::{Node, Tree};
 
+use super::decode::decode;
 use super::format::{
-    ERROR_KIND_ID, EXT_SET_POS, FLAG_EXTRA, FLAG_HAS_ERROR, FLAG_MISSING, FLAG_UNEXPECTED,
-    KIND_NAMED, LEAVE_DELTA_VARINT, NODE_GAP_SHIFT, NODE_GAP_VARINT, NODE_HAS_FIELD,
-    NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, checksum_of, write_header,
+    ERROR_KIND_ID, EXT_PHANTOM, EXT_SET_POS, FLAG_EXTRA, FLAG_HAS_ERROR, FLAG_MISSING,
+    FLAG_UNEXPECTED, KIND_NAMED, LEAVE_DELTA_VARINT, NODE_GAP_SHIFT, NODE_GAP_VARINT,
+    NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, checksum_of, write_header,
 };
 use super::varint::write_varint;
 
@@ -24,7 +25,7 @@ pub struct EncodeMeta<'a> {
 /// the header, a kind table sorted by frequency, and the opcode stream. The result decodes
 /// with [`super::decode`] and passes [`super::verify`] against the same tree and source.
 pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
-    let walk = collect(tree);
+    let walk = collect(tree, source.len());
 
     // Kind table: (kind id, named) pairs sorted by descending frequency, so that the common
     // kinds get one-byte indices.
@@ -127,10 +128,15 @@ pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
         }
     }
 
-    let body_len = (out.len() - header_len) as u64;
-    out[header_len - 12..header_len - 4].copy_from_slice(&body_len.to_le_bytes());
-    let checksum = checksum_of(&out, header_len);
-    out[header_len - 4..header_len].copy_from_slice(&checksum.to_le_bytes());
+    seal(&mut out, header_len);
+    if walk.tree_has_error {
+        let visible_missing = walk
+            .nodes
+            .iter()
+            .filter(|n| n.flags & FLAG_MISSING != 0)
+            .count();
+        add_phantoms(tree, &mut out, header_len, visible_missing);
+    }
     out
 }
 
@@ -172,6 +178,7 @@ impl KindSlot {
 }
 
 struct Walk {
+    tree_has_error: bool,
     nodes: Vec<NodeRec>,
     kind_slots: Vec<KindSlot>,
     /// `(node index, text)` for ERROR leaves printed as `(UNEXPECTED text)`, in node order.
@@ -194,8 +201,14 @@ fn slot_is_named(slot: usize) -> bool {
 }
 
 /// One preorder pass with a `TreeCursor`: records every node the cursor visits.
-fn collect(tree: &Tree) -> Walk {
-    let mut nodes: Vec<NodeRec> = Vec::new();
+fn collect(tree: &Tree, source_len: usize) -> Walk {
+    let tree_has_error = tree.root_node().has_error();
+    let language = tree.language();
+    let named_by_kind: Vec<bool> = (0..language.node_kind_count())
+        .map(|k| u16::try_from(k).is_ok_and(|k| language.node_kind_is_named(k)))
+        .collect();
+    // Real code has roughly one node per four source bytes.
+    let mut nodes: Vec<NodeRec> = Vec::with_capacity(source_len / 4 + 1);
     let mut kind_slots: Vec<KindSlot> = Vec::new();
     let mut unexpected = Vec::new();
     let mut cursor = tree.walk();
@@ -204,19 +217,27 @@ fn collect(tree: &Tree) -> Walk {
         let field = cursor.field_id().map_or(0, |f| f.get());
         let start = node.start_byte() as u32;
         let end = node.end_byte() as u32;
-        let named = node.is_named();
-        let slot = slot_for(node.kind_id(), named);
+        let kind_id = node.kind_id();
+        // `Node::is_named` is the named bit of the (possibly aliased) kind's metadata.
+        let named = match named_by_kind.get(usize::from(kind_id)) {
+            Some(&named) => named,
+            None => node.is_named(),
+        };
+        let slot = slot_for(kind_id, named);
         let mut flags = 0u8;
         if node.is_extra() {
             flags |= FLAG_EXTRA;
         }
-        if node.is_missing() {
+        // A tree whose root has no error has no ERROR, MISSING or has_error node anywhere
+        // (tree-sitter sums error costs upwards), so clean trees skip these calls.
+        if tree_has_error && node.is_missing() {
             flags |= FLAG_MISSING;
         }
-        if node.has_error() {
+        if tree_has_error && node.has_error() {
             flags |= FLAG_HAS_ERROR;
         }
-        if node.kind_id() == ERROR_KIND_ID
+        if tree_has_error
+            && kind_id == ERROR_KIND_ID
             && end > start
             && node.child_count() == 0
             && let Some(text) = unexpected_text(&node)
@@ -269,6 +290,7 @@ fn collect(tree: &Tree) -> Walk {
         }
     }
     Walk {
+        tree_has_error,
         nodes,
         kind_slots,
         unexpected,
@@ -286,4 +308,114 @@ pub(crate) fn unexpected_text(node: &Node) -> Option<String> {
 fn set_pos(out: &mut Vec<u8>, pos: u32) {
     out.push(OP_EXT | (EXT_SET_POS << 2));
     write_varint(out, u64::from(pos));
+}
+
+/// Patches body length and checksum into a finished encoding.
+fn seal(out: &mut [u8], header_len: usize) {
+    let body_len = (out.len() - header_len) as u64;
+    out[header_len - 12..header_len - 4].copy_from_slice(&body_len.to_le_bytes());
+    let checksum = checksum_of(out, header_len);
+    out[header_len - 4..header_len].copy_from_slice(&checksum.to_le_bytes());
+}
+
+/// Trees with errors can hold MISSING nodes of hidden kinds, which `to_sexp` prints but a
+/// `TreeCursor` never visits. Finds them by aligning our printout with tree-sitter's and
+/// appends them as PHANTOM opcodes at their printer events. Keeps them only if the result
+/// then prints exactly like tree-sitter; otherwise leaves the encoding as it was.
+fn add_phantoms(tree: &Tree, out: &mut Vec<u8>, header_len: usize, visible_missing: usize) {
+    let live = tree.root_node().to_sexp();
+    // Every phantom prints one more `(MISSING ` than the visible MISSING nodes do.
+    if live.matches("(MISSING ").count() <= visible_missing {
+        return;
+    }
+    let Ok(decoded) = decode(out) else { return };
+    let language = tree.language();
+    let mut events = Vec::new();
+    let ours = decoded.render_sexp(&language, Some(&mut events));
+    if ours == live {
+        return;
+    }
+    let Some(phantoms) = align_phantoms(ours.as_bytes(), live.as_bytes(), &events) else {
+        return;
+    };
+    let sealed_len = out.len();
+    for (event, text) in &phantoms {
+        out.push(OP_EXT | (EXT_PHANTOM << 2));
+        write_varint(out, u64::from(*event));
+        write_varint(out, text.len() as u64);
+        out.extend_from_slice(text);
+    }
+    seal(out, header_len);
+    let exact = decode(out).is_ok_and(|d| d.to_sexp(&language) == live);
+    if !exact {
+        out.truncate(sealed_len);
+        seal(out, header_len);
+    }
+}
+
+/// `live` is `ours` with phantom segments inserted at printer events; returns
+/// `(event index, segment)` pairs, or `None` when the difference is anything else.
+fn align_phantoms(ours: &[u8], live: &[u8], events: &[usize]) -> Option<Vec<(u32, Vec<u8>)>> {
+    let mut found = Vec::new();
+    let (mut ia, mut ib) = (0usize, 0usize);
+    let mut lower = 0usize;
+    loop {
+        while ia < ours.len() && ib < live.len() && ours[ia] == live[ib] {
+            ia += 1;
+            ib += 1;
+        }
+        if ia == ours.len() && ib == live.len() {
+            return Some(found);
+        }
+        let shift = ib.checked_sub(ia)?;
+        let upto = events.partition_point(|&o| o <= ia);
+        let mut hit = None;
+        for k in (0..upto).rev() {
+            let p = events[k];
+            if p < lower {
+                break;
+            }
+            if k > 0 && events[k - 1] == p {
+                continue;
+            }
+            if let Some(len) = phantom_len(live.get(p + shift..)?) {
+                hit = Some((k, p, len));
+                break;
+            }
+        }
+        let (k, p, len) = hit?;
+        found.push((k as u32, live[p + shift..p + shift + len].to_vec()));
+        lower = p;
+        ia = p;
+        ib = p + shift + len;
+    }
+}
+
+/// Length of a ` field: (MISSING name)` / ` (MISSING "x")` segment at the start of `s`.
+fn phantom_len(s: &[u8]) -> Option<usize> {
+    if *s.first()? != b' ' {
+        return None;
+    }
+    let mut i = 1;
+    if *s.get(i)? != b'(' {
+        while i < s.len() && !matches!(s[i], b':' | b' ' | b'(') {
+            i += 1;
+        }
+        if s.get(i..i + 2)? != b": " {
+            return None;
+        }
+        i += 2;
+    }
+    if !s.get(i..)?.starts_with(b"(MISSING ") {
+        return None;
+    }
+    i += b"(MISSING ".len();
+    if *s.get(i)? == b'"' {
+        let j = s.get(i + 1..)?.windows(2).position(|w| w == b"\")")?;
+        i += 1 + j + 2;
+    } else {
+        let j = s.get(i..)?.iter().position(|&c| c == b')')?;
+        i += j + 1;
+    }
+    Some(i)
 }

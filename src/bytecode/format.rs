@@ -6,7 +6,8 @@ pub const MAGIC: [u8; 4] = *b"SXBC";
 /// Format version 1: the first released format.
 /// Header: magic, version, language id, grammar version, source length and xxh3-64 hash, node
 /// count, body length, crc32. Body: a frequency-sorted kind table with per-kind fixed leaf
-/// lengths, then the ENTER / LEAF / LEAVE / EXT opcode stream with LEB128 position deltas.
+/// lengths, then the ENTER / LEAF / LEAVE / EXT opcode stream with LEB128 position deltas,
+/// then a trailer of PHANTOM opcodes for hidden MISSING tokens.
 pub const FORMAT_VERSION: u16 = 1;
 
 /// Bytes of the header that do not depend on the two strings:
@@ -66,6 +67,10 @@ pub(crate) const LEAVE_DELTA_VARINT: u8 = 63;
 
 /// EXT sub-opcode 0: set the current position to an absolute byte offset (varint follows).
 pub(crate) const EXT_SET_POS: u8 = 0;
+/// EXT sub-opcode 1, only after the root closed: a hidden MISSING node that `to_sexp` prints
+/// but a `TreeCursor` never visits. A varint printer event index and a varint-length UTF-8
+/// text (` field: (MISSING "x")`) follow.
+pub(crate) const EXT_PHANTOM: u8 = 1;
 
 /// Flags byte bit: `Node::is_extra`.
 pub(crate) const FLAG_EXTRA: u8 = 1 << 0;

@@ -42,6 +42,8 @@ pub struct DecodedTree {
     parents: Vec<u32>,
     subtree_ends: Vec<u32>,
     unexpected: Vec<(u32, Box<str>)>,
+    /// `(printer event, text)` of hidden MISSING nodes, in event order.
+    phantoms: Vec<(u32, Box<str>)>,
 }
 
 /// Iterator over the children of a node (see [`DecodedTree::children`]).
@@ -271,10 +273,19 @@ impl DecodedTree {
     /// nodes, never given to extras), `(MISSING name)` / `(MISSING "x")` and
     /// `(UNEXPECTED c)` for ERROR leaves.
     ///
-    /// Known divergence: a MISSING node that is hidden in the grammar (its name starts with
-    /// `_`) is printed by tree-sitter but never visited by a `TreeCursor`, so it is not in the
-    /// bytecode and not printed here.
+    /// MISSING nodes of hidden kinds (which a `TreeCursor` never visits) are stored by the
+    /// encoder as "phantoms" at their printing position and printed here too.
     pub fn to_sexp(&self, language: &Language) -> String {
+        self.render_sexp(language, None)
+    }
+
+    /// [`Self::to_sexp`], optionally recording the output length at every printer event
+    /// (before each node opens, before each node closes, and once at the end).
+    pub(crate) fn render_sexp(
+        &self,
+        language: &Language,
+        mut events: Option<&mut Vec<usize>>,
+    ) -> String {
         /// An open ancestor while printing.
         struct Frame {
             end: u32,
@@ -293,16 +304,29 @@ impl DecodedTree {
         let mut out = String::with_capacity(self.len() * 12);
         let mut stack: Vec<Frame> = Vec::new();
         let mut unexpected = self.unexpected.iter().peekable();
+        let mut phantoms = self.phantoms.iter().peekable();
+        let mut event = 0u32;
+        let mut on_event = |out: &mut String| {
+            if let Some(events) = events.as_deref_mut() {
+                events.push(out.len());
+            }
+            while let Some((_, text)) = phantoms.next_if(|(e, _)| *e == event) {
+                out.push_str(text);
+            }
+            event += 1;
+        };
         for i in 0..self.kinds.len() {
             while let Some(top) = stack.last() {
                 if top.end as usize > i {
                     break;
                 }
+                on_event(&mut out);
                 if top.printed {
                     out.push(')');
                 }
                 stack.pop();
             }
+            on_event(&mut out);
             let id = NodeId(i as u32);
             let kind = self.kinds[i];
             let missing = self.is_missing(id);
@@ -379,10 +403,12 @@ impl DecodedTree {
             });
         }
         while let Some(top) = stack.pop() {
+            on_event(&mut out);
             if top.printed {
                 out.push(')');
             }
         }
+        on_event(&mut out);
         out
     }
 
@@ -397,6 +423,7 @@ impl DecodedTree {
             parents: s.parents,
             subtree_ends: s.subtree_ends,
             unexpected: s.unexpected,
+            phantoms: s.phantoms,
         }
     }
 
