@@ -36,7 +36,11 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("python_1000_lines");
     group.throughput(Throughput::Bytes(source.len() as u64));
     group.bench_function("parse", |b| {
-        b.iter(|| parser.parse(black_box(&source), None).expect("no budget set"))
+        b.iter(|| {
+            parser
+                .parse(black_box(&source), None)
+                .expect("no budget set")
+        })
     });
     group.bench_function("encode", |b| {
         b.iter(|| encode(black_box(&tree), black_box(source.as_bytes()), &meta))

@@ -12,7 +12,10 @@ use syntaxd::bench::{BenchArgs, render, run_bench};
 
 /// `syntaxd bench` as a standalone example.
 #[derive(Parser)]
-#[command(name = "bench", about = "Measure parse, bytecode and incremental figures on a corpus")]
+#[command(
+    name = "bench",
+    about = "Measure parse, bytecode and incremental figures on a corpus"
+)]
 struct Cli {
     #[command(flatten)]
     bench: BenchArgs,
