@@ -11,3 +11,4 @@ pub mod pipeline;
 pub mod query;
 pub mod server;
 pub mod symbols;
+pub mod telemetry;
