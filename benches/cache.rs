@@ -17,7 +17,12 @@ use syntaxd::pipeline::Analyzer;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let files_wanted: usize = arg("--files").and_then(|n| n.parse().ok()).unwrap_or(400);
     let _tmp_corpus;
     let corpus = match arg("--corpus") {
@@ -37,9 +42,17 @@ fn main() {
             dir
         }
     };
-    let python = registry().language_for_name("python").expect("python is registered");
-    let manifest = std::fs::read_to_string(corpus.join("python.manifest")).expect("python.manifest");
-    let analyzer = Analyzer::new(ParseEngine::new(EngineConfig::default()), None, 16 << 20, Duration::from_secs(30));
+    let python = registry()
+        .language_for_name("python")
+        .expect("python is registered");
+    let manifest =
+        std::fs::read_to_string(corpus.join("python.manifest")).expect("python.manifest");
+    let analyzer = Analyzer::new(
+        ParseEngine::new(EngineConfig::default()),
+        None,
+        16 << 20,
+        Duration::from_secs(30),
+    );
     let step = (manifest.lines().count() / files_wanted).max(1);
     let entries: Vec<CacheEntry> = manifest
         .lines()
@@ -55,7 +68,11 @@ fn main() {
     report.insert("entries".into(), entries.len().into());
     report.insert("source_bytes".into(), source_bytes.into());
     // Hot: everything fits. Warm: hot holds ~nothing, warm everything. Cold: neither holds it.
-    for (tier, hot, warm) in [(Tier::Hot, 1u64 << 30, 1u64 << 30), (Tier::Warm, 1, 1 << 30), (Tier::Cold, 1, 1)] {
+    for (tier, hot, warm) in [
+        (Tier::Hot, 1u64 << 30, 1u64 << 30),
+        (Tier::Warm, 1, 1 << 30),
+        (Tier::Cold, 1, 1),
+    ] {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = CacheConfig {
             dir: dir.path().to_path_buf(),
@@ -102,12 +119,21 @@ fn main() {
         t.insert("samples".into(), samples.len().into());
         t.insert("get_p50_us".into(), pct(0.50).into());
         t.insert("get_p99_us".into(), pct(0.99).into());
-        t.insert("store_ms_per_entry".into(), (store_seconds * 1e3 / keys.len().max(1) as f64).into());
+        t.insert(
+            "store_ms_per_entry".into(),
+            (store_seconds * 1e3 / keys.len().max(1) as f64).into(),
+        );
         if tier == Tier::Cold {
             let (_, stored) = cache.cold().stats().expect("stats");
-            t.insert("stored_bytes_per_source_byte".into(), (stored as f64 / source_bytes.max(1) as f64).into());
+            t.insert(
+                "stored_bytes_per_source_byte".into(),
+                (stored as f64 / source_bytes.max(1) as f64).into(),
+            );
         }
         report.insert(tier.as_str().into(), t.into());
     }
-    println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(report)).expect("serialises"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::Value::Object(report)).expect("serialises")
+    );
 }

@@ -15,3 +15,4 @@ pub mod pipeline;
 pub mod query;
 pub mod server;
 pub mod symbols;
+pub mod telemetry;

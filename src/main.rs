@@ -38,6 +38,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the daemon (HTTP API, probes, metrics) until SIGTERM/SIGINT.
+    Serve(syntaxd::server::cli::ServeArgs),
+    /// Probe a running daemon's /healthz (exit 0 when healthy); for container health checks.
+    Health(syntaxd::server::cli::HealthArgs),
+    /// Validate or show the configuration.
+    #[command(subcommand)]
+    Config(syntaxd::server::cli::ConfigCommand),
     /// List every registered language.
     Languages {
         /// Output format.
@@ -141,6 +148,9 @@ struct UsageError(String);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => syntaxd::server::cli::run_serve(args),
+        Command::Health(args) => syntaxd::server::cli::run_health(args),
+        Command::Config(cmd) => syntaxd::server::cli::run_config(cmd),
         Command::Languages { format } => cmd_languages(format),
         Command::Parse {
             language,
@@ -542,7 +552,6 @@ fn cmd_bytecode_verify(language: Option<&str>, paths: &[PathBuf]) -> anyhow::Res
         ExitCode::FAILURE
     })
 }
-
 
 fn cmd_bench(args: &syntaxd::bench::BenchArgs) -> anyhow::Result<ExitCode> {
     let report = syntaxd::bench::run_bench(args)?;

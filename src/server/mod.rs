@@ -1,1 +1,123 @@
-//! server (filled in by its issue).
+//! The HTTP daemon (`syntaxd serve`): an axum router served by hyper connections accepted in
+//! a loop we own, so that slow clients meet a header-read timeout and shutdown has a hard
+//! deadline (axum's graceful shutdown alone waits forever on a half-sent request).
+//!
+//! Shutdown: the first signal flips `/readyz` to 503 and `/v1` to 503 `draining`; requests
+//! in flight get `server.shutdown_grace_ms` to finish; then connections are closed, the cache
+//! is flushed, and [`run`] returns.
+
+pub mod cli;
+pub mod documents;
+pub mod error;
+pub mod handlers;
+pub mod middleware;
+pub mod openapi;
+pub mod router;
+pub mod shutdown;
+pub mod state;
+
+use std::future::Future;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::time::Instant;
+
+pub use handlers::languages::LanguageRow;
+pub use router::router;
+pub use state::AppState;
+
+/// Time left for connections to close after the in-flight requests are done (or the grace
+/// period is over) before they are dropped.
+const CLOSE_CONNECTIONS_MS: u64 = 500;
+
+/// Serves `state` on `listener` until `shutdown` resolves, then drains (see the module docs).
+///
+/// # Errors
+/// Only failures of the final cache flush are logged; accept errors are logged and retried.
+pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
+    let app = router(state.clone());
+    let header_timeout = Duration::from_millis(state.config().server.header_read_timeout_ms);
+    let grace = Duration::from_millis(state.config().server.shutdown_grace_ms);
+    let graceful = GracefulShutdown::new();
+    let serve = |stream: tokio::net::TcpStream| {
+        let _ = stream.set_nodelay(true);
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let watched = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = watched.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    };
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving");
+    }
+    state.readiness().set_ready();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => serve(stream),
+                Err(e) => accept_error(e).await,
+            },
+            () = &mut shutdown => break,
+        }
+    }
+
+    // Draining: keep answering (503 for new work) until the in-flight requests are done or
+    // the grace period ends.
+    state.readiness().set_draining();
+    let deadline = Instant::now() + grace;
+    tracing::info!(
+        in_flight = state.in_flight().count(),
+        grace_ms = grace.as_millis() as u64,
+        "draining"
+    );
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => serve(stream),
+                Err(e) => accept_error(e).await,
+            },
+            () = state.in_flight().wait_idle() => break,
+            () = tokio::time::sleep_until(deadline) => {
+                tracing::warn!(in_flight = state.in_flight().count(), "grace period over; dropping requests still in flight");
+                break;
+            }
+        }
+    }
+    drop(listener);
+    let close = Duration::from_millis(CLOSE_CONNECTIONS_MS);
+    if tokio::time::timeout(close, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::debug!("connections still open after the close period; dropping them");
+    }
+    flush_cache(&state).await;
+}
+
+/// Flushes the cache to the cold tier on the blocking pool.
+pub async fn flush_cache(state: &AppState) {
+    let Some(cache) = state.analyzer().cache().cloned() else {
+        return;
+    };
+    match tokio::task::spawn_blocking(move || cache.flush()).await {
+        Ok(Ok(n)) => tracing::info!(entries = n, "cache flushed"),
+        Ok(Err(e)) => tracing::error!(error = %e, "cache flush failed"),
+        Err(e) => tracing::error!(error = %e, "cache flush task failed"),
+    }
+}
+
+async fn accept_error(e: std::io::Error) {
+    // Out of file descriptors and similar: back off instead of spinning.
+    tracing::warn!(error = %e, "accept failed");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}

@@ -1,0 +1,210 @@
+//! Open live documents: a table bounded in count and total text bytes; over a bound the least
+//! recently used document is closed (and counted in `syntaxd_documents_evicted_total`).
+//!
+//! The table's lock is a `std::sync::Mutex` taken only for short bookkeeping (never across
+//! `.await`); each document has its own mutex, taken on blocking threads while it is parsed,
+//! edited or queried.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+
+use prometheus::{IntCounter, IntGauge};
+
+use crate::parse::Document;
+
+/// A shared, individually locked document.
+pub type SharedDocument = Arc<Mutex<Document>>;
+
+/// Longest document id accepted.
+pub const MAX_DOCUMENT_ID_BYTES: usize = 512;
+
+struct Metrics {
+    open: IntGauge,
+    bytes: IntGauge,
+    evicted: IntCounter,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics {
+    open: register(
+        IntGauge::new("syntaxd_documents_open", "Live documents currently open.")
+            .expect("static metric definition is valid"),
+    ),
+    bytes: register(
+        IntGauge::new(
+            "syntaxd_documents_bytes",
+            "Total text bytes of the open live documents.",
+        )
+        .expect("static metric definition is valid"),
+    ),
+    evicted: register(
+        IntCounter::new(
+            "syntaxd_documents_evicted_total",
+            "Live documents closed because the count or byte bound was exceeded.",
+        )
+        .expect("static metric definition is valid"),
+    ),
+});
+
+fn register<C: prometheus::core::Collector + Clone + 'static>(c: C) -> C {
+    if let Err(e) = prometheus::default_registry().register(Box::new(c.clone())) {
+        tracing::debug!(error = %e, "documents metric already registered");
+    }
+    c
+}
+
+/// Why a document cannot be admitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentsError {
+    /// The document alone is larger than the byte bound of all documents.
+    #[error("document of {bytes} bytes exceeds documents.max_total_bytes ({limit})")]
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The bound.
+        limit: usize,
+    },
+}
+
+/// The table of open documents.
+pub struct Documents {
+    table: Mutex<Table>,
+    max_documents: usize,
+    max_total_bytes: usize,
+}
+
+#[derive(Default)]
+struct Table {
+    slots: HashMap<String, Slot>,
+    tick: u64,
+    total_bytes: usize,
+}
+
+struct Slot {
+    doc: SharedDocument,
+    bytes: usize,
+    last_used: u64,
+}
+
+impl Documents {
+    /// An empty table with these bounds.
+    pub fn new(max_documents: usize, max_total_bytes: usize) -> Self {
+        LazyLock::force(&METRICS);
+        Self {
+            table: Mutex::new(Table::default()),
+            max_documents: max_documents.max(1),
+            max_total_bytes,
+        }
+    }
+
+    /// The document, marked as used now.
+    pub fn get(&self, id: &str) -> Option<SharedDocument> {
+        let mut table = self.lock();
+        table.tick += 1;
+        let tick = table.tick;
+        let slot = table.slots.get_mut(id)?;
+        slot.last_used = tick;
+        Some(Arc::clone(&slot.doc))
+    }
+
+    /// Opens or replaces `id`, then closes least recently used others while over a bound.
+    /// Returns how many were closed.
+    ///
+    /// # Errors
+    /// `TooLarge` when this document alone exceeds the byte bound.
+    pub fn insert(&self, id: &str, doc: Document) -> Result<usize, DocumentsError> {
+        let bytes = doc.text().len();
+        if bytes > self.max_total_bytes {
+            return Err(DocumentsError::TooLarge {
+                bytes,
+                limit: self.max_total_bytes,
+            });
+        }
+        let mut table = self.lock();
+        table.tick += 1;
+        let slot = Slot {
+            doc: Arc::new(Mutex::new(doc)),
+            bytes,
+            last_used: table.tick,
+        };
+        if let Some(old) = table.slots.insert(id.to_string(), slot) {
+            table.total_bytes -= old.bytes;
+        }
+        table.total_bytes += bytes;
+        let evicted = self.evict(&mut table, id);
+        publish(&table);
+        Ok(evicted)
+    }
+
+    /// Records the new size of `id` after an edit and enforces the bounds.
+    pub fn resized(&self, id: &str, bytes: usize) {
+        let mut table = self.lock();
+        let Some(slot) = table.slots.get_mut(id) else {
+            return;
+        };
+        let old = std::mem::replace(&mut slot.bytes, bytes);
+        table.total_bytes = table.total_bytes - old + bytes;
+        self.evict(&mut table, id);
+        publish(&table);
+    }
+
+    /// Closes `id`; false when it was not open.
+    pub fn remove(&self, id: &str) -> bool {
+        let mut table = self.lock();
+        let removed = table.slots.remove(id);
+        if let Some(slot) = &removed {
+            table.total_bytes -= slot.bytes;
+        }
+        publish(&table);
+        removed.is_some()
+    }
+
+    /// (open documents, total bytes).
+    pub fn stats(&self) -> (usize, usize) {
+        let table = self.lock();
+        (table.slots.len(), table.total_bytes)
+    }
+
+    fn evict(&self, table: &mut Table, keep: &str) -> usize {
+        let mut evicted = 0;
+        while table.slots.len() > self.max_documents || table.total_bytes > self.max_total_bytes {
+            let victim = table
+                .slots
+                .iter()
+                .filter(|(k, _)| k.as_str() != keep)
+                .min_by_key(|(_, s)| s.last_used)
+                .map(|(k, _)| k.clone());
+            let Some(victim) = victim else { break };
+            if let Some(slot) = table.slots.remove(&victim) {
+                table.total_bytes -= slot.bytes;
+                evicted += 1;
+                METRICS.evicted.inc();
+                tracing::info!(
+                    bytes = slot.bytes,
+                    "closed the least recently used document"
+                );
+            }
+        }
+        evicted
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Table> {
+        // A panic while holding the lock leaves the table consistent (every update is a
+        // handful of assignments), so a poisoned lock is still usable.
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn publish(table: &Table) {
+    METRICS
+        .open
+        .set(i64::try_from(table.slots.len()).unwrap_or(i64::MAX));
+    METRICS
+        .bytes
+        .set(i64::try_from(table.total_bytes).unwrap_or(i64::MAX));
+}
+
+/// Locks a document, recovering from a poisoned lock (a failed edit leaves the document
+/// unchanged, see [`Document::apply_edits`]).
+pub fn lock_document(doc: &SharedDocument) -> MutexGuard<'_, Document> {
+    doc.lock().unwrap_or_else(|p| p.into_inner())
+}

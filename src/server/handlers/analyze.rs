@@ -1,0 +1,442 @@
+//! `POST /v1/parse`, `POST /v1/symbols`, `POST /v1/query`: analysis of posted content (through
+//! the tiered cache) or of an open document.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::render::{
+    Problem, TreeFormat, decoded_tree_json, problems_of_decoded, problems_of_tree,
+};
+use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
+use crate::bytecode;
+use crate::language::Language;
+use crate::parse::ParseBudget;
+use crate::pipeline::{CacheStatus, stored_symbols};
+use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
+use crate::server::documents::lock_document;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::middleware::ApiJson;
+use crate::server::state::AppState;
+use crate::symbols::{SymbolOptions, extract_symbols};
+
+/// `POST /v1/parse` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParseRequest {
+    /// The source text.
+    pub content: String,
+    /// A file path used to detect the language (not read).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Language id or alias; overrides detection.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Tree format of the answer (default `none`).
+    #[serde(default)]
+    pub format: TreeFormat,
+}
+
+/// `POST /v1/parse` answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ParseResponse {
+    /// Language id.
+    pub language: String,
+    /// 128-bit content hash (hex), the cache key's content part.
+    pub content_hash: String,
+    /// Whether the tree has ERROR or MISSING nodes.
+    pub has_errors: bool,
+    /// The first ERROR/MISSING nodes (at most 100).
+    pub errors: Vec<Problem>,
+    /// The tree: a string for `sexp`, an object for `json`; absent for `none`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub tree: Option<Box<serde_json::value::RawValue>>,
+    /// Where the answer came from: `miss` (parsed now), `hot`, `warm` or `cold`.
+    #[schema(value_type = String, example = "hot")]
+    pub cache: CacheStatus,
+    /// Figures.
+    pub stats: ParseStats,
+}
+
+/// Figures of one parse answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ParseStats {
+    /// Source length.
+    pub source_bytes: usize,
+    /// Nodes in the tree.
+    pub nodes: usize,
+    /// Parse time when parsed now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse_ms: Option<f64>,
+    /// Time of the analysis (cache lookup or parse, encode, store).
+    pub analyze_ms: f64,
+}
+
+/// Parses content (or answers from the cache).
+#[utoipa::path(
+    post,
+    path = "/v1/parse",
+    tag = "analysis",
+    request_body = ParseRequest,
+    responses(
+        (status = 200, description = "Parsed", body = ParseResponse),
+        (status = 400, description = "Bad JSON, unknown language, invalid UTF-8, binary content", body = ErrorBody),
+        (status = 413, description = "Body or source too large", body = ErrorBody),
+        (status = 503, description = "Overloaded or draining", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn parse(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ParseRequest>,
+) -> Result<JsonBytes, ApiError> {
+    let cancel = CancelOnDrop::new();
+    let handle = cancel.parse.clone();
+    blocking(move || {
+        let lang = resolve_language(
+            req.language.as_deref(),
+            req.path.as_deref(),
+            req.content.as_bytes(),
+        )?;
+        let analysis = state
+            .analyzer()
+            .analyze(lang, req.content.into_bytes(), handle)?;
+        let grammar = lang.ts_language()?;
+        let entry = &analysis.entry;
+        let (has_errors, errors, nodes, tree) = match &analysis.tree {
+            Some(tree) => {
+                let errors = problems_of_tree(tree);
+                let rendered = match req.format {
+                    TreeFormat::None => None,
+                    TreeFormat::Sexp => Some(json_string(&tree.root_node().to_sexp())),
+                    TreeFormat::Json => Some(crate::output::tree_json(tree)),
+                };
+                let nodes = tree.root_node().descendant_count();
+                (tree.root_node().has_error(), errors, nodes, rendered)
+            }
+            None => {
+                let decoded = bytecode::decode(&entry.bytecode).map_err(ApiError::internal)?;
+                let lines = decoded
+                    .line_index(&entry.source)
+                    .map_err(ApiError::internal)?;
+                let errors = problems_of_decoded(&decoded, &lines, grammar);
+                let has_errors = !decoded.is_empty() && decoded.has_error(decoded.root());
+                let rendered = match req.format {
+                    TreeFormat::None => None,
+                    TreeFormat::Sexp => Some(json_string(&decoded.to_sexp(grammar))),
+                    TreeFormat::Json => Some(decoded_tree_json(&decoded, &lines, grammar)),
+                };
+                (has_errors, errors, decoded.len(), rendered)
+            }
+        };
+        let tree = match tree {
+            Some(text) => {
+                Some(serde_json::value::RawValue::from_string(text).map_err(ApiError::internal)?)
+            }
+            None => None,
+        };
+        let response = ParseResponse {
+            language: lang.id.clone(),
+            content_hash: format!("{:032x}", entry.key().content_hash),
+            has_errors,
+            errors,
+            tree,
+            cache: analysis.cache,
+            stats: ParseStats {
+                source_bytes: entry.source.len(),
+                nodes,
+                parse_ms: analysis.parse_elapsed.map(millis),
+                analyze_ms: millis(analysis.elapsed),
+            },
+        };
+        to_json(StatusCode::OK, &response)
+    })
+    .await
+}
+
+/// `POST /v1/symbols` body: `content` (with `path` or `language`) or an open `document`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SymbolsRequest {
+    /// The source text.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// An open document's id instead of `content`.
+    #[serde(default)]
+    pub document: Option<String>,
+    /// A file path used to detect the language.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Language id or alias.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// `POST /v1/symbols` answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SymbolsResponse {
+    /// Language id.
+    pub language: String,
+    /// Definitions (name, kind, role, range, name range, parent index).
+    #[schema(value_type = Vec<Object>)]
+    pub symbols: serde_json::Value,
+    /// False when a limit cut the list.
+    pub complete: bool,
+    /// Why the list was cut.
+    #[schema(value_type = Option<String>)]
+    pub incomplete_reason: Option<crate::query::IncompleteReason>,
+    /// `miss`, `hot`, `warm`, `cold`, or absent for a document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub cache: Option<CacheStatus>,
+}
+
+/// The definitions in content or a document, from the language's tags query.
+#[utoipa::path(
+    post,
+    path = "/v1/symbols",
+    tag = "analysis",
+    request_body = SymbolsRequest,
+    responses(
+        (status = 200, description = "Symbols", body = SymbolsResponse),
+        (status = 400, description = "Bad input, or no tags query for the language", body = ErrorBody),
+        (status = 404, description = "No such document", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn symbols(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<SymbolsRequest>,
+) -> Result<JsonBytes, ApiError> {
+    let cancel = CancelOnDrop::new();
+    let handle = cancel.parse.clone();
+    blocking(move || {
+        let unsupported = |lang: &Language| {
+            ApiError::bad_request(
+                "symbols_unsupported",
+                format!("language `{}` has no tags query", lang.id),
+            )
+        };
+        let (lang, result, cache) = match (req.document, req.content) {
+            (Some(id), None) => {
+                let doc = state
+                    .documents()
+                    .get(&id)
+                    .ok_or_else(|| ApiError::document_not_found(&id))?;
+                let doc = lock_document(&doc);
+                let lang = resolve_language(Some(doc.language_id()), None, b"")?;
+                let config = state
+                    .analyzer()
+                    .symbol_config(lang)
+                    .ok_or_else(|| unsupported(lang))?;
+                let result = extract_symbols(
+                    &config,
+                    doc.tree().root_node(),
+                    doc.text().as_bytes(),
+                    &SymbolOptions::default(),
+                )
+                .map_err(ApiError::internal)?;
+                (lang, result, None)
+            }
+            (None, Some(content)) => {
+                let lang = resolve_language(
+                    req.language.as_deref(),
+                    req.path.as_deref(),
+                    content.as_bytes(),
+                )?;
+                if state.analyzer().symbol_config(lang).is_none() {
+                    return Err(unsupported(lang));
+                }
+                let analysis = state
+                    .analyzer()
+                    .analyze(lang, content.into_bytes(), handle)?;
+                let result = stored_symbols(&analysis.entry).ok_or_else(|| {
+                    ApiError::internal(format!("no stored symbols for a {} entry", lang.id))
+                })?;
+                (lang, result, Some(analysis.cache))
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_request",
+                    "give exactly one of `content` and `document`",
+                ));
+            }
+        };
+        let response = SymbolsResponse {
+            language: lang.id.clone(),
+            symbols: serde_json::to_value(&result.symbols).map_err(ApiError::internal)?,
+            complete: result.complete,
+            incomplete_reason: result.incomplete_reason,
+            cache,
+        };
+        to_json(StatusCode::OK, &response)
+    })
+    .await
+}
+
+/// `POST /v1/query` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueryRequest {
+    /// The tree-sitter query, e.g. `(function_definition name: (identifier) @name)`.
+    pub query: String,
+    /// Language id or alias (optional with `document` or a `path`).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// A file path used to detect the language.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The source text.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// An open document's id instead of `content`.
+    #[serde(default)]
+    pub document: Option<String>,
+    /// Most captures returned (capped by `query.max_captures`).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// `POST /v1/query` answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueryResponse {
+    /// Language id.
+    pub language: String,
+    /// Captures in document order: name, node_kind, text, start, end, pattern_index.
+    #[schema(value_type = Vec<Object>)]
+    pub captures: serde_json::Value,
+    /// False when a limit or the deadline cut the result.
+    pub complete: bool,
+    /// `limit_reached`, `match_limit_exceeded`, `deadline` or `cancelled`.
+    #[schema(value_type = Option<String>)]
+    pub incomplete_reason: Option<crate::query::IncompleteReason>,
+}
+
+/// Runs a query over content or a document.
+#[utoipa::path(
+    post,
+    path = "/v1/query",
+    tag = "analysis",
+    request_body = QueryRequest,
+    responses(
+        (status = 200, description = "Captures (possibly cut: see `complete`)", body = QueryResponse),
+        (status = 400, description = "Bad input", body = ErrorBody),
+        (status = 404, description = "No such document", body = ErrorBody),
+        (status = 413, description = "Query text too large", body = ErrorBody),
+        (status = 422, description = "The query does not compile (row, column, offset, kind)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn query(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<QueryRequest>,
+) -> Result<JsonBytes, ApiError> {
+    let cancel = CancelOnDrop::new();
+    let parse_cancel = cancel.parse.clone();
+    let query_cancel = Arc::clone(&cancel.query);
+    blocking(move || {
+        let q = &state.config().query;
+        let max_captures = usize::try_from(q.max_captures).unwrap_or(usize::MAX);
+        let limits = QueryLimits {
+            max_captures: req.limit.map_or(max_captures, |l| l.min(max_captures)),
+            match_limit: u32::try_from(q.match_limit)
+                .unwrap_or(MAX_MATCH_LIMIT)
+                .min(MAX_MATCH_LIMIT),
+            deadline: Duration::from_millis(q.timeout_ms),
+            max_query_bytes: usize::try_from(q.max_query_bytes).unwrap_or(usize::MAX),
+            cancel: Some(query_cancel),
+            ..QueryLimits::default()
+        };
+        let queries = state.queries();
+        let (lang, result) = match (req.document, req.content) {
+            (Some(id), None) => {
+                let doc = state
+                    .documents()
+                    .get(&id)
+                    .ok_or_else(|| ApiError::document_not_found(&id))?;
+                let doc = lock_document(&doc);
+                let lang = resolve_language(Some(doc.language_id()), None, b"")?;
+                let result = queries.query(
+                    &lang.id,
+                    lang.ts_language()?,
+                    &req.query,
+                    doc.tree().root_node(),
+                    doc.text().as_bytes(),
+                    &limits,
+                )?;
+                (lang, result)
+            }
+            (None, Some(content)) => {
+                let lang = resolve_language(
+                    req.language.as_deref(),
+                    req.path.as_deref(),
+                    content.as_bytes(),
+                )?;
+                let grammar = lang.ts_language()?;
+                // Compile first: a bad query is answered without parsing.
+                queries
+                    .compiled
+                    .get_or_compile(&lang.id, grammar, &req.query, &limits)?;
+                let key = (
+                    lang.id.clone(),
+                    crate::cache::content_hash(content.as_bytes()),
+                );
+                let tree = match state.trees().get(&key) {
+                    Some(tree) => tree,
+                    None => {
+                        let budget = ParseBudget::new(
+                            usize::try_from(state.config().parse.max_source_bytes)
+                                .unwrap_or(usize::MAX),
+                            Duration::from_millis(state.config().parse.timeout_ms),
+                        )
+                        .with_cancel(parse_cancel);
+                        let outcome = state.analyzer().engine().parse(
+                            lang.id.as_str(),
+                            grammar,
+                            content.as_bytes(),
+                            &budget,
+                        )?;
+                        let tree = Arc::new(outcome.tree);
+                        state.trees().insert(key, Arc::clone(&tree));
+                        tree
+                    }
+                };
+                let result = queries.query(
+                    &lang.id,
+                    grammar,
+                    &req.query,
+                    tree.root_node(),
+                    content.as_bytes(),
+                    &limits,
+                )?;
+                (lang, result)
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_request",
+                    "give exactly one of `content` and `document`",
+                ));
+            }
+        };
+        let response = QueryResponse {
+            language: lang.id.clone(),
+            captures: serde_json::to_value(&result.captures).map_err(ApiError::internal)?,
+            complete: result.complete,
+            incomplete_reason: result.incomplete_reason,
+        };
+        to_json(StatusCode::OK, &response)
+    })
+    .await
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,422 @@
+//! Live documents: `PUT` opens or replaces, `PATCH` applies versioned LSP-style edits
+//! incrementally, `GET` reads the text, `GET .../tree` the tree, `DELETE` closes.
+
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::render::{Point, Problem, TreeFormat, problems_of_tree};
+use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
+use crate::parse::{Document, ParseBudget, TextEdit, TextPosition};
+use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, lock_document};
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::middleware::ApiJson;
+use crate::server::state::AppState;
+
+/// `PUT /v1/documents/{id}` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRequest {
+    /// The text.
+    pub content: String,
+    /// Language id or alias.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// A file path used to detect the language.
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// Answer of `PUT`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OpenResponse {
+    /// The id.
+    pub id: String,
+    /// Always 1 after an open.
+    pub version: i64,
+    /// Language id.
+    pub language: String,
+    /// Whether the tree has syntax errors.
+    pub has_errors: bool,
+    /// Documents closed to stay within the bounds.
+    pub evicted: usize,
+}
+
+/// A line/column position of an edit (columns in the unit of `encoding`).
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditPosition {
+    /// Zero-based line.
+    pub row: usize,
+    /// Zero-based column.
+    pub column: usize,
+}
+
+/// One edit: replace `start..end` with `text` (positions in the text after the previous
+/// edits of the batch, like LSP `didChange`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Edit {
+    /// Start.
+    pub start: EditPosition,
+    /// End.
+    pub end: EditPosition,
+    /// Replacement text.
+    pub text: String,
+}
+
+/// Column unit of edit positions.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+pub enum ColumnEncoding {
+    /// Bytes of UTF-8 (tree-sitter's unit; the default).
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// UTF-16 code units (LSP's default).
+    #[serde(rename = "utf-16")]
+    Utf16,
+}
+
+/// `PATCH /v1/documents/{id}` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditRequest {
+    /// The new version: greater than the current one, or 409.
+    pub version: i64,
+    /// Edits applied in order.
+    pub edits: Vec<Edit>,
+    /// Column unit (default `utf-8`).
+    #[serde(default)]
+    pub encoding: ColumnEncoding,
+}
+
+/// A changed range.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChangedRange {
+    /// Start.
+    pub start: Point,
+    /// End.
+    pub end: Point,
+}
+
+/// Answer of `PATCH`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EditResponse {
+    /// The new version.
+    pub version: i64,
+    /// Ranges whose syntactic structure changed.
+    pub changed_ranges: Vec<ChangedRange>,
+    /// Whether the new tree has syntax errors.
+    pub has_errors: bool,
+    /// Incremental reparse time.
+    pub reparse_ms: f64,
+}
+
+/// Answer of `GET`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentResponse {
+    /// The id.
+    pub id: String,
+    /// Current version.
+    pub version: i64,
+    /// Language id.
+    pub language: String,
+    /// Current text.
+    pub text: String,
+}
+
+/// `?format=` of `GET .../tree`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TreeParams {
+    /// `sexp` (default), `json` or `none`.
+    #[serde(default)]
+    pub format: Option<TreeFormat>,
+}
+
+/// Answer of `GET .../tree`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TreeResponse {
+    /// The id.
+    pub id: String,
+    /// Current version.
+    pub version: i64,
+    /// Language id.
+    pub language: String,
+    /// Whether the tree has syntax errors.
+    pub has_errors: bool,
+    /// The first ERROR/MISSING nodes.
+    pub errors: Vec<Problem>,
+    /// The tree (string for sexp, object for json).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub tree: Option<Box<serde_json::value::RawValue>>,
+}
+
+/// Opens (or replaces) a document at version 1.
+#[utoipa::path(
+    put,
+    path = "/v1/documents/{id}",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id (up to 512 bytes)")),
+    request_body = OpenRequest,
+    responses(
+        (status = 200, description = "Opened", body = OpenResponse),
+        (status = 400, description = "Bad input", body = ErrorBody),
+        (status = 413, description = "Too large", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn open(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<OpenRequest>,
+) -> Result<JsonBytes, ApiError> {
+    check_id(&id)?;
+    let cancel = CancelOnDrop::new();
+    let handle = cancel.parse.clone();
+    blocking(move || {
+        let lang = resolve_language(
+            req.language.as_deref(),
+            req.path.as_deref(),
+            req.content.as_bytes(),
+        )?;
+        let budget = budget(&state).with_cancel(handle);
+        let doc = Document::open(
+            state.analyzer().engine(),
+            lang.id.as_str(),
+            lang.ts_language()?.clone(),
+            req.content,
+            1,
+            &budget,
+        )?;
+        let has_errors = doc.tree().root_node().has_error();
+        let evicted = state.documents().insert(&id, doc).map_err(|e| match e {
+            DocumentsError::TooLarge { .. } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "document_too_large",
+                e.to_string(),
+            ),
+        })?;
+        to_json(
+            StatusCode::OK,
+            &OpenResponse {
+                id,
+                version: 1,
+                language: lang.id.clone(),
+                has_errors,
+                evicted,
+            },
+        )
+    })
+    .await
+}
+
+/// Applies edits as a new version.
+#[utoipa::path(
+    patch,
+    path = "/v1/documents/{id}",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    request_body = EditRequest,
+    responses(
+        (status = 200, description = "Applied", body = EditResponse),
+        (status = 400, description = "An edit is out of range", body = ErrorBody),
+        (status = 404, description = "No such document", body = ErrorBody),
+        (status = 409, description = "Stale version", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn edit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EditRequest>,
+) -> Result<JsonBytes, ApiError> {
+    let cancel = CancelOnDrop::new();
+    let handle = cancel.parse.clone();
+    blocking(move || {
+        let shared = state
+            .documents()
+            .get(&id)
+            .ok_or_else(|| ApiError::document_not_found(&id))?;
+        let edits: Vec<TextEdit> = req
+            .edits
+            .into_iter()
+            .map(|e| {
+                let (start, end) = (
+                    TextPosition::new(e.start.row, e.start.column),
+                    TextPosition::new(e.end.row, e.end.column),
+                );
+                match req.encoding {
+                    ColumnEncoding::Utf8 => TextEdit::points(start, end, e.text),
+                    ColumnEncoding::Utf16 => TextEdit::utf16(start, end, e.text),
+                }
+            })
+            .collect();
+        let budget = budget(&state).with_cancel(handle);
+        let (outcome, bytes) = {
+            let mut doc = lock_document(&shared);
+            let outcome = doc.apply_edits_with_budget(req.version, &edits, &budget)?;
+            (outcome, doc.text().len())
+        };
+        state.documents().resized(&id, bytes);
+        let changed_ranges = outcome
+            .changed_ranges
+            .iter()
+            .map(|r| ChangedRange {
+                start: Point {
+                    byte: r.start_byte,
+                    row: r.start_point.row,
+                    column: r.start_point.column,
+                },
+                end: Point {
+                    byte: r.end_byte,
+                    row: r.end_point.row,
+                    column: r.end_point.column,
+                },
+            })
+            .collect();
+        to_json(
+            StatusCode::OK,
+            &EditResponse {
+                version: outcome.version,
+                changed_ranges,
+                has_errors: outcome.has_errors,
+                reparse_ms: outcome.reparse_elapsed.as_secs_f64() * 1000.0,
+            },
+        )
+    })
+    .await
+}
+
+/// Reads a document's text and version.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{id}",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses(
+        (status = 200, description = "The document", body = DocumentResponse),
+        (status = 404, description = "No such document", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<JsonBytes, ApiError> {
+    blocking(move || {
+        let shared = state
+            .documents()
+            .get(&id)
+            .ok_or_else(|| ApiError::document_not_found(&id))?;
+        let doc = lock_document(&shared);
+        to_json(
+            StatusCode::OK,
+            &DocumentResponse {
+                version: doc.version(),
+                language: doc.language_id().to_string(),
+                text: doc.text().to_string(),
+                id,
+            },
+        )
+    })
+    .await
+}
+
+/// A document's current syntax tree.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{id}/tree",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id"), TreeParams),
+    responses(
+        (status = 200, description = "The tree", body = TreeResponse),
+        (status = 404, description = "No such document", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn tree(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<TreeParams>,
+) -> Result<JsonBytes, ApiError> {
+    blocking(move || {
+        let shared = state
+            .documents()
+            .get(&id)
+            .ok_or_else(|| ApiError::document_not_found(&id))?;
+        let doc = lock_document(&shared);
+        let tree = doc.tree();
+        let rendered = match params.format.unwrap_or(TreeFormat::Sexp) {
+            TreeFormat::None => None,
+            TreeFormat::Sexp => Some(
+                serde_json::to_string(&tree.root_node().to_sexp()).map_err(ApiError::internal)?,
+            ),
+            TreeFormat::Json => Some(crate::output::tree_json(tree)),
+        };
+        let rendered = match rendered {
+            Some(text) => {
+                Some(serde_json::value::RawValue::from_string(text).map_err(ApiError::internal)?)
+            }
+            None => None,
+        };
+        to_json(
+            StatusCode::OK,
+            &TreeResponse {
+                version: doc.version(),
+                language: doc.language_id().to_string(),
+                has_errors: tree.root_node().has_error(),
+                errors: problems_of_tree(tree),
+                tree: rendered,
+                id,
+            },
+        )
+    })
+    .await
+}
+
+/// Closes a document.
+#[utoipa::path(
+    delete,
+    path = "/v1/documents/{id}",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses(
+        (status = 204, description = "Closed"),
+        (status = 404, description = "No such document", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    // Dropping a document frees its tree: do it off the executor.
+    let result =
+        tokio::task::spawn_blocking(move || state.documents().remove(&id).then_some(()).ok_or(id))
+            .await;
+    match result {
+        Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Err(id)) => ApiError::document_not_found(&id).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+fn check_id(id: &str) -> Result<(), ApiError> {
+    if id.is_empty() || id.len() > MAX_DOCUMENT_ID_BYTES || id.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "invalid_document_id",
+            format!(
+                "a document id is 1..={MAX_DOCUMENT_ID_BYTES} bytes without control characters"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn budget(state: &AppState) -> ParseBudget {
+    ParseBudget::new(
+        usize::try_from(state.config().parse.max_source_bytes).unwrap_or(usize::MAX),
+        Duration::from_millis(state.config().parse.timeout_ms),
+    )
+}

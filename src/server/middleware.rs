@@ -1,0 +1,202 @@
+//! Middleware: request ids, per-route metrics, the bearer token, admission (draining, the
+//! global concurrency limit, the request deadline) and the JSON body extractor.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use tower_http::request_id::{MakeRequestId, RequestId};
+
+use super::error::ApiError;
+use super::state::{AppState, Phase};
+use crate::telemetry::{HTTP, observe_request};
+
+/// The request id header, set on every request that lacks one and echoed in the response.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Request ids: a per-process prefix and a counter.
+#[derive(Clone, Debug)]
+pub struct MakeId {
+    prefix: u32,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Default for MakeId {
+    fn default() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        Self {
+            prefix: nanos ^ std::process::id().rotate_left(16),
+        }
+    }
+}
+
+impl MakeRequestId for MakeId {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:08x}-{n:x}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The matched route template, carried from the router to [`observe`].
+#[derive(Clone, Debug)]
+struct RouteLabel(String);
+
+/// Route layer: records the matched route template in the response.
+pub async fn label_route(matched: Option<MatchedPath>, req: Request, next: Next) -> Response {
+    let label = matched.map(|m| m.as_str().to_string());
+    let mut response = next.run(req).await;
+    if let Some(label) = label {
+        response.extensions_mut().insert(RouteLabel(label));
+    }
+    response
+}
+
+/// Outer layer: counts the request and its latency under its route template (`unmatched` for
+/// a path no route matched: a raw path is never a label).
+pub async fn observe(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let route = response
+        .extensions()
+        .get::<RouteLabel>()
+        .map(|r| r.0.as_str())
+        .unwrap_or("unmatched");
+    observe_request(route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// `/v1` layer: requires `Authorization: Bearer <server.auth_token>` when one is configured.
+pub async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let expected = state.config().server.auth_token.as_str();
+    if expected.is_empty() {
+        return next.run(req).await;
+    }
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+            next.run(req).await
+        }
+        _ => {
+            let mut response = ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "this route needs `Authorization: Bearer <token>`",
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+        }
+    }
+}
+
+/// `/v1` layer: refuses new work while draining, sheds load over the global concurrency limit
+/// (503 + `Retry-After` at once, no queue), and bounds the request by `request_timeout_ms`
+/// (the handler future is dropped, which cancels its parse or query).
+pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.readiness().phase() == Phase::Draining {
+        HTTP.rejected_total.with_label_values(&["draining"]).inc();
+        let mut response =
+            ApiError::unavailable("draining", "the daemon is shutting down", 1).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    let Ok(_permit) = state.limiter().clone().try_acquire_owned() else {
+        HTTP.rejected_total.with_label_values(&["overloaded"]).inc();
+        return ApiError::unavailable(
+            "overloaded",
+            format!(
+                "more than {} requests in flight; retry shortly",
+                state.config().server.max_concurrent_requests
+            ),
+            1,
+        )
+        .into_response();
+    };
+    let _in_flight = state.in_flight().enter();
+    let deadline = Duration::from_millis(state.config().server.request_timeout_ms);
+    match tokio::time::timeout(deadline, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            HTTP.rejected_total.with_label_values(&["timeout"]).inc();
+            ApiError::unavailable(
+                "request_timeout",
+                format!(
+                    "the request took longer than {} ms and was cancelled",
+                    deadline.as_millis()
+                ),
+                1,
+            )
+            .into_response()
+        }
+    }
+}
+
+/// A JSON body: 413 over the body limit, 400 for bad JSON or invalid UTF-8, as API errors.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request<Body>, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the request body exceeds server.max_body_bytes",
+                )
+            } else {
+                ApiError::bad_request("bad_body", rejection.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserialises a request body, telling invalid UTF-8 apart from malformed JSON.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let message = e.to_string();
+        if std::str::from_utf8(bytes).is_err() || message.contains("surrogate") {
+            ApiError::bad_request(
+                "invalid_utf8",
+                format!("the body is not valid UTF-8: {message}"),
+            )
+        } else if e.is_data() {
+            ApiError::bad_request("invalid_request", message)
+        } else {
+            ApiError::bad_request("bad_json", message)
+        }
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

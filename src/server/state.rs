@@ -1,0 +1,255 @@
+//! The shared state of the daemon: configuration, the analysis pipeline, the query engine,
+//! live documents, readiness, the global concurrency limit and the in-flight count.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+
+use crate::cache::{Cache, CacheError};
+use crate::config::Config;
+use crate::language::registry;
+use crate::parse::{
+    EngineConfig, InputPolicy, ParseEngine, PoolConfig, TREE_BYTES_PER_SOURCE_BYTE, WatchdogConfig,
+    cores,
+};
+use crate::pipeline::Analyzer;
+use crate::query::QueryEngine;
+
+use super::documents::Documents;
+
+/// Memory of the compiled-query cache.
+const COMPILED_QUERY_BUDGET_BYTES: u64 = 32 << 20;
+/// Memory of the query result cache.
+const QUERY_RESULT_BUDGET_BYTES: u64 = 64 << 20;
+/// Memory of the live trees kept for queries on content (estimated from source size).
+const QUERY_TREE_BUDGET_BYTES: u64 = 256 << 20;
+
+/// A live tree kept for queries on posted content, keyed by language id and content hash.
+pub type TreeCache = moka::sync::Cache<(String, u128), Arc<tree_sitter::Tree>>;
+
+/// Cheap to clone: everything is behind one `Arc`.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    analyzer: Arc<Analyzer>,
+    queries: Arc<QueryEngine>,
+    documents: Arc<Documents>,
+    trees: TreeCache,
+    readiness: Readiness,
+    limiter: Arc<Semaphore>,
+    in_flight: InFlight,
+    query_failures: Vec<String>,
+}
+
+impl AppState {
+    /// Opens the cache and builds the engines. Blocking (disk I/O, query compilation): call
+    /// it before the runtime serves, or from `spawn_blocking`.
+    ///
+    /// # Errors
+    /// The cache directory cannot be opened (locked by another process, unwritable).
+    pub fn open(config: Config) -> Result<AppState, CacheError> {
+        let (cache, report) = Cache::open(config.cache_config(), prometheus::default_registry())?;
+        tracing::info!(dir = %config.cache_dir().display(), report = ?report, "cache opened");
+        Ok(Self::with_cache(config, Some(Arc::new(cache))))
+    }
+
+    /// Builds the state around an opened cache (or none: every request parses).
+    pub fn with_cache(config: Config, cache: Option<Arc<Cache>>) -> AppState {
+        crate::telemetry::register_process_metrics();
+        let max_parsers = match config.parse.max_parsers {
+            0 => cores(),
+            n => usize::try_from(n).unwrap_or(usize::MAX),
+        };
+        let engine = ParseEngine::new(EngineConfig {
+            pool: PoolConfig {
+                max_parsers,
+                checkout_timeout: Duration::from_millis(config.parse.pool_wait_ms),
+            },
+            input: InputPolicy::default(),
+            watchdog: WatchdogConfig::default(),
+        });
+        let analyzer = Analyzer::new(
+            engine,
+            cache,
+            usize::try_from(config.parse.max_source_bytes).unwrap_or(usize::MAX),
+            Duration::from_millis(config.parse.timeout_ms),
+        );
+        let query_failures = registry()
+            .query_failures()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>();
+        for failure in &query_failures {
+            tracing::error!(error = %failure, "registry query does not compile");
+        }
+        let trees = moka::sync::Cache::builder()
+            .max_capacity(QUERY_TREE_BUDGET_BYTES)
+            .weigher(|_k: &(String, u128), v: &Arc<tree_sitter::Tree>| {
+                tree_weight(v.root_node().end_byte())
+            })
+            .build();
+        let permits = usize::try_from(config.server.max_concurrent_requests)
+            .unwrap_or(usize::MAX)
+            .min(Semaphore::MAX_PERMITS);
+        let documents = Documents::new(
+            usize::try_from(config.documents.max_documents).unwrap_or(usize::MAX),
+            usize::try_from(config.documents.max_total_bytes).unwrap_or(usize::MAX),
+        );
+        AppState {
+            inner: Arc::new(Inner {
+                analyzer: Arc::new(analyzer),
+                queries: Arc::new(QueryEngine::new(
+                    COMPILED_QUERY_BUDGET_BYTES,
+                    QUERY_RESULT_BUDGET_BYTES,
+                )),
+                documents: Arc::new(documents),
+                trees,
+                readiness: Readiness::default(),
+                limiter: Arc::new(Semaphore::new(permits)),
+                in_flight: InFlight::default(),
+                query_failures,
+                config,
+            }),
+        }
+    }
+
+    /// The effective configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The analysis pipeline (blocking).
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.inner.analyzer
+    }
+
+    /// The query engine (blocking).
+    pub fn queries(&self) -> &Arc<QueryEngine> {
+        &self.inner.queries
+    }
+
+    /// Open documents.
+    pub fn documents(&self) -> &Arc<Documents> {
+        &self.inner.documents
+    }
+
+    /// Live trees of recently queried content.
+    pub fn trees(&self) -> &TreeCache {
+        &self.inner.trees
+    }
+
+    /// Readiness latch.
+    pub fn readiness(&self) -> &Readiness {
+        &self.inner.readiness
+    }
+
+    /// The global concurrency limit.
+    pub fn limiter(&self) -> &Arc<Semaphore> {
+        &self.inner.limiter
+    }
+
+    /// Requests being served.
+    pub fn in_flight(&self) -> &InFlight {
+        &self.inner.in_flight
+    }
+
+    /// Registry queries that failed to compile at startup (the daemon is then unready).
+    pub fn query_failures(&self) -> &[String] {
+        &self.inner.query_failures
+    }
+}
+
+/// The weight of a cached tree: its estimated memory.
+pub fn tree_weight(source_bytes: usize) -> u32 {
+    u32::try_from((source_bytes as u64).saturating_mul(TREE_BYTES_PER_SOURCE_BYTE))
+        .unwrap_or(u32::MAX)
+}
+
+/// Where the daemon is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Not serving yet.
+    Starting,
+    /// Serving.
+    Ready,
+    /// Shutting down: finishing in-flight requests, refusing new ones.
+    Draining,
+}
+
+/// A latch: starts `Starting`, becomes `Ready` when serving, `Draining` at the first signal
+/// (and never goes back).
+#[derive(Debug, Default)]
+pub struct Readiness(AtomicU8);
+
+impl Readiness {
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        match self.0.load(Ordering::Acquire) {
+            0 => Phase::Starting,
+            1 => Phase::Ready,
+            _ => Phase::Draining,
+        }
+    }
+
+    /// Marks the daemon ready (no effect once draining).
+    pub fn set_ready(&self) {
+        let _ = self
+            .0
+            .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// Marks the daemon draining.
+    pub fn set_draining(&self) {
+        self.0.store(2, Ordering::Release);
+    }
+}
+
+/// Count of requests admitted and not yet answered, with a wake-up when it reaches zero.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    count: AtomicUsize,
+    idle: Notify,
+}
+
+impl InFlight {
+    /// Counts one request until the guard drops.
+    pub fn enter(&self) -> InFlightGuard<'_> {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        InFlightGuard(self)
+    }
+
+    /// Requests in flight now.
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// Resolves when no request is in flight.
+    pub async fn wait_idle(&self) {
+        loop {
+            let notified = self.idle.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.count() == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Decrements [`InFlight`] on drop.
+pub struct InFlightGuard<'a>(&'a InFlight);
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The daemon as a process: SIGTERM drains (a slow request completes, new ones get 503, exit
+//! 0), a restart answers a previous request from the cold tier, a bad config exits before
+//! binding, and `health` probes it.
+//!
+//! The daemon process is this test binary re-executed into `daemon_process_entry` (it calls
+//! `syntaxd::server::cli::run_serve`, exactly what `syntaxd serve` runs), so the tests do not
+//! depend on how `main.rs` names its subcommands.
+#![cfg(all(unix, feature = "tree-sitter-python"))]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+use support::{SlowRequest, code, eventually, json_of};
+use syntaxd::server::cli::{HealthArgs, ServeArgs, run_health, run_serve};
+
+const CHILD_ENV: &str = "SYNTAXD_TEST_DAEMON_ARGS";
+
+/// Not a test of its own: the entry point of the re-executed daemon process.
+#[test]
+fn daemon_process_entry() {
+    let Ok(args) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let mut parts = args.split('\u{1f}');
+    let serve = ServeArgs {
+        listen: Some("127.0.0.1:0".to_string()),
+        cache_dir: parts.next().map(Into::into),
+        config: parts.next().filter(|s| !s.is_empty()).map(Into::into),
+        log_format: Some("json".to_string()),
+    };
+    let code = match run_serve(serve) {
+        Ok(c) if c == ExitCode::SUCCESS => 0,
+        Ok(_) => 1,
+        Err(e) => {
+            eprintln!("syntaxd: error: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+struct Daemon {
+    child: Child,
+    base: String,
+    client: reqwest::blocking::Client,
+}
+
+fn spawn(cache_dir: &Path, config: Option<&Path>) -> Child {
+    Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "daemon_process_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(
+            CHILD_ENV,
+            format!(
+                "{}\u{1f}{}",
+                cache_dir.display(),
+                config.map(|c| c.display().to_string()).unwrap_or_default()
+            ),
+        )
+        .env("SYNTAXD_SERVER_SHUTDOWN_GRACE_MS", "20000")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn daemon")
+}
+
+impl Daemon {
+    fn start(cache_dir: &Path) -> Daemon {
+        let mut child = spawn(cache_dir, None);
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("daemon printed its address")
+                .expect("read");
+            if let Some(url) = line.strip_prefix("syntaxd listening on ") {
+                break url.to_string();
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Daemon {
+            child,
+            base,
+            client: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    fn addr(&self) -> std::net::SocketAddr {
+        self.base
+            .trim_start_matches("http://")
+            .parse()
+            .expect("addr")
+    }
+
+    fn post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        json_of(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .json(&body)
+                .send()
+                .expect("POST"),
+        )
+    }
+
+    fn status(&self, path: &str) -> u16 {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    }
+
+    fn sigterm(&self) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs")
+            .success();
+        assert!(ok);
+    }
+
+    fn wait(mut self) -> std::process::ExitStatus {
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("daemon did not exit");
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn sigterm_drains_in_flight_requests_then_exits_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = Daemon::start(dir.path());
+    assert_eq!(d.status("/readyz"), 200);
+    let health = run_health(HealthArgs {
+        url: format!("{}/healthz", d.base),
+        timeout_ms: 5000,
+    })
+    .expect("health probe passes");
+    assert_eq!(health, ExitCode::SUCCESS);
+
+    let body = br#"{"content": "def f():\n    pass\n", "language": "python"}"#;
+    let slow = SlowRequest::start(d.addr(), "/v1/parse", body, 10);
+    std::thread::sleep(Duration::from_millis(300));
+    d.sigterm();
+    assert!(eventually(|| d.status("/readyz") == 503));
+    let (status, refused) = d.post("/v1/parse", json!({ "content": "x", "language": "python" }));
+    assert_eq!((status, code(&refused)), (503, "draining"));
+    let (status, answer) = slow.finish();
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("\"cache\":\"miss\""), "{answer}");
+    let exit = d.wait();
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
+    assert!(
+        run_health(HealthArgs {
+            url: "http://127.0.0.1:1/healthz".to_string(),
+            timeout_ms: 500,
+        })
+        .is_err()
+    );
+}
+
+#[test]
+fn a_restarted_daemon_answers_from_the_cold_tier() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let req =
+        json!({ "content": "def cold():\n    return 1\n", "language": "python", "format": "sexp" });
+    let d = Daemon::start(dir.path());
+    let (_, first) = d.post("/v1/parse", req.clone());
+    assert_eq!(first["cache"], "miss");
+    d.sigterm();
+    assert_eq!(d.wait().code(), Some(0));
+
+    let d = Daemon::start(dir.path());
+    let (status, again) = d.post("/v1/parse", req);
+    assert_eq!(status, 200);
+    assert_eq!(again["cache"], "cold");
+    assert_eq!(again["tree"], first["tree"]);
+}
+
+#[test]
+fn a_bad_config_exits_before_binding_and_names_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[server]\nmax_body_byte = 1\n").expect("write");
+    let out = spawn(dir.path(), Some(&file))
+        .wait_with_output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("max_body_byte") && stderr.contains("bad.toml"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
+}
