@@ -1264,14 +1264,14 @@ impl RssSampler {
 
     /// Samples the current RSS, keeps the maximum and returns the sample.
     fn sample(&mut self) -> u64 {
-        let rss = current_rss_bytes().unwrap_or(0);
+        let rss = crate::memory::current_rss_bytes().unwrap_or(0);
         self.max_sampled = self.max_sampled.max(rss);
         rss
     }
 
     fn report(mut self, idle_parser: IdleParserReport) -> MemoryReport {
         self.sample();
-        let hwm = proc_status_kib("VmHWM:").map(|kib| kib * 1024);
+        let hwm = crate::memory::hwm_rss_bytes();
         let (peak, source) = match hwm {
             Some(h) if h >= self.max_sampled => (h, "/proc/self/status VmHWM"),
             _ if self.max_sampled > 0 => (self.max_sampled, "sysinfo, largest sample"),
@@ -1285,29 +1285,6 @@ impl RssSampler {
             idle_parser,
         }
     }
-}
-
-/// The process's current RSS: sysinfo's per-process API, else `/proc/self/status` `VmRSS`.
-pub fn current_rss_bytes() -> Option<u64> {
-    use sysinfo::{ProcessesToUpdate, System};
-    let from_sysinfo = sysinfo::get_current_pid().ok().and_then(|pid| {
-        let mut sys = System::new().ok()?;
-        sys.refresh_processes(ProcessesToUpdate::Some(&[pid]), true);
-        sys.process(pid).map(|p| p.memory()).filter(|&m| m > 0)
-    });
-    from_sysinfo.or_else(|| proc_status_kib("VmRSS:").map(|kib| kib * 1024))
-}
-
-/// A `kB` field of `/proc/self/status`, e.g. `VmHWM:`.
-fn proc_status_kib(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// RSS growth per pooled parser: `n` parsers checked out at once (fresh), returned; then

@@ -1,26 +1,26 @@
 //! The process's own memory, for budgets, benchmarks and metrics: resident set size now and
 //! at its peak, from sysinfo's per-process API with a `/proc/self/status` fallback.
 
-/// Current resident set size in bytes, if the platform reports it.
+/// Current resident set size in bytes: sysinfo's per-process API, else `/proc/self/status`.
 pub fn current_rss_bytes() -> Option<u64> {
-    proc_status_kib("VmRSS:")
-        .map(|kib| kib * 1024)
-        .or_else(sysinfo_rss)
+    sysinfo_rss().or_else(|| proc_status_kib("VmRSS:").map(|kib| kib * 1024))
 }
 
-/// Peak resident set size in bytes (`VmHWM`), falling back to the current RSS where the peak
-/// is not reported.
+/// The kernel's high-water mark of the resident set (`VmHWM`), where the platform reports it.
+pub fn hwm_rss_bytes() -> Option<u64> {
+    proc_status_kib("VmHWM:").map(|kib| kib * 1024)
+}
+
+/// Peak resident set size in bytes: `VmHWM`, else the current RSS.
 pub fn peak_rss_bytes() -> Option<u64> {
-    proc_status_kib("VmHWM:")
-        .map(|kib| kib * 1024)
-        .or_else(current_rss_bytes)
+    hwm_rss_bytes().or_else(current_rss_bytes)
 }
 
 fn sysinfo_rss() -> Option<u64> {
     let pid = sysinfo::get_current_pid().ok()?;
     let mut sys = sysinfo::System::new().ok()?;
     sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[pid]), true);
-    sys.process(pid).map(|p| p.memory())
+    sys.process(pid).map(|p| p.memory()).filter(|&m| m > 0)
 }
 
 fn proc_status_kib(field: &str) -> Option<u64> {
