@@ -18,7 +18,7 @@ use serde_json::json;
 use support::{SlowRequest, code, eventually, json_of};
 use syntaxd::server::cli::{HealthArgs, ServeArgs, run_health, run_serve};
 
-const CHILD_ENV: &str = "SYNTAXD_TEST_DAEMON_ARGS";
+const CHILD_ENV: &str = "TEST_DAEMON_ARGS_FOR_SYNTAXD";
 
 /// Not a test of its own: the entry point of the re-executed daemon process.
 #[test]
@@ -84,8 +84,9 @@ impl Daemon {
                 .next()
                 .expect("daemon printed its address")
                 .expect("read");
-            if let Some(url) = line.strip_prefix("syntaxd listening on ") {
-                break url.to_string();
+            // libtest prints "test daemon_process_entry ... " before the test's own output.
+            if let Some((_, url)) = line.split_once("syntaxd listening on ") {
+                break url.trim().to_string();
             }
         };
         // Keep draining stdout so the child never blocks on a full pipe.
