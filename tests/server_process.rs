@@ -16,33 +16,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::{SlowRequest, code, eventually, json_of};
-use syntaxd::server::cli::{HealthArgs, ServeArgs, run_health, run_serve};
-
-const CHILD_ENV: &str = "TEST_DAEMON_ARGS_FOR_SYNTAXD";
-
-/// Not a test of its own: the entry point of the re-executed daemon process.
-#[test]
-fn daemon_process_entry() {
-    let Ok(args) = std::env::var(CHILD_ENV) else {
-        return;
-    };
-    let mut parts = args.split('\u{1f}');
-    let serve = ServeArgs {
-        listen: Some("127.0.0.1:0".to_string()),
-        cache_dir: parts.next().map(Into::into),
-        config: parts.next().filter(|s| !s.is_empty()).map(Into::into),
-        log_format: Some("json".to_string()),
-    };
-    let code = match run_serve(serve) {
-        Ok(c) if c == ExitCode::SUCCESS => 0,
-        Ok(_) => 1,
-        Err(e) => {
-            eprintln!("syntaxd: error: {e:#}");
-            1
-        }
-    };
-    std::process::exit(code);
-}
+use syntaxd::server::cli::{HealthArgs, run_health};
 
 struct Daemon {
     child: Child,
@@ -50,24 +24,24 @@ struct Daemon {
     client: reqwest::blocking::Client,
 }
 
+/// The real binary, as an operator runs it.
 fn spawn(cache_dir: &Path, config: Option<&Path>) -> Child {
-    Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "daemon_process_entry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(
-            CHILD_ENV,
-            format!(
-                "{}\u{1f}{}",
-                cache_dir.display(),
-                config.map(|c| c.display().to_string()).unwrap_or_default()
-            ),
-        )
-        .env("SYNTAXD_SERVER_SHUTDOWN_GRACE_MS", "20000")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_syntaxd"));
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+        "--cache-dir",
+    ])
+    .arg(cache_dir);
+    if let Some(config) = config {
+        cmd.arg("--config").arg(config);
+    }
+    cmd.env("SYNTAXD_SERVER_SHUTDOWN_GRACE_MS", "20000")
         .env_remove("RUST_LOG")
+        .env_remove("SYNTAXD_CONFIG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -84,7 +58,6 @@ impl Daemon {
                 .next()
                 .expect("daemon printed its address")
                 .expect("read");
-            // libtest prints "test daemon_process_entry ... " before the test's own output.
             if let Some((_, url)) = line.split_once("syntaxd listening on ") {
                 break url.trim().to_string();
             }
