@@ -4,13 +4,13 @@
 # miss/hit ratio. Bounded in time (DURATION per run). Needs wrk (apt-get install wrk).
 #
 #   SYNTAXD=target/release/syntaxd benches/load.sh          # uses `$SYNTAXD serve`
-#   SYNTAXD_SERVE="target/release/examples/serve" benches/load.sh
+#   SERVE_CMD="target/release/examples/serve" benches/load.sh
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
-SERVE=${SYNTAXD_SERVE:-"${SYNTAXD:-target/release/syntaxd} serve"}
+SERVE=${SERVE_CMD:-"${SYNTAXD:-target/release/syntaxd} serve"}
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 work=$(mktemp -d)

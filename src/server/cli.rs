@@ -174,3 +174,34 @@ fn probe(url: &str, timeout: Duration) -> anyhow::Result<u16> {
         .with_context(|| format!("not an HTTP answer from {addr}"))?;
     Ok(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_config_files_pass_config_check() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for name in ["config/syntaxd.toml", "config/container.toml"] {
+            let file = root.join(name);
+            assert!(
+                Config::load(Some(&file), Vec::new(), &Overrides::default()).is_ok(),
+                "{name}"
+            );
+            assert_eq!(
+                run_config(ConfigCommand::Check { file }).expect("valid"),
+                ExitCode::SUCCESS
+            );
+        }
+    }
+
+    #[test]
+    fn health_probe_rejects_non_http_urls() {
+        let err = run_health(HealthArgs {
+            url: "https://127.0.0.1:1/healthz".to_string(),
+            timeout_ms: 100,
+        })
+        .expect_err("https is not supported");
+        assert!(err.to_string().contains("http://"), "{err}");
+    }
+}
