@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use serde::Serialize;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,11 +15,12 @@ use syntaxd::bytecode;
 use syntaxd::cache::Cache;
 use syntaxd::config::{Config, Overrides};
 use syntaxd::index::{IndexOptions, index_tree};
-use syntaxd::language::{self, Language, QueryKind, registry};
+use syntaxd::language::{self, Language, registry};
 use syntaxd::maintenance;
 use syntaxd::output;
 use syntaxd::parse::{EngineConfig, ParseEngine};
 use syntaxd::pipeline::Analyzer;
+use syntaxd::server::LanguageRow;
 
 /// Exit code for bad usage or input the user must fix (unknown language, binary input).
 const EXIT_USAGE: u8 = 2;
@@ -182,44 +182,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// The JSON shape of one language in `syntaxd languages --format json` and `/v1/languages`.
-#[derive(Serialize)]
-struct LanguageRow<'a> {
-    id: &'a str,
-    name: &'a str,
-    aliases: &'a [String],
-    extensions: &'a [String],
-    filenames: &'a [String],
-    shebangs: &'a [String],
-    grammar_crate: &'a str,
-    grammar_version: &'a str,
-    queries: Vec<QueryKind>,
-    variant_of: Option<&'a str>,
-    available: bool,
-}
-
-fn language_row(lang: &Language) -> LanguageRow<'_> {
-    LanguageRow {
-        id: &lang.id,
-        name: &lang.name,
-        aliases: &lang.aliases,
-        extensions: &lang.extensions,
-        filenames: &lang.filenames,
-        shebangs: &lang.shebangs,
-        grammar_crate: &lang.grammar_crate,
-        grammar_version: &lang.grammar_version,
-        queries: lang.query_kinds(),
-        variant_of: lang.variant_of.as_deref(),
-        available: lang.available(),
-    }
-}
-
 fn cmd_languages(format: ListFormat) -> anyhow::Result<ExitCode> {
     let reg = registry();
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
-            let rows: Vec<LanguageRow<'_>> = reg.languages().iter().map(language_row).collect();
+            let rows: Vec<LanguageRow> = reg.languages().iter().map(LanguageRow::of).collect();
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
         }

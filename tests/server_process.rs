@@ -2,9 +2,8 @@
 //! 0), a restart answers a previous request from the cold tier, a bad config exits before
 //! binding, and `health` probes it.
 //!
-//! The daemon process is this test binary re-executed into `daemon_process_entry` (it calls
-//! `syntaxd::server::cli::run_serve`, exactly what `syntaxd serve` runs), so the tests do not
-//! depend on how `main.rs` names its subcommands.
+//! The daemon process is the real binary, `syntaxd serve --listen 127.0.0.1:0`, which prints
+//! the address it bound.
 #![cfg(all(unix, feature = "tree-sitter-python"))]
 
 mod support;
