@@ -15,7 +15,7 @@ use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
 use crate::bytecode;
 use crate::language::Language;
 use crate::parse::ParseBudget;
-use crate::pipeline::{CacheStatus, stored_symbols};
+use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
 use crate::server::documents::lock_document;
 use crate::server::error::{ApiError, ErrorBody};
@@ -254,10 +254,26 @@ pub async fn symbols(
                 let analysis = state
                     .analyzer()
                     .analyze(lang, content.into_bytes(), handle)?;
-                let result = stored_symbols(&analysis.entry).ok_or_else(|| {
-                    ApiError::internal(format!("no stored symbols for a {} entry", lang.id))
-                })?;
-                (lang, result, Some(analysis.cache))
+                // The entry stores the serialised `SymbolsResult` object
+                // (`{"symbols":..,"complete":..,"incomplete_reason":..}`): answer with it as
+                // stored, prefixed by this response's own fields, instead of decoding and
+                // re-encoding every symbol on each cache hit.
+                let stored = analysis
+                    .entry
+                    .symbols
+                    .as_deref()
+                    .filter(|s| s.first() == Some(&b'{'))
+                    .ok_or_else(|| {
+                        ApiError::internal(format!("no stored symbols for a {} entry", lang.id))
+                    })?;
+                let mut body = Vec::with_capacity(stored.len() + 64);
+                body.extend_from_slice(b"{\"language\":");
+                serde_json::to_writer(&mut body, &lang.id).map_err(ApiError::internal)?;
+                body.extend_from_slice(b",\"cache\":");
+                serde_json::to_writer(&mut body, &analysis.cache).map_err(ApiError::internal)?;
+                body.push(b',');
+                body.extend_from_slice(&stored[1..]);
+                return Ok(JsonBytes(StatusCode::OK, body));
             }
             _ => {
                 return Err(ApiError::bad_request(
