@@ -3,33 +3,17 @@
 
 #![cfg(feature = "tree-sitter-python")]
 
+mod corpus;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use syntaxd::bytecode::{EncodeMeta, decode, encode, verify};
 
 /// Runs `../shared/corpus/make-corpus.sh DEST python`. Fails (never skips) when the script is
 /// missing or fails, so a broken corpus setup cannot pass silently.
 fn make_corpus(dest: &Path) -> Vec<PathBuf> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/make-corpus.sh");
-    assert!(
-        script.is_file(),
-        "corpus script {} is missing; the round-trip test needs it",
-        script.display()
-    );
-    let status = Command::new("bash")
-        .arg(&script)
-        .arg(dest)
-        .arg("python")
-        .status()
-        .expect("bash runs");
-    assert!(status.success(), "make-corpus.sh failed: {status}");
-    let manifest = std::fs::read_to_string(dest.join("python.manifest")).expect("manifest written");
-    let files: Vec<PathBuf> = manifest
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| dest.join("python").join(l))
-        .collect();
+    corpus::assemble(dest, &["python"]);
+    let files = corpus::files(dest, "python");
     assert!(
         files.len() >= 20,
         "the Python corpus has only {} files",

@@ -1,6 +1,8 @@
 //! The tiered cache as users rely on it: tier moves under byte budgets, persistence across a
 //! restart, corruption detection, and the golden files of every released format.
 
+mod corpus;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -120,20 +122,10 @@ fn miss_is_counted_and_unknown_key_is_a_miss() {
 fn entries_survive_a_restart_and_verify_against_a_fresh_parse() {
     let dir = tempfile::tempdir().expect("tempdir");
     let corpus = tempfile::tempdir().expect("tempdir");
-    let status = std::process::Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/make-corpus.sh"))
-        .arg(corpus.path())
-        .arg("python")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("make-corpus.sh runs (shared/ must sit beside the repository)");
-    assert!(status.success());
-    let manifest =
-        std::fs::read_to_string(corpus.path().join("python.manifest")).expect("manifest");
-    let files: Vec<_> = manifest
-        .lines()
+    corpus::assemble(corpus.path(), &["python"]);
+    let files: Vec<_> = corpus::files(corpus.path(), "python")
+        .into_iter()
         .step_by(25)
-        .map(|l| corpus.path().join("python").join(l))
         .collect();
     assert!(files.len() > 40);
     let python = registry().language_for_name("python").expect("python");

@@ -1,5 +1,7 @@
 //! The CLI as users run it: the real binary, its output and its exit codes.
 
+mod corpus;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -151,17 +153,7 @@ fn parse_errors_are_clear_and_exit_2() {
 #[test]
 fn bytecode_verify_round_trips_the_whole_python_corpus() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let status = Command::new("bash")
-        .arg(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/corpus/make-corpus.sh"),
-        )
-        .arg(tmp.path())
-        .arg("python")
-        .stdout(Stdio::null())
-        .status()
-        .expect("make-corpus.sh runs (shared/ must sit beside the repository)");
-    assert!(status.success());
+    corpus::assemble(tmp.path(), &["python"]);
     let out = syntaxd(
         &[
             "bytecode",

@@ -4,6 +4,8 @@
 
 #![cfg(feature = "tree-sitter-python")]
 
+mod corpus;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -18,14 +20,7 @@ fn syntaxd() -> Command {
 
 /// The Python corpus, assembled at run time from the machine's own standard library.
 fn python_corpus(dest: &Path) -> PathBuf {
-    let status = Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/make-corpus.sh"))
-        .arg(dest)
-        .arg("python")
-        .stdout(Stdio::null())
-        .status()
-        .expect("make-corpus.sh runs (shared/ must sit beside the repository)");
-    assert!(status.success());
+    corpus::assemble(dest, &["python"]);
     dest.join("python")
 }
 

@@ -1,8 +1,9 @@
 //! Incremental documents on real files: seeded random edits, each checked against a fresh parse.
 #![cfg(all(feature = "tree-sitter-python", feature = "tree-sitter-c"))]
 
+mod corpus;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use syntaxd::parse::{Document, EngineConfig, ParseBudget, ParseEngine, TextEdit, TextPosition};
 use tree_sitter::{Language, Parser, Tree};
@@ -118,19 +119,7 @@ struct Stats {
 
 /// Build the corpus with the shared script; a missing script fails the test.
 fn make_corpus(dest: &Path, languages: &[&str]) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/make-corpus.sh");
-    assert!(
-        script.is_file(),
-        "corpus script missing at {}",
-        script.display()
-    );
-    let status = Command::new("bash")
-        .arg(&script)
-        .arg(dest)
-        .args(languages)
-        .status()
-        .expect("run make-corpus.sh");
-    assert!(status.success(), "make-corpus.sh failed: {status}");
+    corpus::assemble(dest, languages);
 }
 
 /// A deterministic sample: from the sorted manifest, files of 2–40 KB, evenly spaced.
