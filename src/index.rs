@@ -91,15 +91,7 @@ pub fn index_tree(
         });
     }
     let cache = analyzer.cache().cloned().ok_or(IndexError::NoCache)?;
-    let mut paths: Vec<PathBuf> = ignore::WalkBuilder::new(&options.root)
-        // .gitignore applies whether or not the tree is a git checkout, as users expect.
-        .require_git(false)
-        .build()
-        .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
-        .collect();
-    paths.sort();
+    let paths = walk_files(&options.root);
     let mut summary = IndexSummary {
         files: paths.len() as u64,
         ..IndexSummary::default()
@@ -188,6 +180,20 @@ pub fn index_tree(
     summary.seconds = started.elapsed().as_secs_f64();
     summary.peak_rss_bytes = crate::memory::peak_rss_bytes().unwrap_or(0);
     Ok(summary)
+}
+
+/// Every file under `root` that git would see: `.gitignore`, `.ignore` and hidden-file rules
+/// apply whether or not the tree is a git checkout, as users expect. Sorted.
+pub fn walk_files(root: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .collect();
+    paths.sort();
+    paths
 }
 
 fn index_one(analyzer: &Analyzer, path: &Path) -> Outcome {

@@ -450,14 +450,7 @@ fn cmd_bytecode_verify(language: Option<&str>, paths: &[PathBuf]) -> anyhow::Res
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
-                .build()
-                .flatten()
-                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                .map(|e| e.into_path())
-                .collect();
-            found.sort();
-            files.extend(found);
+            files.extend(syntaxd::index::walk_files(path));
         } else {
             files.push(path.clone());
         }

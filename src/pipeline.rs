@@ -14,7 +14,7 @@ use crate::bytecode;
 use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier};
 use crate::language::{Language, LanguageError, QueryKind};
 use crate::parse::{CancelHandle, ParseBudget, ParseEngine, ParseError};
-use crate::symbols::{SymbolConfig, SymbolOptions, SymbolsResult, extract_symbols};
+use crate::symbols::{SymbolConfig, SymbolOptions, extract_symbols};
 
 pub use crate::parse::PARSE_THREAD_STACK_BYTES;
 
@@ -222,12 +222,4 @@ impl Analyzer {
             })
             .clone()
     }
-}
-
-/// The symbols stored in an entry, if they were extracted.
-pub fn stored_symbols(entry: &CacheEntry) -> Option<SymbolsResult> {
-    entry
-        .symbols
-        .as_ref()
-        .and_then(|s| serde_json::from_slice(s).ok())
 }
