@@ -217,7 +217,7 @@ impl ProcessCollector {
         });
         match from_sysinfo {
             Some((rss, cpu)) if rss > 0 => (Some(rss), Some(cpu)),
-            _ => (proc_self_rss_bytes(), proc_self_cpu_seconds()),
+            _ => (crate::memory::current_rss_bytes(), proc_self_cpu_seconds()),
         }
     }
 }
@@ -243,14 +243,6 @@ impl Collector for ProcessCollector {
         families.extend(self.cpu.collect());
         families
     }
-}
-
-/// `VmRSS` from `/proc/self/status`.
-fn proc_self_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// utime + stime from `/proc/self/stat`, assuming the usual 100 clock ticks per second.
