@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -127,10 +129,10 @@ impl Default for ServerConfig {
 impl Default for ParseConfig {
     fn default() -> Self {
         ParseConfig {
-            max_source_bytes: 16 << 20,
-            timeout_ms: 10_000,
+            max_source_bytes: limits::PARSE_MAX_SOURCE_BYTES,
+            timeout_ms: limits::millis(limits::PARSE_TIMEOUT),
             max_parsers: 0,
-            pool_wait_ms: 2_000,
+            pool_wait_ms: limits::millis(limits::PARSE_POOL_WAIT),
         }
     }
 }
@@ -138,10 +140,10 @@ impl Default for ParseConfig {
 impl Default for QueryConfig {
     fn default() -> Self {
         QueryConfig {
-            max_query_bytes: 64 << 10,
-            timeout_ms: 2_000,
-            max_captures: 100_000,
-            match_limit: 10_000,
+            max_query_bytes: limits::QUERY_MAX_BYTES,
+            timeout_ms: limits::millis(limits::QUERY_TIMEOUT),
+            max_captures: limits::QUERY_MAX_CAPTURES,
+            match_limit: u64::from(limits::QUERY_MATCH_LIMIT),
         }
     }
 }

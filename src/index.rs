@@ -56,7 +56,12 @@ const BATCH_BYTES: usize = 8 << 20;
 const BATCH_ENTRIES: usize = 256;
 
 enum Outcome {
-    Hit { language: String, bytes: u64 },
+    Hit {
+        /// Registry id of the language.
+        language: String,
+        /// Size of the source, in bytes.
+        bytes: u64,
+    },
     Parsed(Box<CacheEntry>),
     Skipped,
     Error(String),

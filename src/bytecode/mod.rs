@@ -18,6 +18,7 @@
 
 mod decode;
 mod encode;
+mod error;
 mod format;
 mod lines;
 mod tree;

@@ -23,7 +23,7 @@ use super::budget::ParseLimits;
 use super::metrics::{METRICS, count_error};
 
 /// Default time a checkout waits for a free parser before `Busy`.
-pub const DEFAULT_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const DEFAULT_CHECKOUT_TIMEOUT: Duration = crate::limits::PARSE_POOL_WAIT;
 
 /// Pool configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

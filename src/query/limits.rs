@@ -43,11 +43,11 @@ pub struct QueryLimits {
 impl Default for QueryLimits {
     fn default() -> Self {
         Self {
-            max_captures: 10_000,
-            match_limit: 1_024,
-            deadline: Duration::from_secs(2),
-            max_query_bytes: 64 * 1024,
-            max_capture_text_bytes: 4 * 1024,
+            max_captures: crate::limits::QUERY_MAX_CAPTURES as usize,
+            match_limit: crate::limits::QUERY_MATCH_LIMIT,
+            deadline: crate::limits::QUERY_TIMEOUT,
+            max_query_bytes: crate::limits::QUERY_MAX_BYTES as usize,
+            max_capture_text_bytes: crate::limits::QUERY_MAX_CAPTURE_TEXT_BYTES,
             cancel: None,
         }
     }

@@ -10,9 +10,9 @@ mod compiled;
 mod error;
 mod limits;
 mod metrics;
-mod position;
 mod run;
 
+pub use crate::position::{Position, Range};
 pub use cache::{
     COMPILED_BYTES_PER_QUERY_BYTE, COMPILED_OVERHEAD_BYTES, CacheStats, QueryCache, QueryEngine,
     RESULT_OVERHEAD_BYTES, ResultCache, ResultKey,
@@ -20,7 +20,6 @@ pub use cache::{
 pub use compiled::{CompiledQuery, query_hash};
 pub use error::{InvalidQueryKind, QueryError};
 pub use limits::{IncompleteReason, MAX_MATCH_LIMIT, QueryLimits};
-pub use position::{Position, Range};
 pub use run::{Capture, QueryContext, QueryResult, run_query};
 
 pub(crate) use limits::Budget;

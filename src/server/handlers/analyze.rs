@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::render::{
     Problem, TreeFormat, decoded_tree_json, problems_of_decoded, problems_of_tree,
 };
-use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
+use super::{CancelOnDrop, JsonBytes, blocking, to_json};
 use crate::bytecode;
 use crate::language::Language;
+use crate::language::resolve_language;
 use crate::parse::ParseBudget;
 use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
@@ -228,7 +229,7 @@ pub async fn symbols(
                     .get(&id)
                     .ok_or_else(|| ApiError::document_not_found(&id))?;
                 let doc = lock_document(&doc);
-                let lang = resolve_language(Some(doc.language_id()), None, b"")?;
+                let lang = resolve_language(Some(doc.language_id()), None::<&str>, b"")?;
                 let config = state
                     .analyzer()
                     .symbol_config(lang)
@@ -375,7 +376,7 @@ pub async fn query(
                     .get(&id)
                     .ok_or_else(|| ApiError::document_not_found(&id))?;
                 let doc = lock_document(&doc);
-                let lang = resolve_language(Some(doc.language_id()), None, b"")?;
+                let lang = resolve_language(Some(doc.language_id()), None::<&str>, b"")?;
                 let result = queries.query(
                     &lang.id,
                     lang.ts_language()?,

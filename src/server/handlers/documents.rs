@@ -8,9 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::render::{Point, Problem, TreeFormat, problems_of_tree};
-use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
+use super::render::{Problem, TreeFormat, problems_of_tree};
+use super::{CancelOnDrop, JsonBytes, blocking, to_json};
+use crate::language::resolve_language;
 use crate::parse::{Document, ParseBudget, TextEdit, TextPosition};
+use crate::position::Position;
 use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, lock_document};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
@@ -97,9 +99,9 @@ pub struct EditRequest {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChangedRange {
     /// Start.
-    pub start: Point,
+    pub start: Position,
     /// End.
-    pub end: Point,
+    pub end: Position,
 }
 
 /// Answer of `PATCH`.
@@ -266,16 +268,8 @@ pub async fn edit(
             .changed_ranges
             .iter()
             .map(|r| ChangedRange {
-                start: Point {
-                    byte: r.start_byte,
-                    row: r.start_point.row,
-                    column: r.start_point.column,
-                },
-                end: Point {
-                    byte: r.end_byte,
-                    row: r.end_point.row,
-                    column: r.end_point.column,
-                },
+                start: Position::new(r.start_byte, r.start_point),
+                end: Position::new(r.end_byte, r.end_point),
             })
             .collect();
         to_json(
