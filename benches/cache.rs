@@ -11,7 +11,7 @@
 #[allow(dead_code)] // the bench uses `assemble` only
 mod corpus;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

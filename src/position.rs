@@ -7,8 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A point in the source: `byte` offset from the start, 0-based `row`, and `column` in bytes
-/// from the start of that row (not UTF-16 code units, not characters).
+/// A position: byte offset, zero-based row and byte column.
+// `column` counts bytes from the start of the row (not UTF-16 code units, not characters). The
+// doc comments here are the OpenAPI schema's descriptions (docs/openapi.json): keep them stable.
 #[derive(
     Debug,
     Clone,
@@ -25,11 +26,11 @@ use serde::{Deserialize, Serialize};
 // The OpenAPI document has always called it `Point`.
 #[schema(as = Point)]
 pub struct Position {
-    /// Byte offset from the start of the source.
+    /// Byte offset.
     pub byte: usize,
-    /// 0-based line.
+    /// Zero-based row.
     pub row: usize,
-    /// 0-based byte column within the line.
+    /// Zero-based column in bytes.
     pub column: usize,
 }
 

@@ -1,6 +1,8 @@
 //! Decode errors, shared by the decoder and the decoded tree (which checks a source against the
 //! header's hash), so that neither module depends on the other in both directions.
 
+use super::format::MAGIC;
+
 /// Why bytes could not be decoded. Every variant carries the byte offset (into the whole
 /// encoding) where the problem was found, or the values that disagree.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
