@@ -35,7 +35,12 @@ pub enum DecodeError {
     },
     /// A header string is not UTF-8.
     #[error("header field {field} at offset {offset} is not valid UTF-8")]
-    InvalidUtf8 { field: &'static str, offset: usize },
+    InvalidUtf8 {
+        /// The field being read.
+        field: &'static str,
+        /// Byte offset where the problem was found.
+        offset: usize,
+    },
     /// A length or count is larger than the input could possibly hold.
     #[error("{field} at offset {offset} is {value}, but at most {max} is possible here")]
     TooLarge {
