@@ -58,6 +58,11 @@ pub struct ParseConfig {
     pub max_parsers: u64,
     /// How long a parse waits for a free parser before a "busy" error.
     pub pool_wait_ms: u64,
+    /// How long past its deadline a parse may run before the watchdog gives up on it
+    /// (quarantines its input and replaces its parser slot).
+    pub watchdog_margin_ms: u64,
+    /// Most parse threads abandoned at once; past it `/healthz` fails (restart the process).
+    pub max_abandoned_threads: u64,
 }
 
 /// `[query]`
@@ -131,6 +136,8 @@ impl Default for ParseConfig {
             timeout_ms: 10_000,
             max_parsers: 0,
             pool_wait_ms: 2_000,
+            watchdog_margin_ms: 2_000,
+            max_abandoned_threads: 2,
         }
     }
 }
@@ -308,6 +315,7 @@ impl Config {
             ),
             ("parse.max_source_bytes", self.parse.max_source_bytes),
             ("parse.timeout_ms", self.parse.timeout_ms),
+            ("parse.watchdog_margin_ms", self.parse.watchdog_margin_ms),
             ("query.max_query_bytes", self.query.max_query_bytes),
             ("query.timeout_ms", self.query.timeout_ms),
             ("query.max_captures", self.query.max_captures),

@@ -154,6 +154,15 @@ impl From<ParseError> for ApiError {
             ParseError::IncompatibleLanguage { .. } => {
                 Self::bad_request("language_unavailable", e.to_string())
             }
+            ParseError::Quarantined { content_hash, reason, .. } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "parse_quarantined",
+                e.to_string(),
+            )
+            .with_details(serde_json::json!({
+                "content_hash": format!("{content_hash:016x}"),
+                "reason": reason.as_str(),
+            })),
             ParseError::Internal { .. } => Self::internal(e),
         }
     }

@@ -102,6 +102,9 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
         tracing::debug!("connections still open after the close period; dropping them");
     }
     flush_cache(&state).await;
+    // A clean stop: parses still running did not crash the process; the next start must not
+    // quarantine them.
+    state.analyzer().engine().quarantine().close();
 }
 
 /// Flushes the cache to the cold tier on the blocking pool.

@@ -11,8 +11,8 @@ use crate::cache::{Cache, CacheError};
 use crate::config::Config;
 use crate::language::registry;
 use crate::parse::{
-    EngineConfig, InputPolicy, ParseEngine, PoolConfig, TREE_BYTES_PER_SOURCE_BYTE, WatchdogConfig,
-    cores,
+    EngineConfig, InputPolicy, ParseEngine, PoolConfig, Quarantine, TREE_BYTES_PER_SOURCE_BYTE,
+    WatchdogConfig, cores,
 };
 use crate::pipeline::Analyzer;
 use crate::query::QueryEngine;
@@ -59,7 +59,9 @@ impl AppState {
         Ok(Self::with_cache(config, Some(Arc::new(cache))))
     }
 
-    /// Builds the state around an opened cache (or none: every request parses).
+    /// Builds the state around an opened cache (or none: every request parses). With a cache,
+    /// the parse quarantine lives in the cache directory (it survives restarts and quarantines
+    /// what a crashed process was parsing); without, it is kept in memory.
     pub fn with_cache(config: Config, cache: Option<Arc<Cache>>) -> AppState {
         crate::telemetry::register_process_metrics();
         let max_parsers = match config.parse.max_parsers {
@@ -72,7 +74,16 @@ impl AppState {
                 checkout_timeout: Duration::from_millis(config.parse.pool_wait_ms),
             },
             input: InputPolicy::default(),
-            watchdog: WatchdogConfig::default(),
+            watchdog: WatchdogConfig {
+                margin: Duration::from_millis(config.parse.watchdog_margin_ms),
+                ..WatchdogConfig::default()
+            },
+            max_abandoned_threads: usize::try_from(config.parse.max_abandoned_threads)
+                .unwrap_or(usize::MAX),
+        })
+        .with_quarantine(match &cache {
+            Some(_) => Quarantine::open(&config.cache_dir()),
+            None => Quarantine::in_memory(),
         });
         let analyzer = Analyzer::new(
             engine,
