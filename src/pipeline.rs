@@ -5,7 +5,7 @@
 //! `tokio::task::spawn_blocking`; the CLI uses threads with [`PARSE_THREAD_STACK_BYTES`] stack).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -14,7 +14,8 @@ use crate::bytecode;
 use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier};
 use crate::language::{Language, LanguageError, QueryKind};
 use crate::parse::{CancelHandle, ParseBudget, ParseEngine, ParseError};
-use crate::symbols::{SymbolConfig, SymbolOptions, extract_symbols};
+use crate::query::IncompleteReason;
+use crate::symbols::{SymbolConfig, SymbolError, SymbolOptions, extract_symbols};
 
 pub use crate::parse::PARSE_THREAD_STACK_BYTES;
 
@@ -71,6 +72,9 @@ pub enum AnalyzeError {
     /// Storing failed.
     #[error(transparent)]
     Cache(#[from] CacheError),
+    /// Symbols were asked for and could not be made.
+    #[error(transparent)]
+    Symbols(#[from] SymbolsFailure),
 }
 
 /// The pipeline: a parse engine and, optionally, a cache.
@@ -146,28 +150,130 @@ impl Analyzer {
                 elapsed: started.elapsed(),
             });
         }
-        let (entry, tree, parse_elapsed) = self.parse_entry(language, source, cancel)?;
-        let entry = match &self.cache {
-            Some(cache) => cache.put(entry)?,
-            None => Arc::new(entry),
-        };
-        Ok(Analysis {
-            language,
-            entry,
-            cache: CacheStatus::Miss,
-            tree: Some(tree),
-            parse_elapsed: Some(parse_elapsed),
-            elapsed: started.elapsed(),
-        })
+        let (analysis, _) = self.parse_and_store(language, source, cancel, started)?;
+        Ok(analysis)
     }
 
-    /// Parses `source` into a cache entry (bytecode and symbols) without storing it.
+    /// [`analyze`](Self::analyze) for a symbols answer: returns the analysis and the symbols
+    /// JSON (a serialised `SymbolsResult`). A cached entry without stored symbols (their
+    /// extraction failed or was cut by its deadline when it was parsed) counts as a miss: the
+    /// source is parsed again and the entry stored again, with its symbols when they are
+    /// complete this time. Symbols cut by a deadline or a cancellation answer this request
+    /// (`complete: false`) and are never stored.
+    ///
+    /// # Errors
+    /// As [`analyze`](Self::analyze); [`AnalyzeError::Symbols`] when the extraction fails.
+    pub fn analyze_symbols(
+        &self,
+        language: &'static Language,
+        source: Vec<u8>,
+        cancel: CancelHandle,
+    ) -> Result<(Analysis, Vec<u8>), AnalyzeError> {
+        let started = Instant::now();
+        if let Some((entry, tier)) = self.lookup(language, &source)
+            && let Some(symbols) = entry.symbols.clone()
+        {
+            let analysis = Analysis {
+                language,
+                entry,
+                cache: tier.into(),
+                tree: None,
+                parse_elapsed: None,
+                elapsed: started.elapsed(),
+            };
+            return Ok((analysis, symbols));
+        }
+        let (analysis, symbols) = self.parse_and_store(language, source, cancel, started)?;
+        match symbols {
+            Some(Ok(json)) => Ok((analysis, json)),
+            Some(Err(e)) => Err(e),
+            None => Err(AnalyzeError::Symbols(SymbolsFailure::Unsupported {
+                language: language.id.clone(),
+            })),
+        }
+    }
+
+    /// Parses `source` into a cache entry (bytecode and symbols) without storing it. The entry
+    /// holds symbols only when their extraction succeeded and was not cut by its deadline or a
+    /// cancellation (a cut list is not the content's answer).
     pub fn parse_entry(
         &self,
         language: &'static Language,
         source: Vec<u8>,
         cancel: CancelHandle,
     ) -> Result<(CacheEntry, tree_sitter::Tree, Duration), AnalyzeError> {
+        let (entry, tree, elapsed, _) = self.parse_entry_with_symbols(language, source, cancel)?;
+        Ok((entry, tree, elapsed))
+    }
+
+    /// The language's symbol configuration (compiled once), or `None` without a usable tags
+    /// query. A panic while compiling fails that call only: the lock is not held while
+    /// compiling, and nothing is remembered for the language, so the next call compiles again.
+    pub fn symbol_config(&self, language: &'static Language) -> Option<Arc<SymbolConfig>> {
+        let id = language.id.as_str();
+        if let Some(known) = self.configs().get(id) {
+            return known.clone();
+        }
+        #[cfg(feature = "test-hooks")]
+        if crate::parse::test_hooks::take(&format!("symbol_config_panic:{id}")) {
+            panic!("test hook: panic while compiling the {id} tags query");
+        }
+        let compiled = (|| {
+            let grammar = language.ts_language().ok()?.clone();
+            let text = language.query_text(QueryKind::Tags).ok()?;
+            match SymbolConfig::new(grammar, &text) {
+                Ok(c) => Some(Arc::new(c)),
+                Err(e) => {
+                    tracing::warn!(language = %language.id, error = %e, "tags query unusable for symbols");
+                    None
+                }
+            }
+        })();
+        // Two threads may compile at once; both results are equal, the first one stays.
+        self.configs().entry(id).or_insert(compiled).clone()
+    }
+
+    fn configs(&self) -> MutexGuard<'_, HashMap<&'static str, Option<Arc<SymbolConfig>>>> {
+        // The map is only read and inserted into; a panic elsewhere while it was held leaves
+        // it consistent, so a poisoned lock is still used rather than disabling symbols.
+        self.symbol_configs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn parse_and_store(
+        &self,
+        language: &'static Language,
+        source: Vec<u8>,
+        cancel: CancelHandle,
+        started: Instant,
+    ) -> Result<(Analysis, Option<SymbolsOutcome>), AnalyzeError> {
+        let (entry, tree, parse_elapsed, symbols) =
+            self.parse_entry_with_symbols(language, source, cancel)?;
+        let entry = match &self.cache {
+            Some(cache) => cache.put(entry)?,
+            None => Arc::new(entry),
+        };
+        let analysis = Analysis {
+            language,
+            entry,
+            cache: CacheStatus::Miss,
+            tree: Some(tree),
+            parse_elapsed: Some(parse_elapsed),
+            elapsed: started.elapsed(),
+        };
+        Ok((analysis, symbols))
+    }
+
+    /// Parses into an entry, and returns the symbols answer of this parse apart (`None`
+    /// without a tags query): a cut or failed extraction answers this request but is not
+    /// stored in the entry.
+    fn parse_entry_with_symbols(
+        &self,
+        language: &'static Language,
+        source: Vec<u8>,
+        cancel: CancelHandle,
+    ) -> Result<ParsedEntry, AnalyzeError> {
         let grammar = language.ts_language()?;
         let budget =
             ParseBudget::new(self.max_source_bytes, self.parse_deadline).with_cancel(cancel);
@@ -181,45 +287,80 @@ impl Analyzer {
                 grammar_version: &language.grammar_version,
             },
         );
-        let symbols = self
-            .symbol_config(language)
-            .and_then(|config| {
-                extract_symbols(
-                    &config,
-                    outcome.tree.root_node(),
-                    &source,
-                    &SymbolOptions::default(),
-                )
-                .ok()
-            })
-            .and_then(|result| serde_json::to_vec(&result).ok());
+        let answer = self.symbol_config(language).map(|config| {
+            let options = symbol_options(id);
+            let result = extract_symbols(&config, outcome.tree.root_node(), &source, &options)
+                .map_err(|e| {
+                    tracing::error!(language = id, error = %e, "symbol extraction failed");
+                    AnalyzeError::Symbols(SymbolsFailure::Extraction(e))
+                })?;
+            let cut = matches!(
+                result.incomplete_reason,
+                Some(IncompleteReason::Deadline | IncompleteReason::Cancelled)
+            );
+            let json = serde_json::to_vec(&result)
+                .map_err(|e| AnalyzeError::Symbols(SymbolsFailure::Encode(e.to_string())))?;
+            Ok((json, cut))
+        });
+        let stored = match &answer {
+            Some(Ok((json, false))) => Some(json.clone()),
+            _ => None,
+        };
         let entry = CacheEntry {
             language_id: language.id.clone(),
             grammar_version: language.grammar_version.clone(),
             bytecode_version: bytecode::FORMAT_VERSION,
             source,
             bytecode: bytes,
-            symbols,
+            symbols: stored,
         };
-        Ok((entry, outcome.tree, outcome.elapsed))
+        let answer = answer.map(|r| r.map(|(json, _)| json));
+        Ok((entry, outcome.tree, outcome.elapsed, answer))
     }
+}
 
-    /// The language's symbol configuration (compiled once), or `None` without a tags query.
-    pub fn symbol_config(&self, language: &'static Language) -> Option<Arc<SymbolConfig>> {
-        let mut configs = self.symbol_configs.lock().ok()?;
-        configs
-            .entry(language.id.as_str())
-            .or_insert_with(|| {
-                let grammar = language.ts_language().ok()?.clone();
-                let text = language.query_text(QueryKind::Tags).ok()?;
-                match SymbolConfig::new(grammar, &text) {
-                    Ok(c) => Some(Arc::new(c)),
-                    Err(e) => {
-                        tracing::warn!(language = %language.id, error = %e, "tags query unusable for symbols");
-                        None
-                    }
-                }
-            })
-            .clone()
+/// The options of the symbol extraction stored with an entry (with the `test-hooks` feature,
+/// an armed `symbols_deadline:<language>` or `symbols_error:<language>` fault applies once).
+fn symbol_options(_language: &str) -> SymbolOptions {
+    #[allow(unused_mut)]
+    let mut options = SymbolOptions::default();
+    #[cfg(feature = "test-hooks")]
+    {
+        use crate::parse::test_hooks::take;
+        if take(&format!("symbols_deadline:{_language}")) {
+            options.limits.deadline = Duration::ZERO;
+        }
+        if take(&format!("symbols_error:{_language}")) {
+            options.limits.match_limit = 0;
+        }
     }
+    options
+}
+
+/// An entry, its live tree, the parse time, and this parse's symbols answer.
+type ParsedEntry = (
+    CacheEntry,
+    tree_sitter::Tree,
+    Duration,
+    Option<SymbolsOutcome>,
+);
+
+/// The symbols JSON of one extraction, or why there is none.
+type SymbolsOutcome = Result<Vec<u8>, AnalyzeError>;
+
+/// Why a symbols answer could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SymbolsFailure {
+    /// The language has no usable tags query.
+    #[error("language `{language}` has no tags query")]
+    Unsupported {
+        /// Language id.
+        language: String,
+    },
+    /// The extraction failed.
+    #[error(transparent)]
+    Extraction(#[from] SymbolError),
+    /// The result could not be serialised.
+    #[error("symbols not serialisable: {0}")]
+    Encode(String),
 }

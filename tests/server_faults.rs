@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::{Server, code, config, eventually, json_of};
-use syntaxd::parse::test_hooks::{self, ABORT_MARKER, BLOCK_MARKER};
+use syntaxd::parse::test_hooks::{self, ABORT_MARKER, BLOCK_MARKER, PANIC_MARKER};
 
 /// Sends `POST /v1/parse` with `content` and does not wait for the answer (the stream is kept
 /// open by the caller).
@@ -184,4 +184,95 @@ fn an_input_that_crashed_the_daemon_is_refused_after_the_restart() {
     assert_eq!(status, 200);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn a_panic_in_async_code_answers_500_json_for_that_request_only() {
+    let server = Server::start(config(|_| {}));
+    let response = server
+        .client
+        .post(server.url("/v1/parse"))
+        .header(test_hooks::PANIC_HEADER, "panic")
+        .json(&json!({ "content": "x = 1\n", "language": "python" }))
+        .send()
+        .expect("an answer, not a reset connection");
+    assert!(response.headers().contains_key("x-request-id"));
+    let (status, body) = json_of(response);
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(code(&body), "internal");
+    // Nothing else is affected: the permit was released, the next request is served.
+    let (status, _) = parse(&server, "x = 1\n");
+    assert_eq!(status, 200);
+    assert_eq!(server.get("/healthz").status(), 200);
+}
+
+#[test]
+fn a_panic_on_a_blocking_thread_answers_500_json_and_the_parser_is_reused() {
+    let server = Server::start(config(|c| c.parse.max_parsers = 1));
+    for _ in 0..3 {
+        let (status, body) = parse(&server, &format!("{PANIC_MARKER}\nx = 1\n"));
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(code(&body), "internal");
+    }
+    // The single parser came back to the pool each time.
+    let (status, body) = parse(&server, "y = 2\n");
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_panic_while_compiling_a_tags_query_fails_one_request_not_the_feature() {
+    let server = Server::start(config(|_| {}));
+    let body = json!({ "content": "fn main() {}\nfn helper() {}\n", "language": "rust" });
+    test_hooks::arm("symbol_config_panic:rust");
+    let (status, answer) = server.post_json("/v1/symbols", body.clone());
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(code(&answer), "internal");
+    let (status, answer) = server.post_json("/v1/symbols", body);
+    assert_eq!(status, 200, "symbols stay supported after the panic: {answer}");
+    assert_eq!(answer["symbols"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn symbols_cut_by_the_deadline_are_not_stored_as_the_content_answer() {
+    let server = Server::start(config(|_| {}));
+    let body = json!({ "content": "package main\n\nfunc A() {}\n\nfunc B() {}\n", "language": "go" });
+    test_hooks::arm("symbols_deadline:go");
+    let (status, cut) = server.post_json("/v1/symbols", body.clone());
+    assert_eq!(status, 200, "{cut}");
+    assert_eq!(cut["complete"], false, "{cut}");
+    assert_eq!(cut["incomplete_reason"], "deadline", "{cut}");
+    let (status, again) = server.post_json("/v1/symbols", body);
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["complete"], true, "the cut list was served from the cache: {again}");
+    assert_eq!(again["symbols"].as_array().map(Vec::len), Some(2), "{again}");
+}
+
+#[test]
+fn a_failed_symbol_extraction_is_not_cached_as_an_entry_that_answers_500_forever() {
+    let server = Server::start(config(|_| {}));
+    let content = "class A {\n  void f() {}\n}\n";
+    // A parse stores the entry; its symbol extraction fails.
+    test_hooks::arm("symbols_error:java");
+    let (status, parsed) = server.post_json(
+        "/v1/parse",
+        json!({ "content": content, "language": "java" }),
+    );
+    assert_eq!(status, 200, "{parsed}");
+    let (status, answer) = server.post_json(
+        "/v1/symbols",
+        json!({ "content": content, "language": "java" }),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["complete"], true, "{answer}");
+    let names: Vec<&str> = answer["symbols"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["A", "f"], "{answer}");
+    // And now it is stored: a hit.
+    let (_, hit) = server.post_json(
+        "/v1/symbols",
+        json!({ "content": content, "language": "java" }),
+    );
+    assert_eq!(hit["cache"], "hot", "{hit}");
 }

@@ -11,6 +11,12 @@
 //! - `# syntaxd-test-hook:panic` panics on the parsing (blocking) thread.
 //!
 //! The first line is a comment in Python, so the rest of the source parses normally.
+//!
+//! Other faults are armed by name with [`arm`] and fire once, where the code calls [`take`]:
+//! `symbol_config_panic:<language>` (a panic while compiling the tags query),
+//! `symbols_deadline:<language>` (the next symbol extraction runs with a zero deadline, so its
+//! list is cut by the deadline), `symbols_error:<language>` (the next extraction fails: it runs
+//! with invalid limits).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
@@ -42,6 +48,16 @@ pub fn release(key: &str) {
 /// Parses blocked on `key` right now.
 pub fn blocked(key: &str) -> usize {
     lock().waiting.get(key).copied().unwrap_or(0)
+}
+
+/// Arms the fault `point` to fire once.
+pub fn arm(point: &str) {
+    lock().armed.insert(point.to_owned());
+}
+
+/// Whether `point` was armed; disarms it.
+pub fn take(point: &str) -> bool {
+    lock().armed.remove(point)
 }
 
 /// Called by the engine right before tree-sitter parses `source`.
@@ -76,6 +92,7 @@ fn block(key: &str) {
 
 #[derive(Default)]
 struct Gates {
+    armed: HashSet<String>,
     released: HashSet<String>,
     waiting: HashMap<String, usize>,
 }

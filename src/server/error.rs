@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::language::LanguageError;
 use crate::parse::{EditError, ParseError};
-use crate::pipeline::AnalyzeError;
+use crate::pipeline::{AnalyzeError, SymbolsFailure};
 use crate::query::QueryError;
 
 /// An error answered to the client.
@@ -174,6 +174,11 @@ impl From<AnalyzeError> for ApiError {
             AnalyzeError::Language(e) => e.into(),
             AnalyzeError::Parse(e) => e.into(),
             AnalyzeError::Cache(e) => Self::internal(e),
+            AnalyzeError::Symbols(SymbolsFailure::Unsupported { language }) => Self::bad_request(
+                "symbols_unsupported",
+                format!("language `{language}` has no tags query"),
+            ),
+            AnalyzeError::Symbols(e) => Self::internal(e),
         }
     }
 }

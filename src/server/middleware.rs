@@ -1,5 +1,6 @@
 //! Middleware: request ids, per-route metrics, the bearer token, admission (draining, the
-//! global concurrency limit, the request deadline) and the JSON body extractor.
+//! global concurrency limit, the request deadline), the JSON body extractor, and the answer to
+//! a panic (a 500 JSON body for that request only, never a reset connection).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -149,6 +150,32 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
             .into_response()
         }
     }
+}
+
+/// The answer to a request whose handler panicked (installed with tower-http's
+/// `CatchPanicLayer`): 500 `internal` as JSON, the panic message logged (never returned).
+/// The connection stays usable and every other request is unaffected.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("non-string panic payload");
+    ApiError::internal(format!("request handler panicked: {message}")).into_response()
+}
+
+/// Test hook (only with the `test-hooks` feature): a request carrying
+/// `x-syntaxd-test-hook: panic` panics here, in async code.
+#[cfg(feature = "test-hooks")]
+pub async fn test_panic_hook(req: Request, next: Next) -> Response {
+    let wanted = req
+        .headers()
+        .get(crate::parse::test_hooks::PANIC_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"panic");
+    if wanted {
+        panic!("test hook: panic in async code");
+    }
+    next.run(req).await
 }
 
 /// A JSON body: 413 over the body limit, 400 for bad JSON or invalid UTF-8, as API errors.

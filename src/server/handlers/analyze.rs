@@ -251,21 +251,20 @@ pub async fn symbols(
                 if state.analyzer().symbol_config(lang).is_none() {
                     return Err(unsupported(lang));
                 }
-                let analysis = state
-                    .analyzer()
-                    .analyze(lang, content.into_bytes(), handle)?;
-                // The entry stores the serialised `SymbolsResult` object
-                // (`{"symbols":..,"complete":..,"incomplete_reason":..}`): answer with it as
-                // stored, prefixed by this response's own fields, instead of decoding and
+                let (analysis, stored) =
+                    state
+                        .analyzer()
+                        .analyze_symbols(lang, content.into_bytes(), handle)?;
+                // The symbols JSON is the serialised `SymbolsResult` object
+                // (`{"symbols":..,"complete":..,"incomplete_reason":..}`), as stored: answer
+                // with it prefixed by this response's own fields, instead of decoding and
                 // re-encoding every symbol on each cache hit.
-                let stored = analysis
-                    .entry
-                    .symbols
-                    .as_deref()
-                    .filter(|s| s.first() == Some(&b'{'))
-                    .ok_or_else(|| {
-                        ApiError::internal(format!("no stored symbols for a {} entry", lang.id))
-                    })?;
+                if stored.first() != Some(&b'{') {
+                    return Err(ApiError::internal(format!(
+                        "stored symbols of a {} entry are not a JSON object",
+                        lang.id
+                    )));
+                }
                 let mut body = Vec::with_capacity(stored.len() + 64);
                 body.extend_from_slice(b"{\"language\":");
                 serde_json::to_writer(&mut body, &lang.id).map_err(ApiError::internal)?;
