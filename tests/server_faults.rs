@@ -228,14 +228,18 @@ fn a_panic_while_compiling_a_tags_query_fails_one_request_not_the_feature() {
     assert_eq!(status, 500, "{answer}");
     assert_eq!(code(&answer), "internal");
     let (status, answer) = server.post_json("/v1/symbols", body);
-    assert_eq!(status, 200, "symbols stay supported after the panic: {answer}");
+    assert_eq!(
+        status, 200,
+        "symbols stay supported after the panic: {answer}"
+    );
     assert_eq!(answer["symbols"].as_array().map(Vec::len), Some(2));
 }
 
 #[test]
 fn symbols_cut_by_the_deadline_are_not_stored_as_the_content_answer() {
     let server = Server::start(config(|_| {}));
-    let body = json!({ "content": "package main\n\nfunc A() {}\n\nfunc B() {}\n", "language": "go" });
+    let body =
+        json!({ "content": "package main\n\nfunc A() {}\n\nfunc B() {}\n", "language": "go" });
     test_hooks::arm("symbols_deadline:go");
     let (status, cut) = server.post_json("/v1/symbols", body.clone());
     assert_eq!(status, 200, "{cut}");
@@ -243,8 +247,15 @@ fn symbols_cut_by_the_deadline_are_not_stored_as_the_content_answer() {
     assert_eq!(cut["incomplete_reason"], "deadline", "{cut}");
     let (status, again) = server.post_json("/v1/symbols", body);
     assert_eq!(status, 200, "{again}");
-    assert_eq!(again["complete"], true, "the cut list was served from the cache: {again}");
-    assert_eq!(again["symbols"].as_array().map(Vec::len), Some(2), "{again}");
+    assert_eq!(
+        again["complete"], true,
+        "the cut list was served from the cache: {again}"
+    );
+    assert_eq!(
+        again["symbols"].as_array().map(Vec::len),
+        Some(2),
+        "{again}"
+    );
 }
 
 #[test]

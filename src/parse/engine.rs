@@ -266,7 +266,11 @@ impl ParseEngine {
         let abandon = parser.abandon_handle();
         let quarantine = self.quarantine.clone();
         let on_stuck: OnStuck = Box::new(move |stuck: &StuckParse| {
-            quarantine.add(stuck.language, stuck.content_hash, QuarantineReason::Overrun);
+            quarantine.add(
+                stuck.language,
+                stuck.content_hash,
+                QuarantineReason::Overrun,
+            );
             if !abandon.abandon() {
                 tracing::error!(
                     language = stuck.language,

@@ -514,6 +514,9 @@ mod tests {
         .unwrap();
         let q = Quarantine::open(dir.path());
         assert_eq!(q.len(), 1);
-        assert_eq!(q.reason_for("python", 0xff), Some(QuarantineReason::Overrun));
+        assert_eq!(
+            q.reason_for("python", 0xff),
+            Some(QuarantineReason::Overrun)
+        );
     }
 }

@@ -244,7 +244,10 @@ impl WatchdogInner {
                 // The watchdog thread must outlive a faulty action.
                 let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| action(&p)));
                 if ran.is_err() {
-                    tracing::error!(language = p.language, "watchdog action on a stuck parse panicked");
+                    tracing::error!(
+                        language = p.language,
+                        "watchdog action on a stuck parse panicked"
+                    );
                 }
             }
         }

@@ -154,7 +154,11 @@ impl From<ParseError> for ApiError {
             ParseError::IncompatibleLanguage { .. } => {
                 Self::bad_request("language_unavailable", e.to_string())
             }
-            ParseError::Quarantined { content_hash, reason, .. } => Self::new(
+            ParseError::Quarantined {
+                content_hash,
+                reason,
+                ..
+            } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "parse_quarantined",
                 e.to_string(),

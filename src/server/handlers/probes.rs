@@ -51,12 +51,7 @@ impl ProbeReport {
     /// 200 `{"status": ok_status, "reasons": [], "warnings": [...], "parse": {...}}`, or 503
     /// with `status` `fail_status`, every reason, and `error` (the first reason, as every error
     /// body has).
-    fn respond(
-        self,
-        ok_status: &str,
-        fail_status: &str,
-        parse: serde_json::Value,
-    ) -> Response {
+    fn respond(self, ok_status: &str, fail_status: &str, parse: serde_json::Value) -> Response {
         let first = self
             .reasons
             .first()
@@ -83,7 +78,11 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     let health = engine.health();
     let mut report = ProbeReport::default();
     parse_reasons(&health, &mut report, false);
-    report.respond("ok", "unhealthy", parse_json(&health, engine.quarantine().len()))
+    report.respond(
+        "ok",
+        "unhealthy",
+        parse_json(&health, engine.quarantine().len()),
+    )
 }
 
 /// `GET /readyz`: 200 when serving; 503 with every reason while starting or draining, while a
@@ -108,7 +107,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             ),
         );
     }
-    report.respond("ready", "unready", parse_json(&health, engine.quarantine().len()))
+    report.respond(
+        "ready",
+        "unready",
+        parse_json(&health, engine.quarantine().len()),
+    )
 }
 
 /// The parse engine's part of a probe. Past the cap of abandoned threads both probes fail;
