@@ -18,7 +18,9 @@ use tracing::Level;
 
 use super::error::ApiError;
 use super::handlers::{analyze, documents, languages, probes};
-use super::middleware::{MakeId, admit, label_route, observe, panic_response, require_token};
+use super::middleware::{
+    MakeId, admit, label_route, observe, panic_response, require_token, sanitize_request_id,
+};
 use super::openapi;
 use super::state::AppState;
 
@@ -57,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn(sanitize_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeId::default()))
                 .layer(
                     TraceLayer::new_for_http()

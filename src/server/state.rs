@@ -64,6 +64,7 @@ impl AppState {
     /// what a crashed process was parsing); without, it is kept in memory.
     pub fn with_cache(config: Config, cache: Option<Arc<Cache>>) -> AppState {
         crate::telemetry::register_process_metrics();
+        std::sync::LazyLock::force(&super::handlers::BLOCKING_JOBS);
         let max_parsers = match config.parse.max_parsers {
             0 => cores(),
             n => usize::try_from(n).unwrap_or(usize::MAX),

@@ -1,6 +1,7 @@
 //! Live documents: `PUT` opens or replaces, `PATCH` applies versioned LSP-style edits
 //! incrementally, `GET` reads the text, `GET .../tree` the tree, `DELETE` closes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
@@ -8,10 +9,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::render::{Point, Problem, TreeFormat, problems_of_tree};
-use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
+use super::render::{
+    Point, Problem, RenderBudget, TreeFormat, body_with_tree, problems_of_tree, write_json_string,
+    write_tree_json,
+};
+use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, resolve_language, to_json};
 use crate::parse::{Document, ParseBudget, TextEdit, TextPosition};
-use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, lock_document};
+use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, document_weight};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
@@ -257,9 +261,9 @@ pub async fn edit(
             .collect();
         let budget = budget(&state).with_cancel(handle);
         let (outcome, bytes) = {
-            let mut doc = lock_document(&shared);
+            let mut doc = lock_or_busy(&state, &id, &shared)?;
             let outcome = doc.apply_edits_with_budget(req.version, &edits, &budget)?;
-            (outcome, doc.text().len())
+            (outcome, document_weight(&doc))
         };
         state.documents().resized(&id, bytes);
         let changed_ranges = outcome
@@ -312,7 +316,7 @@ pub async fn read(
             .documents()
             .get(&id)
             .ok_or_else(|| ApiError::document_not_found(&id))?;
-        let doc = lock_document(&shared);
+        let doc = lock_or_busy(&state, &id, &shared)?;
         to_json(
             StatusCode::OK,
             &DocumentResponse {
@@ -335,6 +339,7 @@ pub async fn read(
     responses(
         (status = 200, description = "The tree", body = TreeResponse),
         (status = 404, description = "No such document", body = ErrorBody),
+        (status = 413, description = "The answer would exceed `server.max_response_bytes` (`response_too_large`)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -343,37 +348,45 @@ pub async fn tree(
     Path(id): Path<String>,
     Query(params): Query<TreeParams>,
 ) -> Result<JsonBytes, ApiError> {
+    let cancel = CancelOnDrop::new();
+    let stop = Arc::clone(&cancel.query);
     blocking(move || {
         let shared = state
             .documents()
             .get(&id)
             .ok_or_else(|| ApiError::document_not_found(&id))?;
-        let doc = lock_document(&shared);
+        let doc = lock_or_busy(&state, &id, &shared)?;
         let tree = doc.tree();
-        let rendered = match params.format.unwrap_or(TreeFormat::Sexp) {
-            TreeFormat::None => None,
-            TreeFormat::Sexp => Some(
-                serde_json::to_string(&tree.root_node().to_sexp()).map_err(ApiError::internal)?,
-            ),
-            TreeFormat::Json => Some(crate::output::tree_json(tree)),
+        let budget = RenderBudget {
+            max_bytes: usize::try_from(state.config().server.max_response_bytes)
+                .unwrap_or(usize::MAX),
+            cancel: &stop,
         };
-        let rendered = match rendered {
-            Some(text) => {
-                Some(serde_json::value::RawValue::from_string(text).map_err(ApiError::internal)?)
+        let head = TreeResponse {
+            version: doc.version(),
+            language: doc.language_id().to_string(),
+            has_errors: tree.root_node().has_error(),
+            errors: problems_of_tree(tree),
+            tree: None,
+            id,
+        };
+        // Rendered once, straight into the body, within the response bound.
+        match params.format.unwrap_or(TreeFormat::Sexp) {
+            TreeFormat::None => body_with_tree(&head, &budget, None),
+            TreeFormat::Sexp => {
+                let sexp = tree.root_node().to_sexp();
+                body_with_tree(
+                    &head,
+                    &budget,
+                    Some(&|out: &mut Vec<u8>| write_json_string(out, &sexp, &budget)),
+                )
             }
-            None => None,
-        };
-        to_json(
-            StatusCode::OK,
-            &TreeResponse {
-                version: doc.version(),
-                language: doc.language_id().to_string(),
-                has_errors: tree.root_node().has_error(),
-                errors: problems_of_tree(tree),
-                tree: rendered,
-                id,
-            },
-        )
+            TreeFormat::Json => body_with_tree(
+                &head,
+                &budget,
+                Some(&|out: &mut Vec<u8>| write_tree_json(out, tree, &budget)),
+            ),
+        }
     })
     .await
 }
