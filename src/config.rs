@@ -129,6 +129,11 @@ pub struct DocumentsConfig {
     pub max_total_bytes: u64,
     /// How long a request waits for a document another request holds; then 503 `busy`.
     pub lock_wait_ms: u64,
+    /// Edits one `PATCH` may carry at most; more is refused with 413 `too_many_edits`.
+    pub max_edits_per_patch: u64,
+    /// Total replacement text of one `PATCH`'s edits at most; more is refused with 413
+    /// `edit_text_too_large`.
+    pub max_edit_bytes_per_patch: u64,
 }
 
 /// `[log]`
@@ -207,6 +212,8 @@ impl Default for DocumentsConfig {
             max_documents: 1_000,
             max_total_bytes: 1 << 30,
             lock_wait_ms: 2_000,
+            max_edits_per_patch: 1_000,
+            max_edit_bytes_per_patch: 8 << 20,
         }
     }
 }
@@ -394,6 +401,14 @@ impl Config {
             ("query.compile_timeout_ms", self.query.compile_timeout_ms),
             ("documents.max_documents", self.documents.max_documents),
             ("documents.max_total_bytes", self.documents.max_total_bytes),
+            (
+                "documents.max_edits_per_patch",
+                self.documents.max_edits_per_patch,
+            ),
+            (
+                "documents.max_edit_bytes_per_patch",
+                self.documents.max_edit_bytes_per_patch,
+            ),
         ] {
             if v == 0 {
                 return Err(invalid(key, "must be greater than 0".to_string()));

@@ -49,8 +49,9 @@ pub struct ParseResponse {
     pub content_hash: String,
     /// Whether the tree has ERROR or MISSING nodes.
     pub has_errors: bool,
-    /// The first ERROR/MISSING nodes (at most 100).
-    pub errors: Vec<Problem>,
+    /// The first ERROR/MISSING nodes (at most 100), as stored in the cache entry's summary.
+    #[schema(value_type = Vec<Problem>)]
+    pub errors: Box<serde_json::value::RawValue>,
     /// The tree: a string for `sexp`, an object for `json`; absent for `none`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -113,11 +114,20 @@ pub async fn parse(
                 .unwrap_or(usize::MAX),
             cancel: &stop,
         };
+        // The summary answers `errors`, `has_errors` and `nodes` without touching the tree; a
+        // format-1 entry (older cache) has none and is summarised from the tree or bytecode.
+        let stored = entry.summary.as_ref().and_then(|s| {
+            Some((
+                s.has_errors,
+                raw_json(&s.problems_json).ok()?,
+                usize::try_from(s.nodes).unwrap_or(usize::MAX),
+            ))
+        });
         let mut response = ParseResponse {
             language: lang.id.clone(),
             content_hash: format!("{:032x}", entry.key().content_hash),
             has_errors: false,
-            errors: Vec::new(),
+            errors: to_raw(&Vec::<Problem>::new())?,
             tree: None,
             cache: analysis.cache,
             stats: ParseStats {
@@ -128,11 +138,20 @@ pub async fn parse(
             },
         };
         // The tree is rendered once, straight into the body, within the response bound.
-        match &analysis.tree {
-            Some(tree) => {
-                response.errors = problems_of_tree(tree);
-                response.has_errors = tree.root_node().has_error();
-                response.stats.nodes = tree.root_node().descendant_count();
+        match (&analysis.tree, stored) {
+            (Some(tree), stored) => {
+                match stored {
+                    Some((has_errors, errors, nodes)) => {
+                        response.has_errors = has_errors;
+                        response.errors = errors;
+                        response.stats.nodes = nodes;
+                    }
+                    None => {
+                        response.errors = to_raw(&problems_of_tree(tree))?;
+                        response.has_errors = tree.root_node().has_error();
+                        response.stats.nodes = tree.root_node().descendant_count();
+                    }
+                }
                 match req.format {
                     TreeFormat::None => body_with_tree(&response, &budget, None),
                     TreeFormat::Sexp => {
@@ -150,12 +169,18 @@ pub async fn parse(
                     ),
                 }
             }
-            None => {
+            (None, Some((has_errors, errors, nodes))) if req.format == TreeFormat::None => {
+                response.has_errors = has_errors;
+                response.errors = errors;
+                response.stats.nodes = nodes;
+                body_with_tree(&response, &budget, None)
+            }
+            (None, _) => {
                 let decoded = bytecode::decode(&entry.bytecode).map_err(ApiError::internal)?;
                 let lines = decoded
                     .line_index(&entry.source)
                     .map_err(ApiError::internal)?;
-                response.errors = problems_of_decoded(&decoded, &lines, grammar);
+                response.errors = to_raw(&problems_of_decoded(&decoded, &lines, grammar))?;
                 response.has_errors = !decoded.is_empty() && decoded.has_error(decoded.root());
                 response.stats.nodes = decoded.len();
                 match req.format {
@@ -495,6 +520,16 @@ pub async fn query(
         to_json(StatusCode::OK, &response)
     })
     .await
+}
+
+/// Stored JSON as a raw value (checked: a damaged summary is an error, never sent as is).
+fn raw_json(bytes: &[u8]) -> Result<Box<serde_json::value::RawValue>, ApiError> {
+    let text = std::str::from_utf8(bytes).map_err(ApiError::internal)?;
+    serde_json::value::RawValue::from_string(text.to_owned()).map_err(ApiError::internal)
+}
+
+fn to_raw<T: Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, ApiError> {
+    serde_json::value::to_raw_value(value).map_err(ApiError::internal)
 }
 
 fn millis(d: Duration) -> f64 {

@@ -51,7 +51,13 @@ impl ProbeReport {
     /// 200 `{"status": ok_status, "reasons": [], "warnings": [...], "parse": {...}}`, or 503
     /// with `status` `fail_status`, every reason, and `error` (the first reason, as every error
     /// body has).
-    fn respond(self, ok_status: &str, fail_status: &str, parse: serde_json::Value) -> Response {
+    fn respond(
+        self,
+        ok_status: &str,
+        fail_status: &str,
+        parse: serde_json::Value,
+        query_failures: Option<serde_json::Value>,
+    ) -> Response {
         let first = self
             .reasons
             .first()
@@ -62,6 +68,9 @@ impl ProbeReport {
             "warnings": self.warnings,
             "parse": parse,
         });
+        if let Some(failures) = query_failures {
+            body["query_failures"] = failures;
+        }
         let Some(first) = first else {
             return axum::Json(body).into_response();
         };
@@ -82,6 +91,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         "ok",
         "unhealthy",
         parse_json(&health, engine.quarantine().len()),
+        None,
     )
 }
 
@@ -98,12 +108,18 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let engine = state.analyzer().engine();
     let health = engine.health();
     parse_reasons(&health, &mut report, true);
-    if let Some(first) = state.query_failures().first() {
-        report.fail(
+    // Registry queries compile lazily: one that failed disables only its own language's
+    // feature, so it is a warning (listed in full in `query_failures`), not a reason.
+    let query_failures = crate::language::query_failures_seen();
+    if let Some(first) = query_failures.first() {
+        report.warn(
             "registry_query_invalid",
             format!(
-                "{} registry quer(y/ies) do not compile; first: {first}",
-                state.query_failures().len()
+                "{} registry quer(y/ies) failed to compile; first: {} {}: {}",
+                query_failures.len(),
+                first.language,
+                first.kind,
+                first.error
             ),
         );
     }
@@ -111,6 +127,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         "ready",
         "unready",
         parse_json(&health, engine.quarantine().len()),
+        Some(serde_json::json!(query_failures)),
     )
 }
 
