@@ -98,6 +98,11 @@ pub struct DocumentsConfig {
     pub max_documents: u64,
     /// Total text of open documents at most.
     pub max_total_bytes: u64,
+    /// Edits one `PATCH` may carry at most; more is refused with 413 `too_many_edits`.
+    pub max_edits_per_patch: u64,
+    /// Total replacement text of one `PATCH`'s edits at most; more is refused with 413
+    /// `edit_text_too_large`.
+    pub max_edit_bytes_per_patch: u64,
 }
 
 /// `[log]`
@@ -163,6 +168,8 @@ impl Default for DocumentsConfig {
         DocumentsConfig {
             max_documents: 1_000,
             max_total_bytes: 256 << 20,
+            max_edits_per_patch: 1_000,
+            max_edit_bytes_per_patch: 8 << 20,
         }
     }
 }
@@ -314,6 +321,14 @@ impl Config {
             ("query.match_limit", self.query.match_limit),
             ("documents.max_documents", self.documents.max_documents),
             ("documents.max_total_bytes", self.documents.max_total_bytes),
+            (
+                "documents.max_edits_per_patch",
+                self.documents.max_edits_per_patch,
+            ),
+            (
+                "documents.max_edit_bytes_per_patch",
+                self.documents.max_edit_bytes_per_patch,
+            ),
         ] {
             if v == 0 {
                 return Err(invalid(key, "must be greater than 0".to_string()));

@@ -5,18 +5,34 @@
 //! `tokio::task::spawn_blocking`; the CLI uses threads with [`PARSE_THREAD_STACK_BYTES`] stack).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::bytecode;
-use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier};
-use crate::language::{Language, LanguageError, QueryKind};
+use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier, TreeSummary};
+use crate::language::{Language, LanguageError, QueryKind, compile_guarded, registry};
 use crate::parse::{CancelHandle, ParseBudget, ParseEngine, ParseError};
 use crate::symbols::{SymbolConfig, SymbolOptions, extract_symbols};
 
 pub use crate::parse::PARSE_THREAD_STACK_BYTES;
+
+/// Most syntax problems kept in an entry's summary (and listed in one answer).
+pub const SUMMARY_MAX_PROBLEMS: usize = 100;
+
+/// The summary of a live tree: node count, error flag and the first
+/// [`SUMMARY_MAX_PROBLEMS`] syntax problems as JSON (`[{kind,node_kind,start,end}]`).
+pub fn summarize(tree: &tree_sitter::Tree) -> TreeSummary {
+    let root = tree.root_node();
+    let problems = crate::output::syntax_problems(tree, SUMMARY_MAX_PROBLEMS);
+    TreeSummary {
+        nodes: root.descendant_count() as u64,
+        has_errors: root.has_error(),
+        // Serialising plain structs of strings and integers cannot fail.
+        problems_json: serde_json::to_vec(&problems).unwrap_or_else(|_| b"[]".to_vec()),
+    }
+}
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,7 +95,10 @@ pub struct Analyzer {
     cache: Option<Arc<Cache>>,
     max_source_bytes: usize,
     parse_deadline: Duration,
-    symbol_configs: Mutex<HashMap<&'static str, Option<Arc<SymbolConfig>>>>,
+    /// One once-cell per registered language: each tags query compiles on first use, without a
+    /// lock shared between languages (a slow or failing compile delays or disables only its
+    /// own language).
+    symbol_configs: HashMap<&'static str, OnceLock<Option<Arc<SymbolConfig>>>>,
 }
 
 impl Analyzer {
@@ -95,7 +114,11 @@ impl Analyzer {
             cache,
             max_source_bytes,
             parse_deadline,
-            symbol_configs: Mutex::new(HashMap::new()),
+            symbol_configs: registry()
+                .languages()
+                .iter()
+                .map(|l| (l.id.as_str(), OnceLock::new()))
+                .collect(),
         }
     }
 
@@ -193,6 +216,7 @@ impl Analyzer {
                 .ok()
             })
             .and_then(|result| serde_json::to_vec(&result).ok());
+        let summary = summarize(&outcome.tree);
         let entry = CacheEntry {
             language_id: language.id.clone(),
             grammar_version: language.grammar_version.clone(),
@@ -200,26 +224,33 @@ impl Analyzer {
             source,
             bytecode: bytes,
             symbols,
+            summary: Some(summary),
         };
         Ok((entry, outcome.tree, outcome.elapsed))
     }
 
-    /// The language's symbol configuration (compiled once), or `None` without a tags query.
+    /// The language's symbol configuration (compiled once, on first use), or `None` without a
+    /// usable tags query. A failure (or a panic in the compiler) is counted and listed in
+    /// `/readyz`'s body by [`compile_guarded`] and disables symbols of this language only.
     pub fn symbol_config(&self, language: &'static Language) -> Option<Arc<SymbolConfig>> {
-        let mut configs = self.symbol_configs.lock().ok()?;
-        configs
-            .entry(language.id.as_str())
-            .or_insert_with(|| {
-                let grammar = language.ts_language().ok()?.clone();
-                let text = language.query_text(QueryKind::Tags).ok()?;
-                match SymbolConfig::new(grammar, &text) {
-                    Ok(c) => Some(Arc::new(c)),
-                    Err(e) => {
-                        tracing::warn!(language = %language.id, error = %e, "tags query unusable for symbols");
-                        None
-                    }
-                }
+        let build = || -> Option<Arc<SymbolConfig>> {
+            let grammar = language.ts_language().ok()?.clone();
+            // No tags query: nothing to compile, nothing to report.
+            let text = language.query_text(QueryKind::Tags).ok()?;
+            compile_guarded(&language.id, QueryKind::Tags, || {
+                SymbolConfig::new(grammar, &text).map_err(|e| LanguageError::QueryUnusable {
+                    id: language.id.clone(),
+                    kind: QueryKind::Tags,
+                    message: e.to_string(),
+                })
             })
-            .clone()
+            .ok()
+            .map(Arc::new)
+        };
+        match self.symbol_configs.get(language.id.as_str()) {
+            Some(slot) => slot.get_or_init(build).clone(),
+            // A language built outside the registry (tests): compile without caching.
+            None => build(),
+        }
     }
 }

@@ -67,7 +67,9 @@ pub fn router(state: AppState) -> Router {
                                 path = %req.uri().path(),
                             )
                         })
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                        // One line per request costs more than a cache hit itself: access
+                        // lines are `debug`; per-route counts and latencies are in the metrics.
+                        .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(from_fn(observe)),

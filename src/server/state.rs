@@ -9,7 +9,6 @@ use tokio::sync::{Notify, Semaphore};
 
 use crate::cache::{Cache, CacheError};
 use crate::config::Config;
-use crate::language::registry;
 use crate::parse::{
     EngineConfig, InputPolicy, ParseEngine, PoolConfig, TREE_BYTES_PER_SOURCE_BYTE, WatchdogConfig,
     cores,
@@ -44,11 +43,10 @@ struct Inner {
     readiness: Readiness,
     limiter: Arc<Semaphore>,
     in_flight: InFlight,
-    query_failures: Vec<String>,
 }
 
 impl AppState {
-    /// Opens the cache and builds the engines. Blocking (disk I/O, query compilation): call
+    /// Opens the cache and builds the engines. Blocking (disk I/O): call
     /// it before the runtime serves, or from `spawn_blocking`.
     ///
     /// # Errors
@@ -80,14 +78,8 @@ impl AppState {
             usize::try_from(config.parse.max_source_bytes).unwrap_or(usize::MAX),
             Duration::from_millis(config.parse.timeout_ms),
         );
-        let query_failures = registry()
-            .query_failures()
-            .into_iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>();
-        for failure in &query_failures {
-            tracing::error!(error = %failure, "registry query does not compile");
-        }
+        // Registry queries compile lazily, per language and kind, on first use (see
+        // `Language::query`); failures surface in `/readyz`'s body and the metrics.
         let trees = moka::sync::Cache::builder()
             .max_capacity(QUERY_TREE_BUDGET_BYTES)
             .weigher(|_k: &(String, u128), v: &Arc<tree_sitter::Tree>| {
@@ -113,7 +105,6 @@ impl AppState {
                 readiness: Readiness::default(),
                 limiter: Arc::new(Semaphore::new(permits)),
                 in_flight: InFlight::default(),
-                query_failures,
                 config,
             }),
         }
@@ -157,11 +148,6 @@ impl AppState {
     /// Requests being served.
     pub fn in_flight(&self) -> &InFlight {
         &self.inner.in_flight
-    }
-
-    /// Registry queries that failed to compile at startup (the daemon is then unready).
-    pub fn query_failures(&self) -> &[String] {
-        &self.inner.query_failures
     }
 }
 

@@ -49,8 +49,9 @@ pub struct ParseResponse {
     pub content_hash: String,
     /// Whether the tree has ERROR or MISSING nodes.
     pub has_errors: bool,
-    /// The first ERROR/MISSING nodes (at most 100).
-    pub errors: Vec<Problem>,
+    /// The first ERROR/MISSING nodes (at most 100), as stored in the cache entry's summary.
+    #[schema(value_type = Vec<Problem>)]
+    pub errors: Box<serde_json::value::RawValue>,
     /// The tree: a string for `sexp`, an object for `json`; absent for `none`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -107,23 +108,41 @@ pub async fn parse(
             .analyze(lang, req.content.into_bytes(), handle)?;
         let grammar = lang.ts_language()?;
         let entry = &analysis.entry;
-        let (has_errors, errors, nodes, tree) = match &analysis.tree {
-            Some(tree) => {
-                let errors = problems_of_tree(tree);
+        // The summary answers `errors`, `has_errors` and `nodes` without touching the tree; a
+        // format-1 entry (older cache) has none and is summarised from its bytecode.
+        let stored = entry.summary.as_ref().map(|s| {
+            (
+                s.has_errors,
+                raw_json(&s.problems_json),
+                usize::try_from(s.nodes).unwrap_or(usize::MAX),
+            )
+        });
+        let (has_errors, errors, nodes, tree) = match (&analysis.tree, stored) {
+            (Some(tree), stored) => {
                 let rendered = match req.format {
                     TreeFormat::None => None,
                     TreeFormat::Sexp => Some(json_string(&tree.root_node().to_sexp())),
                     TreeFormat::Json => Some(crate::output::tree_json(tree)),
                 };
-                let nodes = tree.root_node().descendant_count();
-                (tree.root_node().has_error(), errors, nodes, rendered)
+                let (has_errors, errors, nodes) = match stored {
+                    Some((has_errors, Ok(errors), nodes)) => (has_errors, errors, nodes),
+                    _ => (
+                        tree.root_node().has_error(),
+                        to_raw(&problems_of_tree(tree))?,
+                        tree.root_node().descendant_count(),
+                    ),
+                };
+                (has_errors, errors, nodes, rendered)
             }
-            None => {
+            (None, Some((has_errors, Ok(errors), nodes))) if req.format == TreeFormat::None => {
+                (has_errors, errors, nodes, None)
+            }
+            (None, _) => {
                 let decoded = bytecode::decode(&entry.bytecode).map_err(ApiError::internal)?;
                 let lines = decoded
                     .line_index(&entry.source)
                     .map_err(ApiError::internal)?;
-                let errors = problems_of_decoded(&decoded, &lines, grammar);
+                let errors = to_raw(&problems_of_decoded(&decoded, &lines, grammar))?;
                 let has_errors = !decoded.is_empty() && decoded.has_error(decoded.root());
                 let rendered = match req.format {
                     TreeFormat::None => None,
@@ -447,6 +466,16 @@ pub async fn query(
         to_json(StatusCode::OK, &response)
     })
     .await
+}
+
+/// Stored JSON as a raw value (checked: a damaged summary is an error, never sent as is).
+fn raw_json(bytes: &[u8]) -> Result<Box<serde_json::value::RawValue>, ApiError> {
+    let text = std::str::from_utf8(bytes).map_err(ApiError::internal)?;
+    serde_json::value::RawValue::from_string(text.to_owned()).map_err(ApiError::internal)
+}
+
+fn to_raw<T: Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, ApiError> {
+    serde_json::value::to_raw_value(value).map_err(ApiError::internal)
 }
 
 fn json_string(s: &str) -> String {

@@ -226,6 +226,7 @@ pub async fn open(
         (status = 400, description = "An edit is out of range", body = ErrorBody),
         (status = 404, description = "No such document", body = ErrorBody),
         (status = 409, description = "Stale version", body = ErrorBody),
+        (status = 413, description = "More edits or edit text than `documents.max_edits_per_patch` / `documents.max_edit_bytes_per_patch`", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -234,6 +235,7 @@ pub async fn edit(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EditRequest>,
 ) -> Result<JsonBytes, ApiError> {
+    check_edit_bounds(&state, &req)?;
     let cancel = CancelOnDrop::new();
     let handle = cancel.parse.clone();
     blocking(move || {
@@ -408,6 +410,39 @@ fn check_id(id: &str) -> Result<(), ApiError> {
             "invalid_document_id",
             format!(
                 "a document id is 1..={MAX_DOCUMENT_ID_BYTES} bytes without control characters"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a `PATCH` over `documents.max_edits_per_patch` edits or
+/// `documents.max_edit_bytes_per_patch` bytes of replacement text, before the document is
+/// locked.
+fn check_edit_bounds(state: &AppState, req: &EditRequest) -> Result<(), ApiError> {
+    let limits = &state.config().documents;
+    let max_edits = usize::try_from(limits.max_edits_per_patch).unwrap_or(usize::MAX);
+    if req.edits.len() > max_edits {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_edits",
+            format!(
+                "{} edits in one PATCH; documents.max_edits_per_patch is {max_edits}",
+                req.edits.len()
+            ),
+        ));
+    }
+    let max_bytes = usize::try_from(limits.max_edit_bytes_per_patch).unwrap_or(usize::MAX);
+    let text_bytes = req
+        .edits
+        .iter()
+        .fold(0usize, |n, e| n.saturating_add(e.text.len()));
+    if text_bytes > max_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "edit_text_too_large",
+            format!(
+                "{text_bytes} bytes of edit text in one PATCH; documents.max_edit_bytes_per_patch is {max_bytes}"
             ),
         ));
     }
