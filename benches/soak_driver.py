@@ -344,7 +344,7 @@ def main():
     ap.add_argument("--duration", type=float, default=600, help="seconds of traffic (default 600)")
     ap.add_argument("--max-requests", type=int, default=2_000_000)
     ap.add_argument("--connections", type=int, default=4)
-    ap.add_argument("--hostile-every", type=float, default=10.0, help="seconds between hostile requests")
+    ap.add_argument("--hostile-every", type=float, default=10.0, help="seconds between hostile requests (0: none)")
     ap.add_argument("--warmup", type=float, default=None, help="seconds (default: 20%% of the duration, at most 120)")
     ap.add_argument("--hot-budget", type=int, default=8 << 20)
     ap.add_argument("--warm-budget", type=int, default=4 << 20)
@@ -391,7 +391,8 @@ def main():
     budget = Budget(args.duration, args.max_requests)
     threads = [threading.Thread(target=worker, args=(w, host, port, budget, stats, args.seed * 100 + w))
                for w in range(args.connections)]
-    threads.append(threading.Thread(target=hostile, args=(host, port, budget, stats, args.hostile_every, args.seed)))
+    if args.hostile_every > 0:
+        threads.append(threading.Thread(target=hostile, args=(host, port, budget, stats, args.hostile_every, args.seed)))
     for t in threads:
         t.start()
     for t in threads:

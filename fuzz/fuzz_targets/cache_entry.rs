@@ -38,12 +38,20 @@ fn unseal_and_serve(bytes: &[u8]) {
     let Ok((header, payload)) = envelope::open(bytes) else {
         return;
     };
-    assert_eq!(payload.len(), header.raw_len, "open returned a payload of another length");
+    assert_eq!(
+        payload.len(),
+        header.raw_len,
+        "open returned a payload of another length"
+    );
     let Ok(entry) = CacheEntry::from_payload(header.payload_version, &payload) else {
         return;
     };
     // A decoded entry re-encodes to the same payload.
-    assert_eq!(entry.to_payload(), payload, "entry payload does not round-trip");
+    assert_eq!(
+        entry.to_payload(),
+        payload,
+        "entry payload does not round-trip"
+    );
     let _ = entry.key().to_string();
     serve_entry(&entry);
 }
@@ -78,6 +86,7 @@ fn round_trip(data: &[u8]) {
         source: source.to_vec(),
         bytecode,
         symbols: (codec & 0x80 != 0).then(|| br#"{"symbols":[],"complete":true}"#.to_vec()),
+        summary: None,
     };
     let payload = entry.to_payload();
     let codec = [Codec::None, Codec::Lz4, Codec::Zstd][usize::from(*codec % 3)];
@@ -90,5 +99,8 @@ fn round_trip(data: &[u8]) {
     serve_entry(&back);
     // Any strict prefix is refused.
     let cut = usize::from(data.len() as u16) % sealed.len();
-    assert!(envelope::open(&sealed[..cut]).is_err(), "a cut envelope opened");
+    assert!(
+        envelope::open(&sealed[..cut]).is_err(),
+        "a cut envelope opened"
+    );
 }

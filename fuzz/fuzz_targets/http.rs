@@ -53,7 +53,12 @@ fn harness() -> &'static Harness {
         let app = router(state);
         let h = Harness { rt, app };
         // `fz` exists from the start, for `document` requests.
-        send(&h, Method::PUT, "/v1/documents/fz", DOCS[0].as_bytes().to_vec());
+        send(
+            &h,
+            Method::PUT,
+            "/v1/documents/fz",
+            DOCS[0].as_bytes().to_vec(),
+        );
         h
     })
 }
@@ -113,8 +118,9 @@ fuzz_target!(|data: &[u8]| {
         3 => (Method::PUT, "/v1/documents/fz".into(), body),
         4 => {
             let doc = DOCS[usize::from(sel / 7) % DOCS.len()];
-            let (status, answer) = send(h, Method::PUT, "/v1/documents/fz", doc.as_bytes().to_vec())
-                .expect("fixed request is valid");
+            let (status, answer) =
+                send(h, Method::PUT, "/v1/documents/fz", doc.as_bytes().to_vec())
+                    .expect("fixed request is valid");
             check("PUT (reset)", status, &answer, doc.as_bytes());
             (Method::PATCH, "/v1/documents/fz".into(), body)
         }
@@ -123,7 +129,11 @@ fuzz_target!(|data: &[u8]| {
             let Ok(query) = std::str::from_utf8(line) else {
                 return;
             };
-            (Method::GET, format!("/v1/documents/fz/tree?{query}"), &[][..])
+            (
+                Method::GET,
+                format!("/v1/documents/fz/tree?{query}"),
+                &[][..],
+            )
         }
         _ => {
             let (line, rest) = match body.iter().position(|&b| b == b'\n') {
