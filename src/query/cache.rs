@@ -93,6 +93,8 @@ impl QueryCache {
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             })
             .build();
+        // Exported from the start (at 0), not only after the first remembered failure.
+        std::sync::LazyLock::force(&metrics::COMPILE_FAILURES_REMEMBERED_TOTAL);
         Self {
             inner,
             failures: Cache::new(FAILURES_REMEMBERED),
