@@ -317,7 +317,10 @@ impl Analyzer {
             // uninitialised, so the next request compiles again.
             #[cfg(feature = "test-hooks")]
             if crate::parse::test_hooks::take(&format!("symbol_config_panic:{}", language.id)) {
-                panic!("test hook: panic while compiling the {} tags query", language.id);
+                panic!(
+                    "test hook: panic while compiling the {} tags query",
+                    language.id
+                );
             }
             let grammar = language.ts_language().ok()?.clone();
             // No tags query: nothing to compile, nothing to report.

@@ -288,6 +288,14 @@ fn every_language_listed_with_tags_answers_symbols() {
     }
 }
 
+/// One case: language id, source, and the (name, line) definitions it must yield.
+#[cfg(all(
+    feature = "tree-sitter-c-sharp",
+    feature = "tree-sitter-elixir",
+    feature = "tree-sitter-typescript"
+))]
+type Case = (&'static str, &'static str, &'static [(&'static str, usize)]);
+
 /// The three languages issue 11 found broken answer with the definitions a reader expects.
 #[cfg(all(
     feature = "tree-sitter-c-sharp",
@@ -296,7 +304,7 @@ fn every_language_listed_with_tags_answers_symbols() {
 ))]
 #[test]
 fn c_sharp_elixir_and_typescript_answer() {
-    let cases: &[(&str, &str, &[(&str, usize)])] = &[
+    let cases: &[Case] = &[
         (
             "c_sharp",
             "namespace App { class Greeter { public void Greet() {} } }\n",

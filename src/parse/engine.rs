@@ -304,6 +304,15 @@ impl ParseEngine {
         );
         // The guard resets the parser on return, so an aborted parse never resumes.
         drop(parser);
+        // A parse the watchdog judged stuck (and quarantined) meanwhile is not served or
+        // stored even if it returned in the end: the same content is refused from now on.
+        if let Some(reason) = self.quarantine.reason_for(language_id, content_hash) {
+            return Err(ParseError::Quarantined {
+                language: language_id,
+                content_hash,
+                reason,
+            });
+        }
         let Some(tree) = tree else {
             return Err(if cancel.is_cancelled() {
                 ParseError::Cancelled {

@@ -163,6 +163,9 @@ impl RenderBudget<'_> {
 /// Nodes rendered between two budget checks.
 const CHECK_EVERY_NODES: usize = 1024;
 
+/// Writes a tree into the answer being built (checking the budget as it goes).
+pub type TreeWriter<'a> = dyn Fn(&mut Vec<u8>) -> Result<(), RenderError> + 'a;
+
 /// Serialises `head` (an answer whose `tree` field is absent) and appends `"tree":` with
 /// what `tree` writes, straight into the one body buffer: the tree is rendered once, never
 /// copied, and the whole body stays within `budget`.
@@ -172,7 +175,7 @@ const CHECK_EVERY_NODES: usize = 1024;
 pub fn body_with_tree<T: Serialize>(
     head: &T,
     budget: &RenderBudget<'_>,
-    tree: Option<&dyn Fn(&mut Vec<u8>) -> Result<(), RenderError>>,
+    tree: Option<&TreeWriter<'_>>,
 ) -> Result<JsonBytes, ApiError> {
     let mut out = serde_json::to_vec(head).map_err(ApiError::internal)?;
     if let Some(render) = tree {
