@@ -145,9 +145,9 @@ const MAX_REFUSALS_IN_PROGRESS: usize = 64;
 /// The answer to a connection over `server.max_connections`.
 const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 114\r\n\r\n{\"error\":{\"code\":\"too_many_connections\",\"message\":\"more than server.max_connections connections are open; retry\"}}";
 
-/// Answers a connection over the cap with 503 `too_many_connections` and closes it, reading
-/// (and discarding) what the client sent for at most a second so the answer is not lost to a
-/// reset. Bounded: at most [`MAX_REFUSALS_IN_PROGRESS`] at once, the rest are just closed.
+/// Answers a connection over the cap with 503 `too_many_connections` and closes it: reads the
+/// request head (at most 8 KiB, 0.5 s) before answering, then discards what follows, within
+/// two seconds in all, so the answer is neither ahead of the request nor lost to a reset. Bounded: at most [`MAX_REFUSALS_IN_PROGRESS`] at once, the rest are just closed.
 fn refuse_connection(stream: tokio::net::TcpStream, refusals: &Arc<Semaphore>) {
     HTTP.rejected_total
         .with_label_values(&["too_many_connections"])
@@ -159,13 +159,28 @@ fn refuse_connection(stream: tokio::net::TcpStream, refusals: &Arc<Semaphore>) {
         let _permit = permit;
         let mut stream = stream;
         let answer = async {
+            // Read the request head first (bounded in bytes and time): a client that sends its
+            // request and then reads gets this answer to it, not one that raced its request.
+            let mut head = Vec::with_capacity(1024);
+            let mut buf = [0u8; 1024];
+            let _ = tokio::time::timeout(Duration::from_millis(500), async {
+                while head.len() < 8192 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let n = stream.read(&mut buf).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    head.extend_from_slice(&buf[..n]);
+                }
+                std::io::Result::Ok(())
+            })
+            .await;
             stream.write_all(TOO_MANY_CONNECTIONS).await?;
             stream.shutdown().await?;
             let mut sink = [0u8; 4096];
             while stream.read(&mut sink).await? > 0 {}
             std::io::Result::Ok(())
         };
-        let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), answer).await;
     });
 }
 
