@@ -47,16 +47,24 @@ mod tests {
     #[test]
     fn shipped_config_files_pass_config_check() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for name in ["config/syntaxd.toml", "config/container.toml"] {
-            let file = root.join(name);
-            assert!(
-                Config::load(Some(&file), Vec::new(), &Overrides::default()).is_ok(),
-                "{name}"
-            );
-            assert_eq!(
-                run(ConfigCommand::Check { file }).expect("valid"),
-                ExitCode::SUCCESS
-            );
-        }
+        let file = root.join("config/syntaxd.toml");
+        assert!(Config::load(Some(&file), Vec::new(), &Overrides::default()).is_ok());
+        assert_eq!(
+            run(ConfigCommand::Check { file }).expect("valid"),
+            ExitCode::SUCCESS
+        );
+        // The container's config reads its token from a secret file: valid with the secret
+        // mounted (here moved by the environment), refused without it.
+        let file = root.join("config/container.toml");
+        assert!(Config::load(Some(&file), Vec::new(), &Overrides::default()).is_err());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = dir.path().join("token");
+        std::fs::write(&secret, "s3cret\n").expect("write secret");
+        let env = vec![(
+            "SYNTAXD_SERVER_AUTH_TOKEN_FILE".to_string(),
+            secret.display().to_string(),
+        )];
+        let config = Config::load(Some(&file), env, &Overrides::default()).expect("valid");
+        assert_eq!(config.server.auth_token, "s3cret");
     }
 }

@@ -44,6 +44,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("syntaxd-worker")
+        .max_blocking_threads(config.blocking_threads())
         // Blocking threads parse and walk trees: give them the parse stack.
         .thread_stack_size(PARSE_THREAD_STACK_BYTES)
         .build()

@@ -11,6 +11,7 @@ mod error;
 mod limits;
 mod metrics;
 mod run;
+mod shape;
 
 pub use crate::position::{Position, Range};
 pub use cache::{
@@ -21,6 +22,7 @@ pub use compiled::{CompiledQuery, query_hash};
 pub use error::{InvalidQueryKind, QueryError};
 pub use limits::{IncompleteReason, MAX_MATCH_LIMIT, QueryLimits};
 pub use run::{Capture, QueryContext, QueryResult, run_query};
+pub use shape::{QueryShape, inspect};
 
 pub(crate) use limits::Budget;
 pub(crate) use run::{BUDGET_CHECK_INTERVAL, check_source, node_text, record_incomplete};
