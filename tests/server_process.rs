@@ -146,8 +146,8 @@ fn sigterm_drains_in_flight_requests_then_exits_zero() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = Daemon::start(dir.path());
     assert_eq!(d.status("/readyz"), 200);
-    let health = health(&format!("{}/healthz", d.base), 5000);
-    assert!(health.success(), "health probe passes: {health:?}");
+    let probe = health(&format!("{}/healthz", d.base), 5000);
+    assert!(probe.success(), "health probe passes: {probe:?}");
 
     let body = br#"{"content": "def f():\n    pass\n", "language": "python"}"#;
     let slow = SlowRequest::start(d.addr(), "/v1/parse", body, 10);
