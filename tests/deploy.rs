@@ -1,7 +1,8 @@
 //! `deploy/`: the Grafana dashboard covers every metric family of `docs/metrics.md` and names no
 //! other metric, the alert rules name only existing metrics (and pass `promtool check rules`
-//! where promtool is installed), and the Kubernetes Deployment's environment is a valid
-//! configuration whose memory limit covers the documented sizing formula.
+//! where promtool is installed), and the Kubernetes Deployment runs the image's configuration
+//! with its environment and mounted token as a valid configuration whose memory limit covers
+//! the documented sizing formula.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -159,12 +160,37 @@ fn the_deployment_is_a_valid_configuration_within_its_memory_limit() {
             .parse()
             .expect("a number")
     };
-    // The real binary accepts this environment (plus the token the Secret provides).
+    // The image runs `serve --config /etc/syntaxd/syntaxd.toml`, a copy of config/container.toml,
+    // which reads the token from the file the Deployment mounts from the Secret.
+    assert!(
+        text.contains(r#"args: ["serve", "--config", "/etc/syntaxd/syntaxd.toml"]"#),
+        "deployment.yaml must run the image's config"
+    );
+    let token_file = read("config/container.toml")
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("auth_token_file = "))
+        .map(|v| v.trim_matches('"').to_string())
+        .expect("config/container.toml reads its token from a file");
+    let (mount_dir, file_name) = token_file
+        .rsplit_once('/')
+        .expect("an absolute token file path");
+    assert!(
+        text.contains(&format!("mountPath: {mount_dir}\n"))
+            && text.contains(&format!("path: {file_name}\n")),
+        "deployment.yaml must mount the token Secret as {token_file}"
+    );
+    // The real binary accepts the image's config with this environment, the mounted token
+    // standing in as a temporary file.
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let token = secrets.path().join(file_name);
+    std::fs::write(&token, "test-token\n").expect("write the token");
     let out = Command::new(env!("CARGO_BIN_EXE_syntaxd"))
-        .args(["config", "show"])
+        .args(["config", "show", "--config"])
+        .arg(root().join("config/container.toml"))
         .env_remove("SYNTAXD_CONFIG")
+        .env_remove("SYNTAXD_SERVER_AUTH_TOKEN")
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("SYNTAXD_SERVER_AUTH_TOKEN", "test-token")
+        .env("SYNTAXD_SERVER_AUTH_TOKEN_FILE", &token)
         .output()
         .expect("the binary runs");
     assert!(
