@@ -5,7 +5,7 @@
 //! `-- --only throughput` runs the throughput part alone.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-engine cargo bench --no-default-features \
+//! cargo bench --no-default-features \
 //!     --features core-langs --bench parse [-- --corpus DIR]
 //! ```
 //! Without `--corpus`, the Python corpus (the interpreter's standard library) is assembled in a
