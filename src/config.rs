@@ -88,6 +88,12 @@ pub struct CacheSection {
     pub cold_budget_bytes: u64,
     /// zstd level of the cold tier (1-19).
     pub zstd_level: i32,
+    /// redb's page cache for the cold store, in bytes.
+    pub cold_page_cache_bytes: u64,
+    /// Keys whose recency the cold tier remembers for eviction (about 32 bytes each).
+    pub cold_recency_max_entries: u64,
+    /// Cold writes queued behind request answers at most (past it a write is dropped).
+    pub write_queue_entries: u64,
 }
 
 /// `[documents]`
@@ -154,6 +160,9 @@ impl Default for CacheSection {
             warm_budget_bytes: 0,
             cold_budget_bytes: 0,
             zstd_level: 3,
+            cold_page_cache_bytes: 32 << 20,
+            cold_recency_max_entries: 1 << 18,
+            write_queue_entries: 1024,
         }
     }
 }
@@ -314,6 +323,15 @@ impl Config {
             ("query.match_limit", self.query.match_limit),
             ("documents.max_documents", self.documents.max_documents),
             ("documents.max_total_bytes", self.documents.max_total_bytes),
+            (
+                "cache.cold_page_cache_bytes",
+                self.cache.cold_page_cache_bytes,
+            ),
+            (
+                "cache.cold_recency_max_entries",
+                self.cache.cold_recency_max_entries,
+            ),
+            ("cache.write_queue_entries", self.cache.write_queue_entries),
         ] {
             if v == 0 {
                 return Err(invalid(key, "must be greater than 0".to_string()));
@@ -373,6 +391,9 @@ impl Config {
             c.cold_budget_bytes = self.cache.cold_budget_bytes;
         }
         c.zstd_level = self.cache.zstd_level;
+        c.cold_page_cache_bytes = self.cache.cold_page_cache_bytes;
+        c.cold_recency_max_entries = self.cache.cold_recency_max_entries;
+        c.write_queue_entries = self.cache.write_queue_entries;
         c
     }
 

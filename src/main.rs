@@ -390,6 +390,7 @@ fn cmd_index(
         root: dir.to_path_buf(),
         threads: threads.unwrap_or_else(syntaxd::parse::cores),
         progress: true,
+        batch_entries: syntaxd::index::BATCH_ENTRIES,
     };
     let summary = index_tree(&analyzer, &options).map_err(|e| UsageError(e.to_string()))?;
     println!("{}", serde_json::to_string(&summary)?);
@@ -422,7 +423,8 @@ fn cmd_cache(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
             let report = maintenance::verify(cache, repair);
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
-            if !report.bad.is_empty() && !repair {
+            // Damage is a failure even when repaired: what it held is gone.
+            if !report.integrity.ok || (!report.bad.is_empty() && !repair) {
                 return Ok(ExitCode::FAILURE);
             }
         }

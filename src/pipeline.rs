@@ -148,7 +148,7 @@ impl Analyzer {
         }
         let (entry, tree, parse_elapsed) = self.parse_entry(language, source, cancel)?;
         let entry = match &self.cache {
-            Some(cache) => cache.put(entry)?,
+            Some(cache) => cache.put_behind(entry),
             None => Arc::new(entry),
         };
         Ok(Analysis {

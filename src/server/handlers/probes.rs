@@ -15,7 +15,9 @@ pub async fn healthz() -> Response {
 }
 
 /// `GET /readyz`: 200 when serving; 503 with a reason while starting or draining, or when the
-/// parse watchdog sees stuck parses or a registry query does not compile.
+/// parse watchdog sees stuck parses or a registry query does not compile. A 200 body lists
+/// what is degraded but still serving (`degraded`: `[{component, reason}]`, e.g. the cold
+/// tier after a storage error).
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let unready = |code: &'static str, message: String| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message).into_response()
@@ -44,7 +46,14 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             ),
         );
     }
-    axum::Json(serde_json::json!({ "status": "ready" })).into_response()
+    // Degradations keep the daemon ready (it serves) and are listed, one object per cause.
+    let mut degraded = Vec::new();
+    if let Some(cache) = state.analyzer().cache()
+        && let crate::cache::StoreHealth::Degraded { reason } = cache.cold().health()
+    {
+        degraded.push(serde_json::json!({ "component": "cold_tier", "reason": reason }));
+    }
+    axum::Json(serde_json::json!({ "status": "ready", "degraded": degraded })).into_response()
 }
 
 /// `GET /metrics`: the default registry, cache and document gauges refreshed first.
