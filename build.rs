@@ -11,7 +11,9 @@ fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let root = Path::new(&manifest_dir);
     println!("cargo:rerun-if-changed=Cargo.lock");
-    println!("cargo:rerun-if-changed=grammars/queries");
+    // The directory, not `grammars/queries`: a path that does not exist makes cargo rerun
+    // this script (and rebuild the crate) on every build.
+    println!("cargo:rerun-if-changed=grammars");
     println!("cargo:rerun-if-changed=grammars/languages.toml");
 
     // Package versions from Cargo.lock: the one place that knows what was actually built.
