@@ -35,7 +35,8 @@ pub struct IndexSummary {
     pub errors: u64,
     /// Of `errors`, files parsed but not stored (storage errors, degraded cold tier).
     pub store_errors: u64,
-    /// Damaged stores moved aside during the run (their files were checked and parsed again).
+    /// Damaged stores moved aside during the run (their files were checked and parsed again);
+    /// `syntaxd index` also counts one found damaged when it opened the store.
     pub store_damaged: u64,
     /// Source bytes of parsed and hit files.
     pub bytes: u64,
