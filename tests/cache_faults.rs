@@ -259,7 +259,7 @@ impl StorageBackend for FaultyBackend {
         self.inner.read(offset, out)?;
         if self.faults.garble_backend.load(Ordering::SeqCst) == self.number
             && offset >= 4096
-            && offset % 4096 == 0
+            && offset.is_multiple_of(4096)
             && out.len() >= 2
         {
             out[0] = !out[0];
