@@ -22,6 +22,7 @@ use super::middleware::{
     MakeId, admit, label_route, observe, panic_response, require_token, sanitize_request_id,
 };
 use super::openapi;
+use super::rejection::json_errors;
 use super::state::AppState;
 
 /// The whole application.
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .route_layer(from_fn(label_route))
         .with_state(state)
+        .layer(from_fn(json_errors))
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(sanitize_request_id))
