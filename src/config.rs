@@ -54,6 +54,9 @@ pub struct ServerConfig {
     pub max_connections: u64,
     /// Time a client has to send its request headers.
     pub header_read_timeout_ms: u64,
+    /// Time a client has to send a `/v1` request's whole body, read before the request is
+    /// admitted (it holds no permit meanwhile); over it, 408 `body_timeout`.
+    pub body_read_timeout_ms: u64,
     /// Time in-flight requests get to finish after SIGTERM.
     pub shutdown_grace_ms: u64,
 }
@@ -166,6 +169,7 @@ impl Default for ServerConfig {
             request_timeout_ms: 30_000,
             max_connections: 1_024,
             header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
             shutdown_grace_ms: 10_000,
         }
     }
@@ -394,6 +398,10 @@ impl Config {
             (
                 "server.header_read_timeout_ms",
                 self.server.header_read_timeout_ms,
+            ),
+            (
+                "server.body_read_timeout_ms",
+                self.server.body_read_timeout_ms,
             ),
             ("parse.max_source_bytes", self.parse.max_source_bytes),
             ("parse.timeout_ms", self.parse.timeout_ms),
