@@ -149,8 +149,7 @@ fn sigterm_drains_in_flight_requests_then_exits_zero() {
     let probe = health(&format!("{}/healthz", d.base), 5000);
     assert!(probe.success(), "health probe passes: {probe:?}");
 
-    let body = br#"{"content": "def f():\n    pass\n", "language": "python"}"#;
-    let slow = SlowRequest::start(d.addr(), "/v1/parse", body, 10);
+    let slow = SlowRequest::start(d.addr(), 2_000);
     std::thread::sleep(Duration::from_millis(300));
     d.sigterm();
     assert!(eventually(|| d.status("/readyz") == 503));

@@ -47,7 +47,7 @@ pub fn run(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
         CacheCommand::Verify { dir, .. } => dir.cache_dir.clone(),
     };
     let config = offline_config(dir)?;
-    let analyzer = offline_analyzer(&config)?;
+    let (analyzer, opened) = offline_analyzer(&config)?;
     let cache = analyzer
         .cache()
         .context("offline analyzers always have a cache")?;
@@ -58,10 +58,17 @@ pub fn run(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         CacheCommand::Verify { repair, .. } => {
-            let report = maintenance::verify(cache, repair);
+            let mut report = maintenance::verify(cache, repair);
+            if let Some(aside) = &opened.moved_aside {
+                // Damaged beyond opening: moved aside before any check could run.
+                report.integrity.ok = false;
+                report.integrity.detail = opened.reason.clone();
+                report.integrity.moved_aside = Some(aside.display().to_string());
+            }
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
-            if !report.bad.is_empty() && !repair {
+            // Damage is a failure even when repaired: what it held is gone.
+            if !report.integrity.ok || (!report.bad.is_empty() && !repair) {
                 return Ok(ExitCode::FAILURE);
             }
         }

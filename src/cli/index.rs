@@ -23,13 +23,17 @@ pub struct IndexArgs {
 /// Indexes the tree and prints the JSON summary; exit 1 when any file failed.
 pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
     let config = offline_config(args.cache_dir)?;
-    let analyzer = offline_analyzer(&config)?;
+    let (analyzer, opened) = offline_analyzer(&config)?;
     let options = IndexOptions {
         root: args.dir,
         threads: args.threads.unwrap_or_else(syntaxd::parse::cores),
         progress: true,
+        batch_entries: syntaxd::index::BATCH_ENTRIES,
     };
-    let summary = index_tree(&analyzer, &options).map_err(|e| UsageError(e.to_string()))?;
+    let mut summary = index_tree(&analyzer, &options).map_err(|e| UsageError(e.to_string()))?;
+    // A store found damaged when this run opened it was moved aside before the run began:
+    // everything it held is parsed again, and the summary says why.
+    summary.store_damaged += u64::from(opened.moved_aside.is_some());
     println!("{}", serde_json::to_string(&summary)?);
     Ok(if summary.errors == 0 {
         ExitCode::SUCCESS

@@ -147,8 +147,10 @@ fn offline_config(cache_dir: Option<PathBuf>) -> anyhow::Result<Config> {
     Ok(Config::load(file.as_deref(), std::env::vars(), &overrides)?)
 }
 
-/// A cache-backed analyzer for offline commands.
-fn offline_analyzer(config: &Config) -> anyhow::Result<Arc<Analyzer>> {
+/// A cache-backed analyzer for offline commands, and what opening its store found.
+fn offline_analyzer(
+    config: &Config,
+) -> anyhow::Result<(Arc<Analyzer>, syntaxd::cache::OpenReport)> {
     let (cache, report) = Cache::open(config.cache_config(), prometheus::default_registry())?;
     if let (Some(aside), Some(reason)) = (&report.moved_aside, &report.reason) {
         eprintln!(
@@ -157,10 +159,11 @@ fn offline_analyzer(config: &Config) -> anyhow::Result<Arc<Analyzer>> {
         );
     }
     let engine = ParseEngine::new(EngineConfig::default());
-    Ok(Arc::new(Analyzer::new(
+    let analyzer = Arc::new(Analyzer::new(
         engine,
         Some(Arc::new(cache)),
         config.parse.max_source_bytes as usize,
         Duration::from_millis(config.parse.timeout_ms),
-    )))
+    ));
+    Ok((analyzer, report))
 }
