@@ -68,6 +68,11 @@ impl CancelHandle {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Acquire)
     }
+
+    /// The shared flag itself, for budgets that take one (e.g. a query's `QueryLimits`).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
+    }
 }
 
 impl fmt::Debug for CancelHandle {
