@@ -7,7 +7,9 @@ use std::cell::RefCell;
 
 use syntaxd::bytecode::{self, DecodedTree, EncodeMeta, LineIndex};
 use syntaxd::language::{Language, registry};
-use syntaxd::server::handlers::render::{decoded_tree_json, problems_of_decoded};
+use syntaxd::server::handlers::render::{
+    RenderBudget, problems_of_decoded, write_decoded_tree_json,
+};
 
 /// Languages of the `core-langs` feature, picked by a fuzz byte.
 pub const CORE: [&str; 9] = [
@@ -114,10 +116,21 @@ pub fn serve_decoded(tree: &DecodedTree, lines: &LineIndex, lang: &Language) {
     };
     let _ = problems_of_decoded(tree, lines, grammar);
     let _ = tree.to_sexp(grammar);
-    let json = decoded_tree_json(tree, lines, grammar);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let budget = RenderBudget {
+        max_bytes: usize::MAX,
+        cancel: &cancel,
+    };
+    let mut json = Vec::new();
+    if let Err(e) = write_decoded_tree_json(&mut json, tree, lines, grammar, &budget) {
+        panic!("an unbounded, uncancelled render failed: {e}");
+    }
     if !tree.is_empty() {
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&json) {
-            panic!("decoded_tree_json rendered invalid JSON ({e}): {json}");
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&json) {
+            panic!(
+                "write_decoded_tree_json rendered invalid JSON ({e}): {}",
+                String::from_utf8_lossy(&json)
+            );
         }
     }
     navigate(tree, lines);
