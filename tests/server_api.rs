@@ -140,6 +140,47 @@ fn body_over_the_limit_is_413_json() {
     assert_eq!(s.get("/healthz").status(), 200);
 }
 
+/// Issue 11: C# was listed with `tags` but refused (`symbols_unsupported`), Elixir answered
+/// `symbols: []` and TypeScript found almost nothing. Each answers over the API now.
+#[cfg(all(
+    feature = "tree-sitter-c-sharp",
+    feature = "tree-sitter-elixir",
+    feature = "tree-sitter-typescript"
+))]
+#[test]
+fn c_sharp_elixir_and_typescript_answer_symbols_over_the_api() {
+    let s = Server::start(config(|_| {}));
+    let cases = [
+        (
+            "Greeter.cs",
+            "namespace App {\n  class Greeter {\n    public void Greet() {}\n  }\n}\n",
+            vec!["App", "Greeter", "Greet"],
+        ),
+        (
+            "hello.ex",
+            "defmodule Mix.Tasks.Hello do\n  def run(args) do\n    IO.puts(args)\n  end\nend\n",
+            vec!["Mix.Tasks.Hello", "run"],
+        ),
+        (
+            "shape.ts",
+            "interface Shape { area(): number }\nclass Square implements Shape {\n  area() { return 1 }\n}\n",
+            vec!["Shape", "area", "Square", "area"],
+        ),
+    ];
+    for (path, content, expected) in cases {
+        let (status, body) =
+            s.post_json("/v1/symbols", json!({ "content": content, "path": path }));
+        assert_eq!(status, 200, "{path}: {body}");
+        let names: Vec<&str> = body["symbols"]
+            .as_array()
+            .expect("symbols")
+            .iter()
+            .filter_map(|s| s["name"].as_str())
+            .collect();
+        assert_eq!(names, expected, "{path}");
+    }
+}
+
 #[test]
 fn symbols_come_from_the_tags_query_and_the_cache() {
     let s = Server::start(config(|_| {}));

@@ -1,0 +1,4 @@
+; Assembly definitions: labels.
+
+(label name: (word) @name) @definition.function
+(label (ident) @name) @definition.function

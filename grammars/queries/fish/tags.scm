@@ -1,0 +1,3 @@
+; Fish definitions: functions.
+
+(function_definition name: (_) @name) @definition.function

@@ -1,0 +1,2 @@
+; inherits: c
+; GLSL definitions: the C ones (functions, structs, macros, globals such as uniforms).

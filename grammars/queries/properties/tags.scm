@@ -1,0 +1,3 @@
+; Java properties definitions: every key.
+
+(property (key) @name) @definition.key

@@ -1,0 +1,2 @@
+; inherits: typescript
+; TSX: the TypeScript definitions (JSX adds none).
