@@ -123,19 +123,22 @@ fn parse_expected(text: &str) -> Result<Vec<Def>, String> {
     let rows = value.as_array().ok_or("expected a JSON array")?;
     rows.iter()
         .map(|row| {
-            let field = |k: &str| row.get(k).ok_or(format!("row without `{k}`: {row}"));
+            let field = |k: &str| {
+                row.get(k)
+                    .ok_or_else(|| format!("row without `{k}`: {row}"))
+            };
             Ok(Def {
                 line: field("line")?
                     .as_u64()
                     .and_then(|n| usize::try_from(n).ok())
-                    .ok_or(format!("bad line in {row}"))?,
+                    .ok_or_else(|| format!("bad line in {row}"))?,
                 kind: field("kind")?
                     .as_str()
-                    .ok_or(format!("bad kind in {row}"))?
+                    .ok_or_else(|| format!("bad kind in {row}"))?
                     .to_owned(),
                 name: field("name")?
                     .as_str()
-                    .ok_or(format!("bad name in {row}"))?
+                    .ok_or_else(|| format!("bad name in {row}"))?
                     .to_owned(),
             })
         })
