@@ -1,8 +1,12 @@
 # syntaxd container image: build on the official Rust image, run on slim Debian as a
-# non-root user. The cache lives on a volume; config/container.toml listens on 0.0.0.0:7878.
+# non-root user. The cache lives on a volume; config/container.toml listens on 0.0.0.0:7878 and
+# reads the bearer token of /v1 from the secret file /run/secrets/syntaxd_token (without it the
+# daemon refuses to start rather than serve /v1 unauthenticated).
 #
 #   docker build -t syntaxd .
-#   docker run -p 7878:7878 -v syntaxd-cache:/var/cache/syntaxd syntaxd
+#   head -c 32 /dev/urandom | base64 > syntaxd_token
+#   docker run -p 7878:7878 -v syntaxd-cache:/var/cache/syntaxd \
+#     -v "$PWD/syntaxd_token:/run/secrets/syntaxd_token:ro" syntaxd
 
 FROM rust:1.90-bookworm AS build
 WORKDIR /src

@@ -34,12 +34,24 @@ pub struct ServerConfig {
     pub listen: String,
     /// Bearer token required on `/v1` routes; empty disables authentication.
     pub auth_token: String,
+    /// File holding the bearer token (a container secret); read once at load, trailing
+    /// whitespace trimmed. Exclusive with `auth_token`.
+    pub auth_token_file: String,
+    /// Allow serving `/v1` without a token on a non-loopback address (off: refuse to start).
+    pub allow_unauthenticated: bool,
     /// Largest request body accepted.
     pub max_body_bytes: u64,
+    /// Largest response body rendered (JSON trees); past it, 413 `response_too_large`.
+    pub max_response_bytes: u64,
     /// Requests served at once; more get 503 with `Retry-After`.
     pub max_concurrent_requests: u64,
+    /// Threads of the blocking pool (parsing, rendering, disk); 0 means
+    /// `max_concurrent_requests` + 16.
+    pub max_blocking_threads: u64,
     /// Deadline of one request, parse or query included.
     pub request_timeout_ms: u64,
+    /// Connections open at once; one more is answered 503 `too_many_connections` and closed.
+    pub max_connections: u64,
     /// Time a client has to send its request headers.
     pub header_read_timeout_ms: u64,
     /// Time in-flight requests get to finish after SIGTERM.
@@ -58,6 +70,11 @@ pub struct ParseConfig {
     pub max_parsers: u64,
     /// How long a parse waits for a free parser before a "busy" error.
     pub pool_wait_ms: u64,
+    /// How long past its deadline a parse may run before the watchdog gives up on it
+    /// (quarantines its input and replaces its parser slot).
+    pub watchdog_margin_ms: u64,
+    /// Most parse threads abandoned at once; past it `/healthz` fails (restart the process).
+    pub max_abandoned_threads: u64,
 }
 
 /// `[query]`
@@ -72,6 +89,17 @@ pub struct QueryConfig {
     pub max_captures: u64,
     /// tree-sitter's limit on in-progress matches.
     pub match_limit: u64,
+    /// Total text of all captures of one answer at most; past it the answer is cut
+    /// (`complete: false`, `text_limit_reached`).
+    pub max_captured_text_bytes: u64,
+    /// Most top-level patterns in a query (counted before compiling).
+    pub max_patterns: u64,
+    /// Most predicates in a query (counted before compiling).
+    pub max_predicates: u64,
+    /// Longest regex of a `#match?` predicate.
+    pub max_regex_bytes: u64,
+    /// A compile slower than this is refused (422), and the same text at once next time.
+    pub compile_timeout_ms: u64,
 }
 
 /// `[cache]`
@@ -96,8 +124,16 @@ pub struct CacheSection {
 pub struct DocumentsConfig {
     /// Open documents at most; over it the least recently used is closed.
     pub max_documents: u64,
-    /// Total text of open documents at most.
+    /// Total weight of open documents at most: text + estimated tree (80 bytes per text byte)
+    /// + line index.
     pub max_total_bytes: u64,
+    /// How long a request waits for a document another request holds; then 503 `busy`.
+    pub lock_wait_ms: u64,
+    /// Edits one `PATCH` may carry at most; more is refused with 413 `too_many_edits`.
+    pub max_edits_per_patch: u64,
+    /// Total replacement text of one `PATCH`'s edits at most; more is refused with 413
+    /// `edit_text_too_large`.
+    pub max_edit_bytes_per_patch: u64,
 }
 
 /// `[log]`
@@ -115,9 +151,14 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:7878".to_string(),
             auth_token: String::new(),
+            auth_token_file: String::new(),
+            allow_unauthenticated: false,
             max_body_bytes: 24 << 20,
+            max_response_bytes: 32 << 20,
             max_concurrent_requests: 64,
+            max_blocking_threads: 0,
             request_timeout_ms: 30_000,
+            max_connections: 1_024,
             header_read_timeout_ms: 10_000,
             shutdown_grace_ms: 10_000,
         }
@@ -131,6 +172,8 @@ impl Default for ParseConfig {
             timeout_ms: 10_000,
             max_parsers: 0,
             pool_wait_ms: 2_000,
+            watchdog_margin_ms: 2_000,
+            max_abandoned_threads: 2,
         }
     }
 }
@@ -142,6 +185,11 @@ impl Default for QueryConfig {
             timeout_ms: 2_000,
             max_captures: 100_000,
             match_limit: 10_000,
+            max_captured_text_bytes: 16 << 20,
+            max_patterns: 1_024,
+            max_predicates: 512,
+            max_regex_bytes: 2_048,
+            compile_timeout_ms: 1_000,
         }
     }
 }
@@ -162,7 +210,10 @@ impl Default for DocumentsConfig {
     fn default() -> Self {
         DocumentsConfig {
             max_documents: 1_000,
-            max_total_bytes: 256 << 20,
+            max_total_bytes: 1 << 30,
+            lock_wait_ms: 2_000,
+            max_edits_per_patch: 1_000,
+            max_edit_bytes_per_patch: 8 << 20,
         }
     }
 }
@@ -200,6 +251,14 @@ pub enum ConfigError {
     Env {
         /// The variable.
         var: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// `server.auth_token_file` cannot be read or holds no token.
+    #[error("cannot read the token of `server.auth_token_file` ({path}): {message}")]
+    TokenFile {
+        /// The file.
+        path: PathBuf,
         /// What is wrong.
         message: String,
     },
@@ -279,6 +338,7 @@ impl Config {
             config.log.format = format.clone();
         }
         config.validate()?;
+        config.read_token_file()?;
         Ok(config)
     }
 
@@ -295,25 +355,60 @@ impl Config {
                 format!("`{}` is not ADDR:PORT ({e})", self.server.listen),
             )
         })?;
+        if let Ok(addr) = self.listen_addr()
+            && !addr.ip().is_loopback()
+            && self.server.auth_token.is_empty()
+            && self.server.auth_token_file.is_empty()
+            && !self.server.allow_unauthenticated
+        {
+            return Err(invalid(
+                "server.listen",
+                format!(
+                    "`{}` is not a loopback address and no token is set: set \
+                     `server.auth_token` or `server.auth_token_file` \
+                     (SYNTAXD_SERVER_AUTH_TOKEN, SYNTAXD_SERVER_AUTH_TOKEN_FILE), or \
+                     `server.allow_unauthenticated = true` to serve /v1 to anyone who can \
+                     reach the port",
+                    self.server.listen
+                ),
+            ));
+        }
         for (key, v) in [
             ("server.max_body_bytes", self.server.max_body_bytes),
+            ("server.max_response_bytes", self.server.max_response_bytes),
             (
                 "server.max_concurrent_requests",
                 self.server.max_concurrent_requests,
             ),
             ("server.request_timeout_ms", self.server.request_timeout_ms),
+            ("server.max_connections", self.server.max_connections),
             (
                 "server.header_read_timeout_ms",
                 self.server.header_read_timeout_ms,
             ),
             ("parse.max_source_bytes", self.parse.max_source_bytes),
             ("parse.timeout_ms", self.parse.timeout_ms),
+            ("parse.watchdog_margin_ms", self.parse.watchdog_margin_ms),
             ("query.max_query_bytes", self.query.max_query_bytes),
             ("query.timeout_ms", self.query.timeout_ms),
             ("query.max_captures", self.query.max_captures),
             ("query.match_limit", self.query.match_limit),
+            (
+                "query.max_captured_text_bytes",
+                self.query.max_captured_text_bytes,
+            ),
+            ("query.max_patterns", self.query.max_patterns),
+            ("query.compile_timeout_ms", self.query.compile_timeout_ms),
             ("documents.max_documents", self.documents.max_documents),
             ("documents.max_total_bytes", self.documents.max_total_bytes),
+            (
+                "documents.max_edits_per_patch",
+                self.documents.max_edits_per_patch,
+            ),
+            (
+                "documents.max_edit_bytes_per_patch",
+                self.documents.max_edit_bytes_per_patch,
+            ),
         ] {
             if v == 0 {
                 return Err(invalid(key, "must be greater than 0".to_string()));
@@ -344,6 +439,52 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// Reads `server.auth_token_file` into `server.auth_token` (trailing whitespace trimmed).
+    ///
+    /// # Errors
+    /// The file cannot be read, is not UTF-8, or holds only whitespace.
+    pub fn read_token_file(&mut self) -> Result<(), ConfigError> {
+        if self.server.auth_token_file.is_empty() {
+            return Ok(());
+        }
+        if !self.server.auth_token.is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "server.auth_token_file".to_string(),
+                origin: "effective configuration".to_string(),
+                message: "set either `server.auth_token` or `server.auth_token_file`, not both"
+                    .to_string(),
+            });
+        }
+        let path = PathBuf::from(&self.server.auth_token_file);
+        let bytes = std::fs::read(&path).map_err(|e| ConfigError::TokenFile {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::TokenFile {
+            path: path.clone(),
+            message: "not UTF-8".to_string(),
+        })?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(ConfigError::TokenFile {
+                path,
+                message: "the file is empty".to_string(),
+            });
+        }
+        self.server.auth_token = token.to_string();
+        Ok(())
+    }
+
+    /// Threads of the tokio blocking pool: `server.max_blocking_threads`, or when 0 one per
+    /// admitted request plus 16 for the cache flush, document closes and file I/O.
+    pub fn blocking_threads(&self) -> usize {
+        let n = match self.server.max_blocking_threads {
+            0 => self.server.max_concurrent_requests.saturating_add(16),
+            n => n,
+        };
+        usize::try_from(n).unwrap_or(usize::MAX).clamp(1, 4096)
     }
 
     /// The socket address to bind.
@@ -379,7 +520,10 @@ impl Config {
     /// The effective configuration as TOML (`syntaxd config show`); the token is masked.
     pub fn to_toml(&self) -> String {
         let mut shown = self.clone();
-        if !shown.server.auth_token.is_empty() {
+        if !shown.server.auth_token_file.is_empty() {
+            // Read from the file: show where it comes from, not a second source.
+            shown.server.auth_token.clear();
+        } else if !shown.server.auth_token.is_empty() {
             shown.server.auth_token = "********".to_string();
         }
         toml::to_string_pretty(&shown).unwrap_or_default()

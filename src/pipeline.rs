@@ -5,18 +5,35 @@
 //! `tokio::task::spawn_blocking`; the CLI uses threads with [`PARSE_THREAD_STACK_BYTES`] stack).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::bytecode;
-use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier};
-use crate::language::{Language, LanguageError, QueryKind};
+use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier, TreeSummary};
+use crate::language::{Language, LanguageError, QueryKind, compile_guarded, registry};
 use crate::parse::{CancelHandle, ParseBudget, ParseEngine, ParseError};
-use crate::symbols::{SymbolConfig, SymbolOptions, extract_symbols};
+use crate::query::IncompleteReason;
+use crate::symbols::{SymbolConfig, SymbolError, SymbolOptions, extract_symbols};
 
 pub use crate::parse::PARSE_THREAD_STACK_BYTES;
+
+/// Most syntax problems kept in an entry's summary (and listed in one answer).
+pub const SUMMARY_MAX_PROBLEMS: usize = 100;
+
+/// The summary of a live tree: node count, error flag and the first
+/// [`SUMMARY_MAX_PROBLEMS`] syntax problems as JSON (`[{kind,node_kind,start,end}]`).
+pub fn summarize(tree: &tree_sitter::Tree) -> TreeSummary {
+    let root = tree.root_node();
+    let problems = crate::output::syntax_problems(tree, SUMMARY_MAX_PROBLEMS);
+    TreeSummary {
+        nodes: root.descendant_count() as u64,
+        has_errors: root.has_error(),
+        // Serialising plain structs of strings and integers cannot fail.
+        problems_json: serde_json::to_vec(&problems).unwrap_or_else(|_| b"[]".to_vec()),
+    }
+}
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,6 +88,9 @@ pub enum AnalyzeError {
     /// Storing failed.
     #[error(transparent)]
     Cache(#[from] CacheError),
+    /// Symbols were asked for and could not be made.
+    #[error(transparent)]
+    Symbols(#[from] SymbolsFailure),
 }
 
 /// The pipeline: a parse engine and, optionally, a cache.
@@ -79,7 +99,10 @@ pub struct Analyzer {
     cache: Option<Arc<Cache>>,
     max_source_bytes: usize,
     parse_deadline: Duration,
-    symbol_configs: Mutex<HashMap<&'static str, Option<Arc<SymbolConfig>>>>,
+    /// One once-cell per registered language: each tags query compiles on first use, without a
+    /// lock shared between languages (a slow or failing compile delays or disables only its
+    /// own language).
+    symbol_configs: HashMap<&'static str, OnceLock<Option<Arc<SymbolConfig>>>>,
 }
 
 impl Analyzer {
@@ -95,7 +118,11 @@ impl Analyzer {
             cache,
             max_source_bytes,
             parse_deadline,
-            symbol_configs: Mutex::new(HashMap::new()),
+            symbol_configs: registry()
+                .languages()
+                .iter()
+                .map(|l| (l.id.as_str(), OnceLock::new()))
+                .collect(),
         }
     }
 
@@ -146,28 +173,95 @@ impl Analyzer {
                 elapsed: started.elapsed(),
             });
         }
-        let (entry, tree, parse_elapsed) = self.parse_entry(language, source, cancel)?;
-        let entry = match &self.cache {
-            Some(cache) => cache.put(entry)?,
-            None => Arc::new(entry),
-        };
-        Ok(Analysis {
-            language,
-            entry,
-            cache: CacheStatus::Miss,
-            tree: Some(tree),
-            parse_elapsed: Some(parse_elapsed),
-            elapsed: started.elapsed(),
-        })
+        let (analysis, _) = self.parse_and_store(language, source, cancel, started)?;
+        Ok(analysis)
     }
 
-    /// Parses `source` into a cache entry (bytecode and symbols) without storing it.
+    /// [`analyze`](Self::analyze) for a symbols answer: returns the analysis and the symbols
+    /// JSON (a serialised `SymbolsResult`). A cached entry without stored symbols (their
+    /// extraction failed or was cut by its deadline when it was parsed) counts as a miss: the
+    /// source is parsed again and the entry stored again, with its symbols when they are
+    /// complete this time. Symbols cut by a deadline or a cancellation answer this request
+    /// (`complete: false`) and are never stored.
+    ///
+    /// # Errors
+    /// As [`analyze`](Self::analyze); [`AnalyzeError::Symbols`] when the extraction fails.
+    pub fn analyze_symbols(
+        &self,
+        language: &'static Language,
+        source: Vec<u8>,
+        cancel: CancelHandle,
+    ) -> Result<(Analysis, Vec<u8>), AnalyzeError> {
+        let started = Instant::now();
+        if let Some((entry, tier)) = self.lookup(language, &source)
+            && let Some(symbols) = entry.symbols.clone()
+        {
+            let analysis = Analysis {
+                language,
+                entry,
+                cache: tier.into(),
+                tree: None,
+                parse_elapsed: None,
+                elapsed: started.elapsed(),
+            };
+            return Ok((analysis, symbols));
+        }
+        let (analysis, symbols) = self.parse_and_store(language, source, cancel, started)?;
+        match symbols {
+            Some(Ok(json)) => Ok((analysis, json)),
+            Some(Err(e)) => Err(e),
+            None => Err(AnalyzeError::Symbols(SymbolsFailure::Unsupported {
+                language: language.id.clone(),
+            })),
+        }
+    }
+
+    /// Parses `source` into a cache entry (bytecode and symbols) without storing it. The entry
+    /// holds symbols only when their extraction succeeded and was not cut by its deadline or a
+    /// cancellation (a cut list is not the content's answer).
     pub fn parse_entry(
         &self,
         language: &'static Language,
         source: Vec<u8>,
         cancel: CancelHandle,
     ) -> Result<(CacheEntry, tree_sitter::Tree, Duration), AnalyzeError> {
+        let (entry, tree, elapsed, _) = self.parse_entry_with_symbols(language, source, cancel)?;
+        Ok((entry, tree, elapsed))
+    }
+
+    fn parse_and_store(
+        &self,
+        language: &'static Language,
+        source: Vec<u8>,
+        cancel: CancelHandle,
+        started: Instant,
+    ) -> Result<(Analysis, Option<SymbolsOutcome>), AnalyzeError> {
+        let (entry, tree, parse_elapsed, symbols) =
+            self.parse_entry_with_symbols(language, source, cancel)?;
+        let entry = match &self.cache {
+            Some(cache) => cache.put(entry)?,
+            None => Arc::new(entry),
+        };
+        let analysis = Analysis {
+            language,
+            entry,
+            cache: CacheStatus::Miss,
+            tree: Some(tree),
+            parse_elapsed: Some(parse_elapsed),
+            elapsed: started.elapsed(),
+        };
+        Ok((analysis, symbols))
+    }
+
+    /// Parses into an entry, and returns the symbols answer of this parse apart (`None`
+    /// without a tags query): a cut or failed extraction answers this request but is not
+    /// stored in the entry.
+    fn parse_entry_with_symbols(
+        &self,
+        language: &'static Language,
+        source: Vec<u8>,
+        cancel: CancelHandle,
+    ) -> Result<ParsedEntry, AnalyzeError> {
         let grammar = language.ts_language()?;
         let budget =
             ParseBudget::new(self.max_source_bytes, self.parse_deadline).with_cancel(cancel);
@@ -181,45 +275,116 @@ impl Analyzer {
                 grammar_version: &language.grammar_version,
             },
         );
-        let symbols = self
-            .symbol_config(language)
-            .and_then(|config| {
-                extract_symbols(
-                    &config,
-                    outcome.tree.root_node(),
-                    &source,
-                    &SymbolOptions::default(),
-                )
-                .ok()
-            })
-            .and_then(|result| serde_json::to_vec(&result).ok());
+        let answer = self.symbol_config(language).map(|config| {
+            let options = symbol_options(id);
+            let result = extract_symbols(&config, outcome.tree.root_node(), &source, &options)
+                .map_err(|e| {
+                    tracing::error!(language = id, error = %e, "symbol extraction failed");
+                    AnalyzeError::Symbols(SymbolsFailure::Extraction(e))
+                })?;
+            let cut = matches!(
+                result.incomplete_reason,
+                Some(IncompleteReason::Deadline | IncompleteReason::Cancelled)
+            );
+            let json = serde_json::to_vec(&result)
+                .map_err(|e| AnalyzeError::Symbols(SymbolsFailure::Encode(e.to_string())))?;
+            Ok((json, cut))
+        });
+        let stored = match &answer {
+            Some(Ok((json, false))) => Some(json.clone()),
+            _ => None,
+        };
+        let summary = summarize(&outcome.tree);
         let entry = CacheEntry {
             language_id: language.id.clone(),
             grammar_version: language.grammar_version.clone(),
             bytecode_version: bytecode::FORMAT_VERSION,
             source,
             bytecode: bytes,
-            symbols,
+            symbols: stored,
+            summary: Some(summary),
         };
-        Ok((entry, outcome.tree, outcome.elapsed))
+        let answer = answer.map(|r| r.map(|(json, _)| json));
+        Ok((entry, outcome.tree, outcome.elapsed, answer))
     }
 
-    /// The language's symbol configuration (compiled once), or `None` without a tags query.
+    /// The language's symbol configuration (compiled once, on first use), or `None` without a
+    /// usable tags query. A failure (or a panic in the compiler) is counted and listed in
+    /// `/readyz`'s body by [`compile_guarded`] and disables symbols of this language only.
     pub fn symbol_config(&self, language: &'static Language) -> Option<Arc<SymbolConfig>> {
-        let mut configs = self.symbol_configs.lock().ok()?;
-        configs
-            .entry(language.id.as_str())
-            .or_insert_with(|| {
-                let grammar = language.ts_language().ok()?.clone();
-                let text = language.query_text(QueryKind::Tags).ok()?;
-                match SymbolConfig::new(grammar, &text) {
-                    Ok(c) => Some(Arc::new(c)),
-                    Err(e) => {
-                        tracing::warn!(language = %language.id, error = %e, "tags query unusable for symbols");
-                        None
-                    }
-                }
+        let build = || -> Option<Arc<SymbolConfig>> {
+            // A panic here propagates to this request (500) and leaves the once-cell
+            // uninitialised, so the next request compiles again.
+            #[cfg(feature = "test-hooks")]
+            if crate::parse::test_hooks::take(&format!("symbol_config_panic:{}", language.id)) {
+                panic!(
+                    "test hook: panic while compiling the {} tags query",
+                    language.id
+                );
+            }
+            let grammar = language.ts_language().ok()?.clone();
+            // No tags query: nothing to compile, nothing to report.
+            let text = language.query_text(QueryKind::Tags).ok()?;
+            compile_guarded(&language.id, QueryKind::Tags, || {
+                SymbolConfig::new(grammar, &text).map_err(|e| LanguageError::QueryUnusable {
+                    id: language.id.clone(),
+                    kind: QueryKind::Tags,
+                    message: e.to_string(),
+                })
             })
-            .clone()
+            .ok()
+            .map(Arc::new)
+        };
+        match self.symbol_configs.get(language.id.as_str()) {
+            Some(slot) => slot.get_or_init(build).clone(),
+            // A language built outside the registry (tests): compile without caching.
+            None => build(),
+        }
     }
+}
+
+/// The options of the symbol extraction stored with an entry (with the `test-hooks` feature,
+/// an armed `symbols_deadline:<language>` or `symbols_error:<language>` fault applies once).
+fn symbol_options(_language: &str) -> SymbolOptions {
+    #[allow(unused_mut)]
+    let mut options = SymbolOptions::default();
+    #[cfg(feature = "test-hooks")]
+    {
+        use crate::parse::test_hooks::take;
+        if take(&format!("symbols_deadline:{_language}")) {
+            options.limits.deadline = Duration::ZERO;
+        }
+        if take(&format!("symbols_error:{_language}")) {
+            options.limits.match_limit = 0;
+        }
+    }
+    options
+}
+
+/// An entry, its live tree, the parse time, and this parse's symbols answer.
+type ParsedEntry = (
+    CacheEntry,
+    tree_sitter::Tree,
+    Duration,
+    Option<SymbolsOutcome>,
+);
+
+/// The symbols JSON of one extraction, or why there is none.
+type SymbolsOutcome = Result<Vec<u8>, AnalyzeError>;
+
+/// Why a symbols answer could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SymbolsFailure {
+    /// The language has no usable tags query.
+    #[error("language `{language}` has no tags query")]
+    Unsupported {
+        /// Language id.
+        language: String,
+    },
+    /// The extraction failed.
+    #[error(transparent)]
+    Extraction(#[from] SymbolError),
+    /// The result could not be serialised.
+    #[error("symbols not serialisable: {0}")]
+    Encode(String),
 }

@@ -30,6 +30,7 @@ fn entry(i: usize, size: usize) -> CacheEntry {
         source,
         bytecode: vec![7; size / 2],
         symbols: None,
+        summary: None,
     }
 }
 
@@ -267,40 +268,48 @@ fn a_damaged_store_file_is_moved_aside_and_the_cache_starts_empty() {
 /// Golden values of every released cache format: each must still open, or `cache migrate`
 /// must rewrite it. Regenerate only when adding a format version (never edit an old one).
 #[cfg(feature = "tree-sitter-python")]
+/// Every released entry format still opens: format 1 (no summary) and format 2 (with the
+/// tree summary), each under every codec.
 #[test]
 fn golden_v1_values_still_open_and_decode() {
     let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cache");
     let source = std::fs::read(golden_dir.join("v1-source.py")).expect("golden source");
     let python = registry().language_for_name("python").expect("python");
-    for codec in ["none", "lz4", "zstd"] {
-        let path = golden_dir.join(format!("v1-entry-{codec}.bin"));
-        if std::env::var_os("SYNTAXD_WRITE_GOLDEN").is_some() {
-            write_golden(&path, &source, codec);
+    for format in [1u16, 2] {
+        for codec in ["none", "lz4", "zstd"] {
+            let path = golden_dir.join(format!("v{format}-entry-{codec}.bin"));
+            if std::env::var_os("SYNTAXD_WRITE_GOLDEN").is_some() {
+                write_golden(&path, &source, codec, format);
+            }
+            let sealed = std::fs::read(&path).expect("golden file is committed");
+            let (header, payload) = envelope::open(&sealed).expect("v1 envelope opens");
+            assert_eq!(header.version, 1);
+            assert_eq!(header.payload_version, format);
+            assert_eq!(header.codec.as_str(), codec);
+            let entry = CacheEntry::from_payload(header.payload_version, &payload)
+                .expect("golden entry parses");
+            assert_eq!(entry.source, source);
+            assert_eq!(entry.language_id, "python");
+            let tree = bytecode::decode(&entry.bytecode).expect("v1 bytecode decodes");
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(python.ts_language().expect("available"))
+                .expect("loads");
+            let fresh = parser.parse(&source, None).expect("parses");
+            assert_eq!(
+                tree.to_sexp(python.ts_language().expect("available")),
+                fresh.root_node().to_sexp()
+            );
+            match format {
+                1 => assert_eq!(entry.summary, None),
+                _ => assert_eq!(entry.summary, Some(syntaxd::pipeline::summarize(&fresh))),
+            }
         }
-        let sealed = std::fs::read(&path).expect("golden file is committed");
-        let (header, payload) = envelope::open(&sealed).expect("v1 envelope opens");
-        assert_eq!(header.version, 1);
-        assert_eq!(header.payload_version, 1);
-        assert_eq!(header.codec.as_str(), codec);
-        let entry =
-            CacheEntry::from_payload(header.payload_version, &payload).expect("v1 entry parses");
-        assert_eq!(entry.source, source);
-        assert_eq!(entry.language_id, "python");
-        let tree = bytecode::decode(&entry.bytecode).expect("v1 bytecode decodes");
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(python.ts_language().expect("available"))
-            .expect("loads");
-        let fresh = parser.parse(&source, None).expect("parses");
-        assert_eq!(
-            tree.to_sexp(python.ts_language().expect("available")),
-            fresh.root_node().to_sexp()
-        );
     }
 }
 
 #[cfg(feature = "tree-sitter-python")]
-fn write_golden(path: &Path, source: &[u8], codec: &str) {
+fn write_golden(path: &Path, source: &[u8], codec: &str, format: u16) {
     let python = registry().language_for_name("python").expect("python");
     let mut parser = tree_sitter::Parser::new();
     parser
@@ -318,11 +327,16 @@ fn write_golden(path: &Path, source: &[u8], codec: &str) {
         source: source.to_vec(),
         bytecode: bytecode::encode(&tree, source, &meta),
         symbols: Some(b"{\"symbols\":[],\"complete\":true,\"incomplete_reason\":null}".to_vec()),
+        summary: Some(syntaxd::pipeline::summarize(&tree)),
     };
     let codec = match codec {
         "lz4" => syntaxd::cache::Codec::Lz4,
         "zstd" => syntaxd::cache::Codec::Zstd,
         _ => syntaxd::cache::Codec::None,
     };
-    std::fs::write(path, envelope::seal(&entry.to_payload(), 1, codec, 3)).expect("writes golden");
+    std::fs::write(
+        path,
+        envelope::seal(&entry.to_payload_as(format), format, codec, 3),
+    )
+    .expect("writes golden");
 }

@@ -475,3 +475,47 @@ fn openapi_document_is_served_and_committed() {
         assert!(generated["paths"].get(path).is_some(), "{path} missing");
     }
 }
+
+/// Issue 9 §4: a PATCH of 100 000 edits is refused with 413 before the document is locked,
+/// and the daemon (and the document) answer normally afterwards; edit text is bounded too.
+#[test]
+fn a_patch_over_the_edit_bounds_is_413_and_the_daemon_carries_on() {
+    let s = Server::start(config(|c| c.documents.max_edit_bytes_per_patch = 4096));
+    let (status, _) = json_of(
+        s.client
+            .put(s.url("/v1/documents/bounded"))
+            .json(&json!({ "content": "x = 1\n", "language": "python" }))
+            .send()
+            .expect("PUT"),
+    );
+    assert_eq!(status, 200);
+    let patch = |body: &serde_json::Value| {
+        json_of(
+            s.client
+                .patch(s.url("/v1/documents/bounded"))
+                .json(body)
+                .send()
+                .expect("PATCH"),
+        )
+    };
+    let one = json!({ "start": { "row": 0, "column": 0 }, "end": { "row": 0, "column": 0 }, "text": "y" });
+    let many = json!({ "version": 2, "edits": vec![one.clone(); 100_000] });
+    let (status, body) = patch(&many);
+    assert_eq!((status, code(&body)), (413, "too_many_edits"), "{body}");
+    let big_text = json!({ "version": 2, "edits": [{
+        "start": { "row": 0, "column": 0 }, "end": { "row": 0, "column": 0 },
+        "text": "#".repeat(5000),
+    }] });
+    let (status, body) = patch(&big_text);
+    assert_eq!(
+        (status, code(&body)),
+        (413, "edit_text_too_large"),
+        "{body}"
+    );
+    // The document is unchanged and still editable; the daemon still answers.
+    let (status, body) = patch(&json!({ "version": 2, "edits": [one] }));
+    assert_eq!((status, body["version"].as_i64()), (200, Some(2)), "{body}");
+    let (_, doc) = json_of(s.get("/v1/documents/bounded"));
+    assert_eq!(doc["text"], "yx = 1\n");
+    assert_eq!(s.get("/readyz").status(), 200);
+}

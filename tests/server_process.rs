@@ -193,3 +193,45 @@ fn a_bad_config_exits_before_binding_and_names_the_key() {
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
 }
+
+/// Issue 10: the daemon is ready without compiling any registry query; the first `/v1/symbols`
+/// of a language compiles its tags query once (counted), and `/readyz` lists no failure.
+#[test]
+fn queries_compile_lazily_on_first_use_not_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = Daemon::start(dir.path());
+    let metrics = |d: &Daemon| {
+        d.client
+            .get(format!("{}/metrics", d.base))
+            .send()
+            .expect("GET /metrics")
+            .text()
+            .expect("text")
+    };
+    let ready = d
+        .client
+        .get(format!("{}/readyz", d.base))
+        .send()
+        .expect("GET /readyz");
+    let (status, body) = json_of(ready);
+    assert_eq!(status, 200);
+    assert_eq!(body["query_failures"], json!([]));
+    let compiled = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("syntaxd_language_query_compiles_total{"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(compiled(&metrics(&d)), Vec::<String>::new());
+    for _ in 0..2 {
+        let (status, _) = d.post(
+            "/v1/symbols",
+            json!({ "language": "python", "content": "def f():\n    pass\n" }),
+        );
+        assert_eq!(status, 200);
+    }
+    assert_eq!(
+        compiled(&metrics(&d)),
+        ["syntaxd_language_query_compiles_total{kind=\"tags\",result=\"ok\"} 1"]
+    );
+}

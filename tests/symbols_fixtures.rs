@@ -59,18 +59,45 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default();
+    // `snippet.expected.json` describes the language's shared snippet,
+    // `tests/data/snippets/<id>.<ext>` (the same file the language tests parse).
+    if dir.join("snippet.expected.json").is_file() {
+        let id = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        files.extend(
+            std::fs::read_dir(snippets_dir())
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| stem_of(p) == id),
+        );
+    }
     files.sort();
     files
 }
 
-/// `dir/basic.py` → `dir/basic.expected.json`.
-fn expected_path(input: &Path) -> PathBuf {
-    let name = input
+fn snippets_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/snippets")
+}
+
+/// The file name up to its first dot: `basic.test.py` → `basic`.
+fn stem_of(path: &Path) -> &str {
+    let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    let stem = name.split('.').next().unwrap_or(name);
-    input.with_file_name(format!("{stem}.expected.json"))
+    name.split('.').next().unwrap_or(name)
+}
+
+/// `dir/basic.py` → `dir/basic.expected.json`; a shared snippet
+/// `tests/data/snippets/<id>.<ext>` → `tests/data/symbols/<id>/snippet.expected.json`.
+fn expected_path(input: &Path) -> PathBuf {
+    if input.parent() == Some(snippets_dir().as_path()) {
+        return fixtures_dir()
+            .join(stem_of(input))
+            .join("snippet.expected.json");
+    }
+    input.with_file_name(format!("{}.expected.json", stem_of(input)))
 }
 
 /// The definitions syntaxd finds in `input`, in output order.
@@ -288,6 +315,14 @@ fn every_language_listed_with_tags_answers_symbols() {
     }
 }
 
+/// One case: language id, source, and the (name, line) definitions it must yield.
+#[cfg(all(
+    feature = "tree-sitter-c-sharp",
+    feature = "tree-sitter-elixir",
+    feature = "tree-sitter-typescript"
+))]
+type Case = (&'static str, &'static str, &'static [(&'static str, usize)]);
+
 /// The three languages issue 11 found broken answer with the definitions a reader expects.
 #[cfg(all(
     feature = "tree-sitter-c-sharp",
@@ -296,7 +331,7 @@ fn every_language_listed_with_tags_answers_symbols() {
 ))]
 #[test]
 fn c_sharp_elixir_and_typescript_answer() {
-    let cases: &[(&str, &str, &[(&str, usize)])] = &[
+    let cases: &[Case] = &[
         (
             "c_sharp",
             "namespace App { class Greeter { public void Greet() {} } }\n",

@@ -6,7 +6,13 @@ use std::fmt;
 
 /// Payload format of a cache entry.
 /// - 1: first release: language id, grammar version, content hash, source, bytecode, symbols.
-pub const ENTRY_FORMAT_VERSION: u16 = 1;
+/// - 2: adds the tree summary (node count, error flag, the first syntax problems as JSON) after
+///   the symbols, so a cache hit answers `/v1/parse` without decoding the bytecode. Format 1
+///   is still read (its entries have no summary).
+pub const ENTRY_FORMAT_VERSION: u16 = 2;
+
+/// The oldest payload format [`CacheEntry::from_payload`] still reads.
+pub const OLDEST_ENTRY_FORMAT_VERSION: u16 = 1;
 
 /// The identity of a cached file version. A grammar upgrade or a bytecode format change gives
 /// every affected file a new key, so old entries are simply never asked for again.
@@ -74,6 +80,20 @@ pub struct CacheEntry {
     pub bytecode: Vec<u8>,
     /// Extracted symbols (JSON), when they have been computed.
     pub symbols: Option<Vec<u8>>,
+    /// Facts about the tree computed when it was parsed (absent in format-1 entries).
+    pub summary: Option<TreeSummary>,
+}
+
+/// What a parse answer needs from the tree besides the tree itself, computed once from the
+/// live tree when the entry is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeSummary {
+    /// Nodes in the tree (tree-sitter's `descendant_count` of the root).
+    pub nodes: u64,
+    /// Whether the tree has ERROR or MISSING nodes.
+    pub has_errors: bool,
+    /// The first syntax problems, as the JSON array the API answers with.
+    pub problems_json: Vec<u8>,
 }
 
 impl CacheEntry {
@@ -92,6 +112,10 @@ impl CacheEntry {
         self.source.len()
             + self.bytecode.len()
             + self.symbols.as_ref().map_or(0, Vec::len)
+            + self
+                .summary
+                .as_ref()
+                .map_or(0, |s| s.problems_json.len() + 16)
             + self.language_id.len()
             + self.grammar_version.len()
             + 128
@@ -99,6 +123,12 @@ impl CacheEntry {
 
     /// Serialises the entry in payload format [`ENTRY_FORMAT_VERSION`].
     pub fn to_payload(&self) -> Vec<u8> {
+        self.to_payload_as(ENTRY_FORMAT_VERSION)
+    }
+
+    /// Serialises the entry in payload format `version` (1 drops the summary; any other value
+    /// writes the current format). Older formats exist for golden files and migration tests.
+    pub fn to_payload_as(&self, version: u16) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.memory_bytes() + 32);
         put_str(&mut out, &self.language_id);
         put_str(&mut out, &self.grammar_version);
@@ -113,12 +143,24 @@ impl CacheEntry {
             }
             None => out.push(0),
         }
+        if version == 1 {
+            return out;
+        }
+        match &self.summary {
+            Some(summary) => {
+                out.push(1);
+                out.extend_from_slice(&summary.nodes.to_le_bytes());
+                out.push(u8::from(summary.has_errors));
+                put_bytes(&mut out, &summary.problems_json);
+            }
+            None => out.push(0),
+        }
         out
     }
 
     /// Parses a payload of format `version`. Every length is checked against the bytes present.
     pub fn from_payload(version: u16, bytes: &[u8]) -> Result<CacheEntry, EntryError> {
-        if version != ENTRY_FORMAT_VERSION {
+        if !(OLDEST_ENTRY_FORMAT_VERSION..=ENTRY_FORMAT_VERSION).contains(&version) {
             return Err(EntryError::UnknownVersion {
                 found: version,
                 supported: ENTRY_FORMAT_VERSION,
@@ -141,6 +183,38 @@ impl CacheEntry {
                 });
             }
         };
+        let summary = if version == 1 {
+            None
+        } else {
+            match r.array::<1>()?[0] {
+                0 => None,
+                1 => {
+                    let nodes = u64::from_le_bytes(r.array::<8>()?);
+                    let has_errors = match r.array::<1>()?[0] {
+                        0 => false,
+                        1 => true,
+                        other => {
+                            return Err(EntryError::Malformed {
+                                offset: r.at - 1,
+                                what: format!("error flag {other}"),
+                            });
+                        }
+                    };
+                    let problems_json = r.bytes()?.to_vec();
+                    Some(TreeSummary {
+                        nodes,
+                        has_errors,
+                        problems_json,
+                    })
+                }
+                other => {
+                    return Err(EntryError::Malformed {
+                        offset: r.at - 1,
+                        what: format!("summary flag {other}"),
+                    });
+                }
+            }
+        };
         if r.at != bytes.len() {
             return Err(EntryError::Malformed {
                 offset: r.at,
@@ -158,6 +232,7 @@ impl CacheEntry {
             source,
             bytecode,
             symbols,
+            summary,
         })
     }
 }
@@ -255,19 +330,39 @@ mod tests {
             source: b"def f():\n    return 1\n".to_vec(),
             bytecode: vec![1, 2, 3, 4, 5],
             symbols: Some(br#"[{"name":"f"}]"#.to_vec()),
+            summary: Some(TreeSummary {
+                nodes: 12,
+                has_errors: true,
+                problems_json: br#"[{"kind":"error"}]"#.to_vec(),
+            }),
         }
     }
 
     #[test]
-    fn payload_round_trips_with_and_without_symbols() {
+    fn payload_round_trips_with_and_without_symbols_and_summary() {
+        let v = ENTRY_FORMAT_VERSION;
         let e = sample();
-        assert_eq!(CacheEntry::from_payload(1, &e.to_payload()), Ok(e.clone()));
-        let mut no_sym = e;
-        no_sym.symbols = None;
-        assert_eq!(
-            CacheEntry::from_payload(1, &no_sym.to_payload()),
-            Ok(no_sym)
-        );
+        assert_eq!(CacheEntry::from_payload(v, &e.to_payload()), Ok(e.clone()));
+        let mut bare = e;
+        bare.symbols = None;
+        bare.summary = None;
+        assert_eq!(CacheEntry::from_payload(v, &bare.to_payload()), Ok(bare));
+    }
+
+    #[test]
+    fn format_1_payloads_still_read_without_a_summary() {
+        let e = sample();
+        let v1 = e.to_payload_as(1);
+        let read = CacheEntry::from_payload(1, &v1).expect("format 1 reads");
+        assert_eq!(read.summary, None);
+        assert_eq!((read.source, read.symbols), (e.source, e.symbols));
+        // A format-2 payload is not a format-1 payload (trailing summary) and vice versa.
+        assert!(CacheEntry::from_payload(1, &sample().to_payload()).is_err());
+        assert!(CacheEntry::from_payload(2, &v1).is_err());
+        assert!(matches!(
+            CacheEntry::from_payload(ENTRY_FORMAT_VERSION + 1, &v1),
+            Err(EntryError::UnknownVersion { .. })
+        ));
     }
 
     #[test]
@@ -291,7 +386,7 @@ mod tests {
             .expect("source inside");
         payload[pos] = b'x';
         assert_eq!(
-            CacheEntry::from_payload(1, &payload),
+            CacheEntry::from_payload(ENTRY_FORMAT_VERSION, &payload),
             Err(EntryError::ContentHash)
         );
     }
@@ -301,7 +396,8 @@ mod tests {
         fn truncated_or_random_payloads_are_errors_not_panics(cut in 0usize..200, junk in proptest::collection::vec(any::<u8>(), 0..300)) {
             let payload = sample().to_payload();
             let cut = cut % payload.len();
-            prop_assert!(CacheEntry::from_payload(1, &payload[..cut]).is_err());
+            prop_assert!(CacheEntry::from_payload(ENTRY_FORMAT_VERSION, &payload[..cut]).is_err());
+            let _ = CacheEntry::from_payload(ENTRY_FORMAT_VERSION, &junk);
             let _ = CacheEntry::from_payload(1, &junk);
         }
     }

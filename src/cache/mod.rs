@@ -21,7 +21,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-pub use entry::{CacheEntry, CacheKey, ENTRY_FORMAT_VERSION, EntryError, content_hash};
+pub use entry::{
+    CacheEntry, CacheKey, ENTRY_FORMAT_VERSION, EntryError, OLDEST_ENTRY_FORMAT_VERSION,
+    TreeSummary, content_hash,
+};
 pub use envelope::{Codec, EnvelopeError};
 pub use metrics::CacheMetrics;
 pub use store::{ColdStore, OpenReport, StoreError};

@@ -33,6 +33,10 @@ pub struct Detection {
     pub by: DetectedBy,
 }
 
+/// Longest file name considered by detection (Linux's `NAME_MAX`); a longer name is no real
+/// file's and is ignored, so hostile names cost nothing.
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
 /// How much of the content the disambiguation rules read.
 const SNIFF_BYTES: usize = 64 * 1024;
 
@@ -63,7 +67,10 @@ impl Registry {
 
     /// The default language for a path, from its file name or extension (no content rules).
     pub fn language_for_path(&self, path: &Path) -> Option<&Language> {
-        let file_name = path.file_name()?.to_str()?;
+        let file_name = path
+            .file_name()?
+            .to_str()
+            .filter(|n| n.len() <= MAX_FILE_NAME_BYTES)?;
         self.language_for_filename(file_name)
             .or_else(|| self.language_for_extension_of(file_name))
     }
@@ -109,7 +116,10 @@ impl Registry {
     /// name, modeline, extension (ambiguous ones resolved by content), shebang. `None` when no
     /// rule matches.
     pub fn detect(&'static self, path: Option<&Path>, content: &[u8]) -> Option<Detection> {
-        let file_name = path.and_then(|p| p.file_name()).and_then(|n| n.to_str());
+        let file_name = path
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .filter(|n| n.len() <= MAX_FILE_NAME_BYTES);
         if let Some(lang) = file_name.and_then(|n| self.language_for_filename(n)) {
             return Some(Detection {
                 language: lang,
@@ -148,18 +158,21 @@ impl Registry {
     }
 
     fn language_for_extension_of(&self, file_name: &str) -> Option<&Language> {
-        // Longest compound extension first (`app.src`), then the last one; exact case, then lower.
-        let parts: Vec<&str> = file_name.split('.').collect();
-        if parts.len() < 2 {
+        // Longest compound extension first (`app.src`), then the last one; exact case, then
+        // lower. Each suffix is a slice of the name (no joining), and names are capped, so a
+        // name of many dots costs at most MAX_FILE_NAME_BYTES lookups.
+        if file_name.len() > MAX_FILE_NAME_BYTES {
             return None;
         }
-        for start in 1..parts.len() {
-            let ext = parts[start..].join(".");
-            if let Some(&i) = self
-                .by_extension
-                .get(&ext)
-                .or_else(|| self.by_extension.get(&ext.to_lowercase()))
-            {
+        for (dot, _) in file_name.match_indices('.') {
+            let ext = &file_name[dot + 1..];
+            let found = self.by_extension.get(ext).or_else(|| {
+                ext.bytes()
+                    .any(|b| b.is_ascii_uppercase())
+                    .then(|| self.by_extension.get(&ext.to_lowercase()))
+                    .flatten()
+            });
+            if let Some(&i) = found {
                 return Some(&self.languages[i]);
             }
         }

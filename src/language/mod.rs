@@ -12,8 +12,11 @@ pub mod inventory;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::time::Instant;
 
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
 use serde::{Deserialize, Serialize};
 
 pub use detect::{DetectedBy, Detection, looks_binary};
@@ -122,6 +125,28 @@ pub enum LanguageError {
         /// tree-sitter's message.
         message: String,
     },
+    /// Compiling a registered query panicked; the panic was contained (other languages and
+    /// other query kinds are unaffected) and the failure is remembered.
+    #[error("compiling the {kind} query of `{id}` panicked: {message}")]
+    QueryPanicked {
+        /// Registry id.
+        id: String,
+        /// The query kind.
+        kind: QueryKind,
+        /// The panic payload, when it was a string.
+        message: String,
+    },
+    /// A query compiles but a component cannot use it (e.g. a tags query whose captures the
+    /// symbol extractor does not understand).
+    #[error("the {kind} query of `{id}` is unusable: {message}")]
+    QueryUnusable {
+        /// Registry id.
+        id: String,
+        /// The query kind.
+        kind: QueryKind,
+        /// Why.
+        message: String,
+    },
     /// A query's `; inherits:` line names a language with no such query.
     #[error("the {kind} query of `{id}` inherits from `{base}`, which is unknown or unavailable")]
     QueryInheritance {
@@ -193,24 +218,36 @@ impl Language {
         self.resolve_query_text(kind, 0)
     }
 
-    /// The compiled query of this kind; compiled once, on first use, and shared.
+    /// The compiled query of this kind; compiled once, on first use (never at start-up), and
+    /// shared. Thread-safe: concurrent first callers wait for one compilation. A failure —
+    /// including a panic inside the compiler — is remembered for this (language, kind) only,
+    /// counted in `syntaxd_language_query_compiles_total{result="error"}` and listed by
+    /// [`query_failures_seen`]; every other language and kind stays usable.
     pub fn query(&self, kind: QueryKind) -> Result<Arc<tree_sitter::Query>, LanguageError> {
         let slot = &self.compiled[kind as usize];
-        slot.get_or_init(|| self.compile_query(kind)).clone()
+        slot.get_or_init(|| {
+            if !self.query_sources.contains_key(&kind) {
+                // Not a compilation: nothing to count or report.
+                return Err(LanguageError::QueryMissing {
+                    id: self.id.clone(),
+                    kind,
+                });
+            }
+            compile_guarded(&self.id, kind, || self.compile_query(kind)).map(Arc::new)
+        })
+        .clone()
     }
 
-    fn compile_query(&self, kind: QueryKind) -> Result<Arc<tree_sitter::Query>, LanguageError> {
+    fn compile_query(&self, kind: QueryKind) -> Result<tree_sitter::Query, LanguageError> {
         let grammar = self.ts_language()?;
         let text = self.query_text(kind)?;
-        tree_sitter::Query::new(grammar, &text)
-            .map(Arc::new)
-            .map_err(|e| LanguageError::QueryInvalid {
-                id: self.id.clone(),
-                kind,
-                row: e.row,
-                column: e.column,
-                message: e.message,
-            })
+        tree_sitter::Query::new(grammar, &text).map_err(|e| LanguageError::QueryInvalid {
+            id: self.id.clone(),
+            kind,
+            row: e.row,
+            column: e.column,
+            message: e.message,
+        })
     }
 
     fn resolve_query_text(&self, kind: QueryKind, depth: usize) -> Result<String, LanguageError> {
@@ -257,6 +294,127 @@ impl Language {
         out.push_str(text);
         Ok(out)
     }
+}
+
+/// Runs one lazy compilation of `language`'s `kind` query (a registry query, or a
+/// configuration built from one such as the symbol extractor's): times it, contains a panic as
+/// [`LanguageError::QueryPanicked`], counts it in `syntaxd_language_query_compiles_total` and
+/// `syntaxd_language_query_compile_seconds`, and records a failure for
+/// [`query_failures_seen`] (and `/readyz`'s body). Callers keep the result in a once-cell so
+/// each (language, kind) compiles at most once per process.
+///
+/// # Errors
+/// The error `compile` returned, or `QueryPanicked` when it panicked.
+pub fn compile_guarded<T>(
+    language: &str,
+    kind: QueryKind,
+    compile: impl FnOnce() -> Result<T, LanguageError>,
+) -> Result<T, LanguageError> {
+    let started = Instant::now();
+    let result = match catch_unwind(AssertUnwindSafe(compile)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "non-string panic payload".to_string());
+            Err(LanguageError::QueryPanicked {
+                id: language.to_string(),
+                kind,
+                message,
+            })
+        }
+    };
+    let metrics = &*QUERY_METRICS;
+    metrics
+        .compile_seconds
+        .with_label_values(&[kind.as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    let outcome = if result.is_ok() { "ok" } else { "error" };
+    metrics
+        .compiles_total
+        .with_label_values(&[kind.as_str(), outcome])
+        .inc();
+    if let Err(e) = &result {
+        tracing::error!(language, kind = %kind, error = %e, "registry query does not compile");
+        let mut seen = QUERY_FAILURES.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: at most one entry per (language, kind) pair.
+        if !seen
+            .iter()
+            .any(|f| f.language == language && f.kind == kind)
+        {
+            seen.push(QueryFailure {
+                language: language.to_string(),
+                kind,
+                error: e.to_string(),
+            });
+        }
+    }
+    result
+}
+
+/// A registry query that failed to compile when first used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueryFailure {
+    /// Registry id.
+    pub language: String,
+    /// The query kind.
+    pub kind: QueryKind,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// Every lazy compilation that has failed in this process so far, in the order seen (at most
+/// one per language and kind). Queries not used yet are not compiled, so not listed: the test
+/// suite compiles every registered query (see [`Registry::query_failures`]).
+pub fn query_failures_seen() -> Vec<QueryFailure> {
+    QUERY_FAILURES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+static QUERY_FAILURES: Mutex<Vec<QueryFailure>> = Mutex::new(Vec::new());
+
+struct QueryMetrics {
+    compiles_total: IntCounterVec,
+    compile_seconds: HistogramVec,
+}
+
+static QUERY_METRICS: LazyLock<QueryMetrics> = LazyLock::new(|| QueryMetrics {
+    compiles_total: register_metric(
+        IntCounterVec::new(
+            Opts::new(
+                "syntaxd_language_query_compiles_total",
+                "Registry queries compiled on first use, by kind and result (ok, error).",
+            ),
+            &["kind", "result"],
+        )
+        .expect("static metric definition is valid"),
+    ),
+    // Small queries compile in well under a millisecond; the largest highlights queries take
+    // a few hundred milliseconds.
+    compile_seconds: register_metric(
+        HistogramVec::new(
+            HistogramOpts::new(
+                "syntaxd_language_query_compile_seconds",
+                "Time to compile a registry query on first use, by kind.",
+            )
+            .buckets(vec![
+                0.000_1, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+            &["kind"],
+        )
+        .expect("static metric definition is valid"),
+    ),
+});
+
+fn register_metric<C: prometheus::core::Collector + Clone + 'static>(c: C) -> C {
+    if let Err(e) = prometheus::default_registry().register(Box::new(c.clone())) {
+        tracing::debug!(error = %e, "language metric already registered");
+    }
+    c
 }
 
 /// The registry: every language, with lookup tables.
@@ -472,7 +630,9 @@ impl Registry {
             })
     }
 
-    /// Every query of every available language that fails to compile (empty when all compile).
+    /// Compiles every query of every available language now and returns those that fail
+    /// (empty when all compile). Expensive (seconds with every grammar): the daemon never calls
+    /// it; the test suite does.
     pub fn query_failures(&self) -> Vec<LanguageError> {
         let mut failures = Vec::new();
         for lang in self.languages.iter().filter(|l| l.available()) {
@@ -549,6 +709,73 @@ extensions = ["q"]
         let toml = "[[language]]\nid = \"a\"\nname = \"A\"\ncrate = \"x\"\nroot_kind = \"r\"\nextension = [\"q\"]\n";
         let err = Registry::from_toml(toml).unwrap_err().to_string();
         assert!(err.contains("extension"), "{err}");
+    }
+
+    #[cfg(feature = "tree-sitter-python")]
+    #[test]
+    fn a_query_that_fails_or_panics_is_reported_and_disables_nothing_else() {
+        let broken = Language {
+            id: "test_broken_python".into(),
+            name: "Broken".into(),
+            aliases: Vec::new(),
+            extensions: Vec::new(),
+            filenames: Vec::new(),
+            shebangs: Vec::new(),
+            grammar_crate: "tree-sitter-python".into(),
+            grammar_version: String::new(),
+            root_kind: "module".into(),
+            variant_of: None,
+            grammar: Some(tree_sitter_python::LANGUAGE.into()),
+            query_sources: BTreeMap::from([
+                (
+                    QueryKind::Highlights,
+                    (QueryOrigin::Project, "(no_such_node) @x"),
+                ),
+                (
+                    QueryKind::Tags,
+                    (QueryOrigin::Project, "(identifier) @name"),
+                ),
+            ]),
+            compiled: Default::default(),
+        };
+        let err = broken.query(QueryKind::Highlights).unwrap_err();
+        assert!(matches!(err, LanguageError::QueryInvalid { .. }), "{err}");
+        // Remembered, not retried: the same error comes back from the once-cell.
+        assert_eq!(broken.query(QueryKind::Highlights).unwrap_err(), err);
+        // The same language's other kinds, and other languages, still compile.
+        assert!(broken.query(QueryKind::Tags).is_ok());
+        assert!(matches!(
+            broken.query(QueryKind::Locals),
+            Err(LanguageError::QueryMissing { .. })
+        ));
+        let panicked: Result<(), LanguageError> =
+            compile_guarded("test_panicking", QueryKind::Locals, || panic!("boom"));
+        assert!(
+            matches!(&panicked, Err(LanguageError::QueryPanicked { message, .. }) if message == "boom"),
+            "{panicked:?}"
+        );
+        let python = registry().language_for_name("python").expect("python");
+        assert!(python.query(QueryKind::Tags).is_ok());
+        let seen = query_failures_seen();
+        let ours: Vec<_> = seen
+            .iter()
+            .filter(|f| f.language.starts_with("test_"))
+            .map(|f| (f.language.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            ours,
+            [
+                ("test_broken_python", QueryKind::Highlights),
+                ("test_panicking", QueryKind::Locals)
+            ]
+        );
+        let text = crate::telemetry::gather_text();
+        assert!(
+            text.contains(
+                r#"syntaxd_language_query_compiles_total{kind="highlights",result="error"}"#
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -245,14 +245,39 @@ impl Document {
                 found: version,
             });
         }
-        let mut text = self.text.clone();
-        let mut starts = self.line_starts.clone();
+        // Edits apply in place, each in time proportional to its own size plus a move of the
+        // text after it and a shift of the line starts after it (no whole-document rescans, no
+        // copy of the text); an undo log restores the document if a later edit or the reparse
+        // fails, so the batch stays atomic.
+        let mut undo: Vec<Undo> = Vec::with_capacity(edits.len());
         let mut edited = self.tree.clone();
         for (edit_index, edit) in edits.iter().enumerate() {
-            let (start, end) = resolve(&text, &starts, edit_index, &edit.range)?;
-            let start_position = point_at(&starts, start);
-            let old_end_position = point_at(&starts, end);
-            text.replace_range(start..end, &edit.new_text);
+            let applied = if budget.cancel.is_cancelled() {
+                Err(EditError::Parse {
+                    version,
+                    source: ParseError::Cancelled {
+                        language: self.language_id,
+                    },
+                })
+            } else {
+                resolve(&self.text, &self.line_starts, edit_index, &edit.range)
+            };
+            let (start, end) = match applied {
+                Ok(range) => range,
+                Err(e) => {
+                    self.rollback(undo);
+                    return Err(e);
+                }
+            };
+            let start_position = point_at(&self.line_starts, start);
+            let old_end_position = point_at(&self.line_starts, end);
+            let removed = self.text[start..end].to_string();
+            self.replace(start, end, &edit.new_text);
+            undo.push(Undo {
+                start,
+                inserted_len: edit.new_text.len(),
+                removed,
+            });
             let new_end_position = advance(start_position, &edit.new_text);
             edited.edit(&InputEdit {
                 start_byte: start,
@@ -262,21 +287,21 @@ impl Document {
                 old_end_position,
                 new_end_position,
             });
-            starts = line_starts(&text);
         }
-        let outcome = self
-            .engine
-            .reparse(
-                self.language_id,
-                &self.language,
-                text.as_bytes(),
-                &edited,
-                budget,
-            )
-            .map_err(|source| EditError::Parse { version, source })?;
+        let outcome = match self.engine.reparse(
+            self.language_id,
+            &self.language,
+            self.text.as_bytes(),
+            &edited,
+            budget,
+        ) {
+            Ok(outcome) => outcome,
+            Err(source) => {
+                self.rollback(undo);
+                return Err(EditError::Parse { version, source });
+            }
+        };
         let changed_ranges = edited.changed_ranges(&outcome.tree).collect();
-        self.text = text;
-        self.line_starts = starts;
         self.tree = outcome.tree;
         self.version = version;
         Ok(EditOutcome {
@@ -286,6 +311,48 @@ impl Document {
             reparse_elapsed: outcome.elapsed,
         })
     }
+}
+
+impl Document {
+    /// Replaces `start..end` (checked char boundaries) with `new_text`, keeping the line index
+    /// in step: line starts inside the replaced range go, those after it shift, and the
+    /// replacement's own line breaks add theirs.
+    fn replace(&mut self, start: usize, end: usize, new_text: &str) {
+        self.text.replace_range(start..end, new_text);
+        splice_line_starts(&mut self.line_starts, start, end, new_text);
+    }
+
+    /// Undoes applied edits, newest first.
+    fn rollback(&mut self, undo: Vec<Undo>) {
+        for step in undo.into_iter().rev() {
+            self.replace(step.start, step.start + step.inserted_len, &step.removed);
+        }
+    }
+}
+
+/// What undoes one applied edit: put `removed` back over `start..start + inserted_len`.
+struct Undo {
+    start: usize,
+    inserted_len: usize,
+    removed: String,
+}
+
+/// Updates `starts` (line start offsets of a text) for the replacement of bytes `start..end`
+/// by `new_text`. Work is proportional to the lines after `start`, never a rescan of the text.
+fn splice_line_starts(starts: &mut Vec<usize>, start: usize, end: usize, new_text: &str) {
+    // Line starts strictly inside (start, end] came from line breaks in the replaced bytes.
+    let first_gone = starts.partition_point(|&s| s <= start);
+    let first_kept = starts.partition_point(|&s| s <= end);
+    let added = new_text
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| start + i + 1);
+    let (old_len, new_len) = (end - start, new_text.len());
+    for s in &mut starts[first_kept..] {
+        *s = *s - old_len + new_len;
+    }
+    starts.splice(first_gone..first_kept, added);
 }
 
 impl fmt::Debug for Document {
@@ -444,6 +511,24 @@ mod tests {
         assert_eq!(advance(Point::new(2, 5), "xy"), Point::new(2, 7));
         assert_eq!(advance(Point::new(2, 5), "x\nyz\nw"), Point::new(4, 1));
         assert_eq!(advance(Point::new(2, 5), "\n"), Point::new(3, 0));
+    }
+
+    proptest::proptest! {
+        /// The incremental line index equals a rescan after any replacement.
+        #[test]
+        fn spliced_line_starts_equal_a_rescan(
+            text in "[a\n]{0,40}",
+            a in 0usize..41,
+            b in 0usize..41,
+            new_text in "[b\n]{0,8}",
+        ) {
+            let (start, end) = (a.min(b).min(text.len()), a.max(b).min(text.len()));
+            let mut starts = line_starts(&text);
+            let mut edited = text.clone();
+            edited.replace_range(start..end, &new_text);
+            splice_line_starts(&mut starts, start, end, &new_text);
+            proptest::prop_assert_eq!(starts, line_starts(&edited));
+        }
     }
 
     #[test]

@@ -9,8 +9,9 @@ use tree_sitter::{Language, ParseOptions, ParseState, Tree};
 use super::ParseError;
 use super::budget::ParseBudget;
 use super::metrics::{METRICS, count_error};
-use super::pool::{ParserPool, PoolConfig, millis};
-use super::watchdog::{Watchdog, WatchdogConfig};
+use super::pool::{DEFAULT_MAX_ABANDONED_THREADS, ParserPool, PoolConfig, millis};
+use super::quarantine::{Quarantine, QuarantineReason};
+use super::watchdog::{OnStuck, StuckParse, Watchdog, WatchdogConfig};
 
 /// What input the engine accepts before parsing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,7 @@ impl Default for InputPolicy {
 }
 
 /// Engine configuration.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EngineConfig {
     /// The parser pool.
     pub pool: PoolConfig,
@@ -42,6 +43,44 @@ pub struct EngineConfig {
     pub input: InputPolicy,
     /// The watchdog.
     pub watchdog: WatchdogConfig,
+    /// Most parse threads abandoned at once (their parser slot replaced); past it the engine
+    /// reports itself unhealthy ([`EngineHealth::over_cap`]).
+    pub max_abandoned_threads: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            pool: PoolConfig::default(),
+            input: InputPolicy::default(),
+            watchdog: WatchdogConfig::default(),
+            max_abandoned_threads: DEFAULT_MAX_ABANDONED_THREADS,
+        }
+    }
+}
+
+/// The engine's own view of its health, for the probes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineHealth {
+    /// Parses running past their deadline plus the watchdog margin (abandoned ones included).
+    pub stuck_parses: usize,
+    /// Threads abandoned with their parser and not returned.
+    pub abandoned_threads: usize,
+    /// The bound on abandoned threads.
+    pub max_abandoned_threads: usize,
+}
+
+impl EngineHealth {
+    /// More parses are stuck than the pool may abandon: a parser slot stays taken for good and
+    /// only a restart frees it (`/healthz` fails).
+    pub fn over_cap(&self) -> bool {
+        self.stuck_parses > self.max_abandoned_threads
+    }
+
+    /// Stuck parses whose slot was not (yet) replaced: the pool serves with fewer parsers.
+    pub fn unreplaced(&self) -> usize {
+        self.stuck_parses.saturating_sub(self.abandoned_threads)
+    }
 }
 
 /// A successful parse.
@@ -68,15 +107,39 @@ pub struct ParseEngine {
     pool: ParserPool,
     watchdog: Watchdog,
     input: InputPolicy,
+    quarantine: Quarantine,
 }
 
 impl ParseEngine {
-    /// An engine with its own pool and a running watchdog thread.
+    /// An engine with its own pool, a running watchdog thread and an in-memory quarantine.
     pub fn new(config: EngineConfig) -> Self {
         Self {
-            pool: ParserPool::new(config.pool),
+            pool: ParserPool::with_abandon_cap(config.pool, config.max_abandoned_threads),
             watchdog: Watchdog::start(config.watchdog),
             input: config.input,
+            quarantine: Quarantine::in_memory(),
+        }
+    }
+
+    /// The same engine with `quarantine` (e.g. [`Quarantine::open`] on the cache directory,
+    /// so that it survives restarts and records parses in flight).
+    pub fn with_quarantine(mut self, quarantine: Quarantine) -> Self {
+        self.quarantine = quarantine;
+        self
+    }
+
+    /// The quarantine.
+    pub fn quarantine(&self) -> &Quarantine {
+        &self.quarantine
+    }
+
+    /// Stuck parses and abandoned threads now.
+    pub fn health(&self) -> EngineHealth {
+        let stats = self.pool.stats();
+        EngineHealth {
+            stuck_parses: self.watchdog.stuck_parses().len(),
+            abandoned_threads: stats.abandoned,
+            max_abandoned_threads: stats.max_abandoned,
         }
     }
 
@@ -97,7 +160,8 @@ impl ParseEngine {
     /// [`run_on_parse_thread`](super::run_on_parse_thread)), never on an async executor.
     ///
     /// # Errors
-    /// `TooLarge`, `Binary`, `InvalidUtf8` before any work; `Busy` when no parser frees up;
+    /// `TooLarge`, `Binary`, `InvalidUtf8`, `Quarantined` before any work; `Busy` when no
+    /// parser frees up;
     /// `Cancelled` / `Timeout` when the budget stops the parse (the parser is reset before
     /// reuse); `IncompatibleLanguage` for a grammar the linked tree-sitter cannot load.
     pub fn parse(
@@ -180,6 +244,15 @@ impl ParseEngine {
             limit_ms: millis(budget.deadline),
         };
 
+        let content_hash = xxhash_rust::xxh3::xxh3_64(source);
+        if let Some(reason) = self.quarantine.reason_for(language_id, content_hash) {
+            return Err(ParseError::Quarantined {
+                language: language_id,
+                content_hash,
+                reason,
+            });
+        }
+
         let wait = self
             .pool
             .config()
@@ -187,10 +260,34 @@ impl ParseEngine {
             .min(deadline.saturating_duration_since(Instant::now()));
         let mut parser = self.pool.checkout_within(language_id, language, wait)?;
 
-        let content_hash = xxhash_rust::xxh3::xxh3_64(source);
-        let _ticket = self
-            .watchdog
-            .watch(language_id, content_hash, source.len(), deadline);
+        // Recorded before the parse starts, so that a crash inside the grammar quarantines
+        // this input at the next start.
+        let _in_flight = self.quarantine.begin(language_id, content_hash);
+        let abandon = parser.abandon_handle();
+        let quarantine = self.quarantine.clone();
+        let on_stuck: OnStuck = Box::new(move |stuck: &StuckParse| {
+            quarantine.add(
+                stuck.language,
+                stuck.content_hash,
+                QuarantineReason::Overrun,
+            );
+            if !abandon.abandon() {
+                tracing::error!(
+                    language = stuck.language,
+                    "stuck parse not replaced: the cap of abandoned parse threads is reached"
+                );
+            }
+        });
+        let _ticket = self.watchdog.watch_with(
+            language_id,
+            content_hash,
+            source.len(),
+            deadline,
+            Some(on_stuck),
+        );
+
+        #[cfg(feature = "test-hooks")]
+        super::test_hooks::before_parse(source);
 
         let cancel = &budget.cancel;
         let mut stop = |_: &ParseState| {
@@ -207,6 +304,15 @@ impl ParseEngine {
         );
         // The guard resets the parser on return, so an aborted parse never resumes.
         drop(parser);
+        // A parse the watchdog judged stuck (and quarantined) meanwhile is not served or
+        // stored even if it returned in the end: the same content is refused from now on.
+        if let Some(reason) = self.quarantine.reason_for(language_id, content_hash) {
+            return Err(ParseError::Quarantined {
+                language: language_id,
+                content_hash,
+                reason,
+            });
+        }
         let Some(tree) = tree else {
             return Err(if cancel.is_cancelled() {
                 ParseError::Cancelled {

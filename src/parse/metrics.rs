@@ -2,7 +2,9 @@
 
 use std::sync::LazyLock;
 
-use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts};
+use prometheus::{
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+};
 
 /// Bounded set of `reason` label values for `syntaxd_parse_errors_total`.
 pub(crate) mod reason {
@@ -14,6 +16,7 @@ pub(crate) mod reason {
     pub const INVALID_UTF8: &str = "invalid_utf8";
     pub const LANGUAGE: &str = "language";
     pub const INTERNAL: &str = "internal";
+    pub const QUARANTINED: &str = "quarantined";
 }
 
 pub(crate) struct ParseMetrics {
@@ -24,6 +27,9 @@ pub(crate) struct ParseMetrics {
     pub parse_bytes_total: IntCounterVec,
     pub parse_errors_total: IntCounterVec,
     pub watchdog_overruns_total: IntCounterVec,
+    pub abandoned_threads: IntGauge,
+    pub abandoned_threads_total: IntCounter,
+    pub quarantine_entries: IntGauge,
 }
 
 pub(crate) static METRICS: LazyLock<ParseMetrics> = LazyLock::new(|| ParseMetrics {
@@ -68,7 +74,8 @@ pub(crate) static METRICS: LazyLock<ParseMetrics> = LazyLock::new(|| ParseMetric
         Opts::new(
             "syntaxd_parse_errors_total",
             "Parses that produced no tree, per language and reason \
-             (too_large, timeout, cancelled, busy, binary, invalid_utf8, language, internal).",
+             (too_large, timeout, cancelled, busy, binary, invalid_utf8, language, internal, \
+             quarantined).",
         ),
         &["language", "reason"],
     )),
@@ -79,6 +86,18 @@ pub(crate) static METRICS: LazyLock<ParseMetrics> = LazyLock::new(|| ParseMetric
         ),
         &["language"],
     )),
+    abandoned_threads: register(IntGauge::with_opts(Opts::new(
+        "syntaxd_parse_abandoned_threads",
+        "Threads whose parse never returned and whose parser slot was replaced; they still run.",
+    ))),
+    abandoned_threads_total: register(IntCounter::with_opts(Opts::new(
+        "syntaxd_parse_abandoned_threads_total",
+        "Parser slots replaced because their parse overran its deadline by the watchdog margin.",
+    ))),
+    quarantine_entries: register(IntGauge::with_opts(Opts::new(
+        "syntaxd_parse_quarantine_entries",
+        "Inputs quarantined (refused with 422 parse_quarantined) after an overrun or a crash.",
+    ))),
 });
 
 /// Register `metric` into the default registry. Creation cannot fail: names, help and labels
@@ -124,6 +143,7 @@ mod tests {
             .with_label_values(&["t"])
             .inc_by(0);
         METRICS.pool_wait_seconds.observe(0.0);
+        METRICS.abandoned_threads_total.inc_by(0);
         let families = prometheus::default_registry().gather();
         let mut text = String::new();
         prometheus::TextEncoder::new()
@@ -137,6 +157,9 @@ mod tests {
             ("syntaxd_parse_bytes_total", "counter"),
             ("syntaxd_parse_errors_total", "counter"),
             ("syntaxd_parse_watchdog_overruns_total", "counter"),
+            ("syntaxd_parse_abandoned_threads", "gauge"),
+            ("syntaxd_parse_abandoned_threads_total", "counter"),
+            ("syntaxd_parse_quarantine_entries", "gauge"),
         ] {
             assert!(
                 text.lines().any(|l| l == format!("# TYPE {name} {kind}")),

@@ -15,7 +15,8 @@
 //! ParserPool::new(PoolConfig { max_parsers, checkout_timeout })
 //! pool.checkout(language_id: &'static str, language: &Language) -> Result<PooledParser, ParseError>
 //! pool.checkout_within(language_id, language, wait: Duration) -> Result<PooledParser, ParseError>
-//! pool.stats() -> PoolStats { in_use, idle, max_parsers }
+//! pool.stats() -> PoolStats { in_use, idle, max_parsers, abandoned, max_abandoned }
+//! pooled.abandon_handle().abandon() -> bool      (the watchdog gives up on a stuck parse)
 //! PooledParser: Deref<Target = tree_sitter::Parser> + DerefMut; reset and returned on drop
 //!
 //! // Engine (engine.rs)
@@ -23,7 +24,11 @@
 //! engine.parse(language_id, &Language, source: &[u8], &ParseBudget) -> Result<ParseOutcome, ParseError>
 //! engine.reparse(language_id, &Language, source, old_tree: &Tree, &ParseBudget) -> Result<ParseOutcome, ParseError>
 //! ParseOutcome { tree, language_id, source_bytes, content_hash, has_errors, elapsed }
-//! engine.pool() / engine.watchdog()
+//! engine.pool() / engine.watchdog() / engine.quarantine() / engine.health() -> EngineHealth
+//! engine.with_quarantine(Quarantine::open(dir) | Quarantine::in_memory())
+//!
+//! // Quarantine (quarantine.rs)
+//! quarantine.reason_for(language, content_hash) / .add(..) / .begin(..) -> InFlightRecord / .close()
 //!
 //! // Watchdog (watchdog.rs)
 //! Watchdog::start(WatchdogConfig { margin, tick }) / .is_healthy() / .stuck_parses() -> Vec<StuckParse>
@@ -48,6 +53,9 @@ mod document;
 mod engine;
 mod metrics;
 mod pool;
+mod quarantine;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 mod thread;
 mod watchdog;
 
@@ -56,10 +64,17 @@ pub use budget::{
     MIN_SOURCE_CAP_BYTES, ParseBudget, ParseLimits, TREE_BYTES_PER_SOURCE_BYTE, cores,
 };
 pub use document::{Document, EditError, EditOutcome, EditRange, TextEdit, TextPosition};
-pub use engine::{EngineConfig, InputPolicy, ParseEngine, ParseOutcome};
-pub use pool::{DEFAULT_CHECKOUT_TIMEOUT, ParserPool, PoolConfig, PoolStats, PooledParser};
+pub use engine::{EngineConfig, EngineHealth, InputPolicy, ParseEngine, ParseOutcome};
+pub use pool::{
+    AbandonHandle, DEFAULT_CHECKOUT_TIMEOUT, DEFAULT_MAX_ABANDONED_THREADS, ParserPool, PoolConfig,
+    PoolStats, PooledParser,
+};
+pub use quarantine::{
+    INFLIGHT_FILE, INFLIGHT_RECORD_BYTES, InFlightRecord, MAX_ENTRIES, QUARANTINE_FILE, Quarantine,
+    QuarantineReason,
+};
 pub use thread::{PARSE_THREAD_STACK_BYTES, run_on_parse_thread};
-pub use watchdog::{StuckParse, WatchTicket, Watchdog, WatchdogConfig};
+pub use watchdog::{OnStuck, StuckParse, WatchTicket, Watchdog, WatchdogConfig};
 
 /// Why a parse produced no tree. Every variant carries the language id and the facts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +124,17 @@ pub enum ParseError {
         language: &'static str,
         abi_version: usize,
     },
+    /// The source is quarantined: parsing it overran the deadline by the watchdog margin or
+    /// crashed the process before; it is refused without parsing.
+    #[error(
+        "{language}: content {content_hash:016x} is quarantined: {}",
+        .reason.explain()
+    )]
+    Quarantined {
+        language: &'static str,
+        content_hash: u64,
+        reason: QuarantineReason,
+    },
     /// A failure of the engine itself (a panicked or unspawnable parse thread).
     #[error("{language}: internal parse failure: {reason}")]
     Internal {
@@ -128,6 +154,7 @@ impl ParseError {
             | Self::Binary { language, .. }
             | Self::InvalidUtf8 { language, .. }
             | Self::IncompatibleLanguage { language, .. }
+            | Self::Quarantined { language, .. }
             | Self::Internal { language, .. } => language,
         }
     }
@@ -143,6 +170,7 @@ impl ParseError {
             Self::Binary { .. } => reason::BINARY,
             Self::InvalidUtf8 { .. } => reason::INVALID_UTF8,
             Self::IncompatibleLanguage { .. } => reason::LANGUAGE,
+            Self::Quarantined { .. } => reason::QUARANTINED,
             Self::Internal { .. } => reason::INTERNAL,
         }
     }

@@ -5,14 +5,21 @@
 //! its configuration) is kept apart from the per-use context (the checked-out parser).
 //!
 //! Invariants:
-//! - at most `max_parsers` parsers exist (idle + checked out); an idle parser of another
-//!   language is re-targeted with `set_language` rather than allocating past the bound;
+//! - at most `max_parsers` parsers exist (idle + checked out), not counting abandoned ones; an
+//!   idle parser of another language is re-targeted with `set_language` rather than
+//!   allocating past the bound;
+//! - a checked-out parser whose parse never returns (see the watchdog) can be *abandoned*
+//!   through its [`AbandonHandle`]: its slot is freed for a new parser and the thread holding
+//!   it is counted in `syntaxd_parse_abandoned_threads` until it returns (if ever), when the
+//!   parser is destroyed instead of returned. At most `max_abandoned` threads are abandoned at
+//!   once; past that a stuck slot stays stuck (and `/healthz` fails);
 //! - every parser is `reset()` and its included ranges cleared when it returns to the pool, so
 //!   an aborted (cancelled, timed-out) parse never leaks into the next document.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -24,6 +31,9 @@ use super::metrics::{METRICS, count_error};
 
 /// Default time a checkout waits for a free parser before `Busy`.
 pub const DEFAULT_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Default bound on abandoned parse threads (`parse.max_abandoned_threads`).
+pub const DEFAULT_MAX_ABANDONED_THREADS: usize = 2;
 
 /// Pool configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,12 +62,28 @@ pub struct ParserPool {
     inner: Arc<PoolInner>,
 }
 
-/// A parser checked out of a [`ParserPool`]; returned (reset) to the pool on drop.
+/// A parser checked out of a [`ParserPool`]; returned (reset) to the pool on drop, unless it
+/// was abandoned meanwhile.
 pub struct PooledParser {
     parser: Option<Parser>,
     language_id: &'static str,
     pool: Arc<PoolInner>,
+    slot: Arc<AtomicU8>,
 }
+
+/// Gives up on one checked-out parser from another thread (the watchdog's): see
+/// [`AbandonHandle::abandon`].
+pub struct AbandonHandle {
+    pool: Arc<PoolInner>,
+    slot: Arc<AtomicU8>,
+}
+
+/// A checked-out slot: its parser is in use.
+const SLOT_IN_USE: u8 = 0;
+/// The slot was abandoned: freed for a new parser while its thread still runs.
+const SLOT_ABANDONED: u8 = 1;
+/// The parser came back to the pool.
+const SLOT_RETURNED: u8 = 2;
 
 /// Counts of the pool's parsers at one instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,11 +94,21 @@ pub struct PoolStats {
     pub idle: usize,
     /// The configured bound.
     pub max_parsers: usize,
+    /// Threads abandoned with their parser and not returned.
+    pub abandoned: usize,
+    /// The bound on `abandoned`.
+    pub max_abandoned: usize,
 }
 
 impl ParserPool {
-    /// An empty pool; parsers are created on demand up to `config.max_parsers`.
+    /// An empty pool; parsers are created on demand up to `config.max_parsers`; at most
+    /// [`DEFAULT_MAX_ABANDONED_THREADS`] threads abandoned at once.
     pub fn new(config: PoolConfig) -> Self {
+        Self::with_abandon_cap(config, DEFAULT_MAX_ABANDONED_THREADS)
+    }
+
+    /// [`new`](Self::new) with at most `max_abandoned` threads abandoned at once.
+    pub fn with_abandon_cap(config: PoolConfig, max_abandoned: usize) -> Self {
         let config = PoolConfig {
             max_parsers: config.max_parsers.max(1),
             ..config
@@ -80,6 +116,7 @@ impl ParserPool {
         Self {
             inner: Arc::new(PoolInner {
                 config,
+                max_abandoned,
                 state: Mutex::new(PoolState::default()),
                 freed: Condvar::new(),
             }),
@@ -130,6 +167,8 @@ impl ParserPool {
             in_use: state.in_use,
             idle: state.idle_count(),
             max_parsers: self.inner.config.max_parsers,
+            abandoned: state.abandoned,
+            max_abandoned: self.inner.max_abandoned,
         }
     }
 
@@ -201,6 +240,7 @@ impl ParserPool {
             parser: Some(parser),
             language_id,
             pool: Arc::clone(&self.inner),
+            slot: Arc::new(AtomicU8::new(SLOT_IN_USE)),
         }
     }
 }
@@ -224,6 +264,48 @@ impl PooledParser {
     /// The language id this parser was checked out for.
     pub fn language_id(&self) -> &'static str {
         self.language_id
+    }
+
+    /// A handle another thread can use to abandon this parser's slot.
+    pub fn abandon_handle(&self) -> AbandonHandle {
+        AbandonHandle {
+            pool: Arc::clone(&self.pool),
+            slot: Arc::clone(&self.slot),
+        }
+    }
+}
+
+impl AbandonHandle {
+    /// Frees the slot of a parser whose parse does not return, so the pool can create another,
+    /// and counts its thread as abandoned until the parse returns (the parser is then
+    /// destroyed). Returns false when the parser already came back, was already abandoned, or
+    /// the pool already has its maximum of abandoned threads (the slot then stays taken).
+    pub fn abandon(&self) -> bool {
+        let mut state = self.pool.lock();
+        if state.abandoned >= self.pool.max_abandoned {
+            return false;
+        }
+        if self
+            .slot
+            .compare_exchange(
+                SLOT_IN_USE,
+                SLOT_ABANDONED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_err()
+        {
+            return false;
+        }
+        state.in_use -= 1;
+        state.total -= 1;
+        state.abandoned += 1;
+        drop(state);
+        METRICS.pool_in_use.dec();
+        METRICS.abandoned_threads.inc();
+        METRICS.abandoned_threads_total.inc();
+        self.pool.freed.notify_one();
+        true
     }
 }
 
@@ -257,6 +339,22 @@ impl Drop for PooledParser {
         let Some(mut parser) = self.parser.take() else {
             return;
         };
+        let returned = self.slot.compare_exchange(
+            SLOT_IN_USE,
+            SLOT_RETURNED,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        if returned.is_err() {
+            // Abandoned while it ran: its slot was already given to a new parser.
+            self.pool.lock().abandoned -= 1;
+            METRICS.abandoned_threads.dec();
+            tracing::warn!(
+                language = self.language_id,
+                "an abandoned parse returned; its parser is dropped"
+            );
+            return;
+        }
         // Hygiene before reuse: an aborted parse would otherwise resume on the next call, and
         // included ranges or a logger set by this user would leak to the next one.
         parser.reset();
@@ -275,6 +373,7 @@ impl Drop for PooledParser {
 
 struct PoolInner {
     config: PoolConfig,
+    max_abandoned: usize,
     state: Mutex<PoolState>,
     freed: Condvar,
 }
@@ -304,6 +403,7 @@ struct PoolState {
     idle: HashMap<&'static str, Vec<Parser>>,
     in_use: usize,
     total: usize,
+    abandoned: usize,
 }
 
 impl PoolState {
@@ -352,9 +452,38 @@ mod tests {
             PoolStats {
                 in_use: 0,
                 idle: 1,
-                max_parsers: 2
+                max_parsers: 2,
+                abandoned: 0,
+                max_abandoned: DEFAULT_MAX_ABANDONED_THREADS,
             }
         );
+    }
+
+    #[cfg(feature = "tree-sitter-python")]
+    #[test]
+    fn an_abandoned_slot_is_replaced_up_to_the_cap_and_its_parser_dropped_on_return() {
+        let pool = ParserPool::with_abandon_cap(
+            PoolConfig {
+                max_parsers: 1,
+                checkout_timeout: Duration::from_millis(10),
+            },
+            1,
+        );
+        let stuck = pool.checkout("python", &python()).unwrap();
+        assert!(pool.checkout("python", &python()).is_err(), "full");
+        assert!(stuck.abandon_handle().abandon());
+        assert!(!stuck.abandon_handle().abandon(), "only once");
+        let second = pool.checkout("python", &python()).unwrap();
+        assert!(!second.abandon_handle().abandon(), "the cap is 1");
+        let stats = pool.stats();
+        assert_eq!((stats.in_use, stats.abandoned), (1, 1));
+        drop(second);
+        drop(stuck);
+        let stats = pool.stats();
+        assert_eq!((stats.in_use, stats.idle, stats.abandoned), (0, 1, 0));
+        let returned = pool.checkout("python", &python()).unwrap();
+        drop(returned);
+        assert_eq!(pool.stats().idle, 1);
     }
 
     #[cfg(feature = "tree-sitter-python")]

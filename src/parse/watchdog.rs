@@ -4,9 +4,11 @@
 //! engine unhealthy while any is still running.
 //!
 //! A stuck parse cannot be killed from outside (tree-sitter runs on the caller's thread and
-//! exposes no other interrupt); what the watchdog gives is visibility: `/readyz` turns
-//! unhealthy, the orchestrator stops routing to this instance and, if it never recovers,
-//! restarts it. Logs carry the language, size and content hash — never source text.
+//! exposes no other interrupt). What the watchdog does instead: it runs the parse's
+//! `on_stuck` action once (the engine quarantines the input and has the pool replace the
+//! parser slot, abandoning the thread), counts and logs the overrun, and reports it through
+//! [`Watchdog::stuck_parses`] for the probes. Logs carry the language, size and content
+//! hash — never source text.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -48,6 +50,9 @@ pub struct StuckParse {
     /// Time past its deadline.
     pub overrun_by: Duration,
 }
+
+/// What to do, once, about a parse found stuck.
+pub type OnStuck = Box<dyn FnOnce(&StuckParse) + Send>;
 
 /// Handle to the watchdog; cheap to clone. The background thread ends once every handle is
 /// dropped (at its next tick).
@@ -108,6 +113,19 @@ impl Watchdog {
         source_bytes: usize,
         deadline: Instant,
     ) -> WatchTicket {
+        self.watch_with(language, content_hash, source_bytes, deadline, None)
+    }
+
+    /// [`watch`](Self::watch), running `on_stuck` once (on the watchdog's thread, from
+    /// [`scan`](Self::scan)) when the parse is still running past its deadline plus margin.
+    pub fn watch_with(
+        &self,
+        language: &'static str,
+        content_hash: u64,
+        source_bytes: usize,
+        deadline: Instant,
+        on_stuck: Option<OnStuck>,
+    ) -> WatchTicket {
         let mut state = self.inner.lock();
         let id = state.next_id;
         state.next_id += 1;
@@ -120,6 +138,7 @@ impl Watchdog {
                 started: Instant::now(),
                 deadline,
                 reported: false,
+                on_stuck,
             },
         );
         WatchTicket {
@@ -204,11 +223,11 @@ impl WatchdogInner {
             for p in state.active.values_mut() {
                 if !p.reported && now >= p.deadline + margin {
                     p.reported = true;
-                    newly.push(p.describe(now));
+                    newly.push((p.describe(now), p.on_stuck.take()));
                 }
             }
         }
-        for p in newly {
+        for (p, on_stuck) in newly {
             METRICS
                 .watchdog_overruns_total
                 .with_label_values(&[p.language])
@@ -221,6 +240,16 @@ impl WatchdogInner {
                 overrun_ms = super::pool::millis(p.overrun_by),
                 "parse overran its deadline; the grammar may be stuck"
             );
+            if let Some(action) = on_stuck {
+                // The watchdog thread must outlive a faulty action.
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| action(&p)));
+                if ran.is_err() {
+                    tracing::error!(
+                        language = p.language,
+                        "watchdog action on a stuck parse panicked"
+                    );
+                }
+            }
         }
     }
 }
@@ -238,6 +267,7 @@ struct ActiveParse {
     started: Instant,
     deadline: Instant,
     reported: bool,
+    on_stuck: Option<OnStuck>,
 }
 
 impl ActiveParse {

@@ -6,14 +6,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use moka::sync::Cache;
 use serde::Serialize;
+use std::time::Instant;
 use tree_sitter::{Language, Node};
-use xxhash_rust::xxh3::xxh3_64;
+
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use super::compiled::{CompiledQuery, query_hash};
 use super::error::QueryError;
 use super::limits::QueryLimits;
 use super::metrics;
 use super::run::{QueryContext, QueryResult};
+use super::shape::inspect;
+
+/// Keeps the keys of slow texts (by normal form) apart from those of failed texts (exact).
+const SLOW_KEY_TWEAK: u128 = 0x736c_6f77;
 
 /// Estimated memory of a compiled query per byte of query text. tree-sitter's `Query` holds
 /// its pattern steps, capture and predicate tables, and string pools; across the grammars'
@@ -48,15 +54,23 @@ impl Counters {
     }
 }
 
-/// Compiled queries by (language id, xxh3 of the query text), bounded by estimated bytes:
-/// `text_len × COMPILED_BYTES_PER_QUERY_BYTE + COMPILED_OVERHEAD_BYTES` per entry.
+/// Compiled queries by (language id, xxh3 of the query text's normal form, see
+/// [`inspect`]), bounded by estimated bytes:
+/// `text_len × COMPILED_BYTES_PER_QUERY_BYTE + COMPILED_OVERHEAD_BYTES` per entry. Texts that
+/// differ only in whitespace and comments share one entry.
 ///
-/// A hit is verified against the stored text and grammar, so a hash collision compiles
-/// afresh instead of answering with the wrong query.
+/// A hit is verified against the stored normal form and grammar, so a hash collision compiles
+/// afresh instead of answering with the wrong query. Compile failures are remembered too
+/// (by exact text, so their positions stay right), and so are texts whose compile took longer
+/// than `QueryLimits::compile_timeout` (by normal form): both are answered at once next time.
 pub struct QueryCache {
     inner: Cache<(String, u64), Arc<CompiledQuery>>,
+    failures: Cache<(String, u128), QueryError>,
     counters: Counters,
 }
+
+/// Compile failures remembered (entries; each is a small error value).
+const FAILURES_REMEMBERED: u64 = 4_096;
 
 impl std::fmt::Debug for QueryCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -79,8 +93,11 @@ impl QueryCache {
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             })
             .build();
+        // Exported from the start (at 0), not only after the first remembered failure.
+        std::sync::LazyLock::force(&metrics::COMPILE_FAILURES_REMEMBERED_TOTAL);
         Self {
             inner,
+            failures: Cache::new(FAILURES_REMEMBERED),
             counters: Counters::default(),
         }
     }
@@ -88,8 +105,9 @@ impl QueryCache {
     /// The compiled query for `text` in `language`, compiling and caching it on a miss.
     ///
     /// # Errors
-    /// [`QueryError::TooLarge`] (checked before hashing or compiling) and
-    /// [`QueryError::Invalid`]; failures are not cached.
+    /// [`QueryError::TooLarge`] (checked before hashing or compiling),
+    /// [`QueryError::TooComplex`] (counted before compiling), [`QueryError::Invalid`] and
+    /// [`QueryError::CompileTimeout`] (remembered: the same text fails at once next time).
     pub fn get_or_compile(
         &self,
         language_id: &str,
@@ -103,23 +121,74 @@ impl QueryCache {
                 max_bytes: limits.max_query_bytes,
             });
         }
-        let key = (language_id.to_owned(), query_hash(text));
+        let shape = inspect(text);
+        for (what, count, max) in [
+            ("patterns", shape.patterns, limits.max_patterns),
+            ("predicates", shape.predicates, limits.max_predicates),
+            (
+                "regex bytes",
+                shape.longest_regex_bytes,
+                limits.max_regex_bytes,
+            ),
+        ] {
+            if count > max {
+                return Err(QueryError::TooComplex { what, count, max });
+            }
+        }
+        let key = (language_id.to_owned(), query_hash(&shape.normal));
         if let Some(hit) = self.inner.get(&key)
-            && hit.text() == text
+            && hit.normal() == shape.normal
             && hit.language() == language
         {
             self.counters.hits.fetch_add(1, Ordering::Relaxed);
             metrics::COMPILE_CACHE_HITS_TOTAL.inc();
             return Ok(hit);
         }
+        let exact_key = (language_id.to_owned(), xxh3_128(text.as_bytes()));
+        let slow_key = (
+            language_id.to_owned(),
+            xxh3_128(shape.normal.as_bytes()) ^ SLOW_KEY_TWEAK,
+        );
+        for k in [&exact_key, &slow_key] {
+            if let Some(failure) = self.failures.get(k) {
+                metrics::COMPILE_FAILURES_REMEMBERED_TOTAL.inc();
+                return Err(match failure {
+                    QueryError::CompileTimeout { limit_ms, .. } => QueryError::CompileTimeout {
+                        elapsed_ms: 0,
+                        limit_ms,
+                    },
+                    other => other,
+                });
+            }
+        }
         self.counters.misses.fetch_add(1, Ordering::Relaxed);
         metrics::COMPILE_CACHE_MISSES_TOTAL.inc();
-        let compiled = Arc::new(CompiledQuery::new(
+        let started = Instant::now();
+        let compiled = CompiledQuery::with_normal(
             language_id,
             language,
             text,
+            shape.normal,
             limits.max_query_bytes,
-        )?);
+        );
+        let elapsed = started.elapsed();
+        let compiled = match compiled {
+            Ok(c) => Arc::new(c),
+            Err(e) => {
+                if matches!(e, QueryError::Invalid { .. }) {
+                    self.failures.insert(exact_key, e.clone());
+                }
+                return Err(e);
+            }
+        };
+        if elapsed > limits.compile_timeout {
+            let e = QueryError::CompileTimeout {
+                elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+                limit_ms: u64::try_from(limits.compile_timeout.as_millis()).unwrap_or(u64::MAX),
+            };
+            self.failures.insert(slow_key, e.clone());
+            return Err(e);
+        }
         self.inner.insert(key, compiled.clone());
         Ok(compiled)
     }
@@ -156,6 +225,8 @@ pub struct ResultKey {
     pub match_limit: u32,
     /// `QueryLimits::max_capture_text_bytes`.
     pub max_capture_text_bytes: usize,
+    /// `QueryLimits::max_total_text_bytes`.
+    pub max_total_text_bytes: usize,
 }
 
 impl ResultKey {
@@ -164,12 +235,13 @@ impl ResultKey {
         Self {
             language_id: compiled.language_id().to_owned(),
             query_hash: compiled.hash(),
-            query_len: compiled.text().len(),
+            query_len: compiled.normal().len(),
             content_hash: xxh3_64(source),
             content_len: source.len(),
             max_captures: limits.max_captures,
             match_limit: limits.match_limit,
             max_capture_text_bytes: limits.max_capture_text_bytes,
+            max_total_text_bytes: limits.max_total_text_bytes,
         }
     }
 }

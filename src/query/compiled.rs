@@ -19,6 +19,7 @@ pub struct CompiledQuery {
     language: Language,
     query: Query,
     text: String,
+    normal: String,
     hash: u64,
 }
 
@@ -41,6 +42,24 @@ impl CompiledQuery {
                 max_bytes: max_query_bytes,
             });
         }
+        let normal = super::shape::inspect(text).normal;
+        Self::with_normal(language_id, language, text, normal, max_query_bytes)
+    }
+
+    /// As [`CompiledQuery::new`], with the normal form of `text` already computed.
+    pub(crate) fn with_normal(
+        language_id: &str,
+        language: &Language,
+        text: &str,
+        normal: String,
+        max_query_bytes: usize,
+    ) -> Result<Self, QueryError> {
+        if text.len() > max_query_bytes {
+            return Err(QueryError::TooLarge {
+                len_bytes: text.len(),
+                max_bytes: max_query_bytes,
+            });
+        }
         let query = Query::new(language, text)
             .map_err(|err| QueryError::from_tree_sitter(language_id, &err))?;
         Ok(Self {
@@ -48,7 +67,8 @@ impl CompiledQuery {
             language: language.clone(),
             query,
             text: text.to_owned(),
-            hash: query_hash(text),
+            hash: query_hash(&normal),
+            normal,
         })
     }
 
@@ -72,7 +92,12 @@ impl CompiledQuery {
         &self.text
     }
 
-    /// [`query_hash`] of the text.
+    /// The text's normal form (whitespace and comments do not count).
+    pub fn normal(&self) -> &str {
+        &self.normal
+    }
+
+    /// [`query_hash`] of the text's normal form.
     pub fn hash(&self) -> u64 {
         self.hash
     }

@@ -70,6 +70,27 @@ pub enum QueryError {
         /// The configured maximum.
         max_bytes: usize,
     },
+    /// The query text has more patterns or predicates, or a longer regex, than allowed
+    /// (counted before compiling).
+    #[error("query has {count} {what}, over the limit of {max}")]
+    TooComplex {
+        /// `patterns`, `predicates` or `regex bytes`.
+        what: &'static str,
+        /// What the text has.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Compiling took longer than `query.compile_timeout_ms`; the text is refused from now on.
+    #[error(
+        "query took {elapsed_ms} ms to compile, over query.compile_timeout_ms ({limit_ms} ms); this text is refused from now on"
+    )]
+    CompileTimeout {
+        /// How long the compile took (0 when refused from memory).
+        elapsed_ms: u64,
+        /// The limit.
+        limit_ms: u64,
+    },
     /// A limit is outside the range tree-sitter accepts.
     #[error("query limit {field} = {value} is invalid: {reason}")]
     InvalidLimits {
@@ -118,6 +139,8 @@ impl QueryError {
         match self {
             Self::Invalid { .. } => "invalid_query",
             Self::TooLarge { .. } => "query_too_large",
+            Self::TooComplex { .. } => "query_too_complex",
+            Self::CompileTimeout { .. } => "query_compile_timeout",
             Self::InvalidLimits { .. } => "invalid_limits",
             Self::SourceMismatch { .. } => "source_mismatch",
             Self::LanguageMismatch { .. } => "language_mismatch",

@@ -36,6 +36,20 @@ pub struct QueryLimits {
     /// boundary and flagged `text_truncated`. Keeps a capture of the root node of a 50 MB
     /// file from copying 50 MB.
     pub max_capture_text_bytes: usize,
+    /// Total text of all captures returned, in bytes; the capture that would pass it is not
+    /// returned and the result is [`IncompleteReason::TextLimitReached`]. With
+    /// `max_captures` it bounds the memory of one answer (100 000 captures × 4 KiB would
+    /// otherwise be 400 MB).
+    pub max_total_text_bytes: usize,
+    /// Most top-level patterns in a query text (counted before compiling).
+    pub max_patterns: usize,
+    /// Most predicates and directives in a query text (counted before compiling).
+    pub max_predicates: usize,
+    /// Longest regex of a `#match?`-family predicate, in bytes (checked before compiling).
+    pub max_regex_bytes: usize,
+    /// A compile that takes longer is refused, and the same text (up to whitespace) is then
+    /// refused at once.
+    pub compile_timeout: Duration,
     /// Set to `true` from any thread to stop the run: [`IncompleteReason::Cancelled`].
     pub cancel: Option<Arc<AtomicBool>>,
 }
@@ -48,6 +62,11 @@ impl Default for QueryLimits {
             deadline: Duration::from_secs(2),
             max_query_bytes: 64 * 1024,
             max_capture_text_bytes: 4 * 1024,
+            max_total_text_bytes: 16 << 20,
+            max_patterns: 1_024,
+            max_predicates: 512,
+            max_regex_bytes: 2_048,
+            compile_timeout: Duration::from_secs(1),
             cancel: None,
         }
     }
@@ -77,6 +96,8 @@ impl QueryLimits {
 pub enum IncompleteReason {
     /// `max_captures` (or most symbols) reached; more results exist.
     LimitReached,
+    /// `max_total_text_bytes` reached: the captured text would exceed it.
+    TextLimitReached,
     /// The cursor had more in-progress matches than `match_limit` and dropped some.
     MatchLimitExceeded,
     /// The `deadline` passed.
@@ -90,6 +111,7 @@ impl IncompleteReason {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LimitReached => "limit_reached",
+            Self::TextLimitReached => "text_limit_reached",
             Self::MatchLimitExceeded => "match_limit_exceeded",
             Self::Deadline => "deadline",
             Self::Cancelled => "cancelled",
@@ -99,7 +121,10 @@ impl IncompleteReason {
     /// Whether a result stopped for this reason is the same every time for the same input
     /// and limits, and so may be cached.
     pub fn is_deterministic(self) -> bool {
-        matches!(self, Self::LimitReached | Self::MatchLimitExceeded)
+        matches!(
+            self,
+            Self::LimitReached | Self::TextLimitReached | Self::MatchLimitExceeded
+        )
     }
 }
 

@@ -45,6 +45,14 @@ pub(crate) static COMPILE_CACHE_MISSES_TOTAL: LazyLock<IntCounter> = LazyLock::n
     )
 });
 
+/// `syntaxd_query_compile_failures_remembered_total`.
+pub(crate) static COMPILE_FAILURES_REMEMBERED_TOTAL: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "syntaxd_query_compile_failures_remembered_total",
+        "Query compiles refused at once because the same text failed or was too slow before",
+    )
+});
+
 /// `syntaxd_query_result_cache_hits_total`.
 pub(crate) static RESULT_CACHE_HITS_TOTAL: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(

@@ -12,6 +12,7 @@ mod limits;
 mod metrics;
 mod position;
 mod run;
+mod shape;
 
 pub use cache::{
     COMPILED_BYTES_PER_QUERY_BYTE, COMPILED_OVERHEAD_BYTES, CacheStats, QueryCache, QueryEngine,
@@ -22,6 +23,7 @@ pub use error::{InvalidQueryKind, QueryError};
 pub use limits::{IncompleteReason, MAX_MATCH_LIMIT, QueryLimits};
 pub use position::{Position, Range};
 pub use run::{Capture, QueryContext, QueryResult, run_query};
+pub use shape::{QueryShape, inspect};
 
 pub(crate) use limits::Budget;
 pub(crate) use run::{BUDGET_CHECK_INTERVAL, check_source, node_text, record_incomplete};

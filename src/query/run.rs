@@ -123,6 +123,7 @@ impl QueryContext {
         let mut captures = Vec::new();
         let mut reason = None;
         let mut seen = 0usize;
+        let mut text_bytes = 0usize;
         while let Some((m, capture_ix)) = iter.next() {
             if seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
                 && let Some(r) = budget.check()
@@ -144,6 +145,11 @@ impl QueryContext {
             }
             let node = capture.node;
             let text = node_text(source, &node, limits.max_capture_text_bytes);
+            if text_bytes + text.text.len() > limits.max_total_text_bytes {
+                reason = Some(IncompleteReason::TextLimitReached);
+                break;
+            }
+            text_bytes += text.text.len();
             captures.push(Capture {
                 name: name.to_owned(),
                 node_kind: node.kind().to_owned(),

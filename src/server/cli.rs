@@ -72,6 +72,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("syntaxd-worker")
+        .max_blocking_threads(config.blocking_threads())
         // Blocking threads parse and walk trees: give them the parse stack.
         .thread_stack_size(PARSE_THREAD_STACK_BYTES)
         .build()
@@ -182,17 +183,25 @@ mod tests {
     #[test]
     fn shipped_config_files_pass_config_check() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for name in ["config/syntaxd.toml", "config/container.toml"] {
-            let file = root.join(name);
-            assert!(
-                Config::load(Some(&file), Vec::new(), &Overrides::default()).is_ok(),
-                "{name}"
-            );
-            assert_eq!(
-                run_config(ConfigCommand::Check { file }).expect("valid"),
-                ExitCode::SUCCESS
-            );
-        }
+        let file = root.join("config/syntaxd.toml");
+        assert!(Config::load(Some(&file), Vec::new(), &Overrides::default()).is_ok());
+        assert_eq!(
+            run_config(ConfigCommand::Check { file }).expect("valid"),
+            ExitCode::SUCCESS
+        );
+        // The container's config reads its token from a secret file: valid with the secret
+        // mounted (here moved by the environment), refused without it.
+        let file = root.join("config/container.toml");
+        assert!(Config::load(Some(&file), Vec::new(), &Overrides::default()).is_err());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = dir.path().join("token");
+        std::fs::write(&secret, "s3cret\n").expect("write secret");
+        let env = vec![(
+            "SYNTAXD_SERVER_AUTH_TOKEN_FILE".to_string(),
+            secret.display().to_string(),
+        )];
+        let config = Config::load(Some(&file), env, &Overrides::default()).expect("valid");
+        assert_eq!(config.server.auth_token, "s3cret");
     }
 
     #[test]

@@ -1,16 +1,17 @@
-//! Open live documents: a table bounded in count and total text bytes; over a bound the least
-//! recently used document is closed (and counted in `syntaxd_documents_evicted_total`).
+//! Open live documents: a table bounded in count and total weight (text + tree + line index,
+//! see [`document_weight`]); over a bound the least recently used document is closed (and counted in `syntaxd_documents_evicted_total`).
 //!
 //! The table's lock is a `std::sync::Mutex` taken only for short bookkeeping (never across
 //! `.await`); each document has its own mutex, taken on blocking threads while it is parsed,
 //! edited or queried.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use prometheus::{IntCounter, IntGauge};
 
-use crate::parse::Document;
+use crate::parse::{Document, TREE_BYTES_PER_SOURCE_BYTE};
 
 /// A shared, individually locked document.
 pub type SharedDocument = Arc<Mutex<Document>>;
@@ -32,7 +33,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics {
     bytes: register(
         IntGauge::new(
             "syntaxd_documents_bytes",
-            "Total text bytes of the open live documents.",
+            "Total weight of the open live documents: text, estimated tree and line index.",
         )
         .expect("static metric definition is valid"),
     ),
@@ -55,8 +56,10 @@ fn register<C: prometheus::core::Collector + Clone + 'static>(c: C) -> C {
 /// Why a document cannot be admitted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocumentsError {
-    /// The document alone is larger than the byte bound of all documents.
-    #[error("document of {bytes} bytes exceeds documents.max_total_bytes ({limit})")]
+    /// The document alone weighs more than the bound of all documents.
+    #[error(
+        "document weighing {bytes} bytes (text, tree and line index) exceeds documents.max_total_bytes ({limit})"
+    )]
     TooLarge {
         /// Its size.
         bytes: usize,
@@ -112,7 +115,7 @@ impl Documents {
     /// # Errors
     /// `TooLarge` when this document alone exceeds the byte bound.
     pub fn insert(&self, id: &str, doc: Document) -> Result<usize, DocumentsError> {
-        let bytes = doc.text().len();
+        let bytes = document_weight(&doc);
         if bytes > self.max_total_bytes {
             return Err(DocumentsError::TooLarge {
                 bytes,
@@ -135,7 +138,8 @@ impl Documents {
         Ok(evicted)
     }
 
-    /// Records the new size of `id` after an edit and enforces the bounds.
+    /// Records the new weight of `id` ([`document_weight`]) after an edit and enforces the
+    /// bounds.
     pub fn resized(&self, id: &str, bytes: usize) {
         let mut table = self.lock();
         let Some(slot) = table.slots.get_mut(id) else {
@@ -201,6 +205,45 @@ fn publish(table: &Table) {
     METRICS
         .bytes
         .set(i64::try_from(table.total_bytes).unwrap_or(i64::MAX));
+}
+
+/// Line-index bytes per line (one `usize` start offset).
+const LINE_INDEX_BYTES_PER_LINE: usize = std::mem::size_of::<usize>();
+
+/// What an open document weighs against `documents.max_total_bytes`: its text, its live tree
+/// (estimated at [`TREE_BYTES_PER_SOURCE_BYTE`] per text byte, the measured worst case, as for
+/// the query trees) and its line index.
+pub fn document_weight(doc: &Document) -> usize {
+    let text = doc.text().len();
+    let tree = usize::try_from(TREE_BYTES_PER_SOURCE_BYTE)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(text);
+    text.saturating_add(tree)
+        .saturating_add(doc.line_count().saturating_mul(LINE_INDEX_BYTES_PER_LINE))
+}
+
+/// Locks a document, waiting at most `wait` for a request that holds it (polling, so the
+/// waiting blocking thread is bounded in time); `None` when it stays held. Recovers from a
+/// poisoned lock like [`lock_document`].
+pub fn lock_document_within(
+    doc: &SharedDocument,
+    wait: Duration,
+) -> Option<MutexGuard<'_, Document>> {
+    let deadline = Instant::now() + wait;
+    let mut pause = Duration::from_micros(200);
+    loop {
+        match doc.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => {}
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        std::thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(10));
+    }
 }
 
 /// Locks a document, recovering from a poisoned lock (a failed edit leaves the document

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::language::LanguageError;
 use crate::parse::{EditError, ParseError};
-use crate::pipeline::AnalyzeError;
+use crate::pipeline::{AnalyzeError, SymbolsFailure};
 use crate::query::QueryError;
 
 /// An error answered to the client.
@@ -154,6 +154,19 @@ impl From<ParseError> for ApiError {
             ParseError::IncompatibleLanguage { .. } => {
                 Self::bad_request("language_unavailable", e.to_string())
             }
+            ParseError::Quarantined {
+                content_hash,
+                reason,
+                ..
+            } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "parse_quarantined",
+                e.to_string(),
+            )
+            .with_details(serde_json::json!({
+                "content_hash": format!("{content_hash:016x}"),
+                "reason": reason.as_str(),
+            })),
             ParseError::Internal { .. } => Self::internal(e),
         }
     }
@@ -165,6 +178,11 @@ impl From<AnalyzeError> for ApiError {
             AnalyzeError::Language(e) => e.into(),
             AnalyzeError::Parse(e) => e.into(),
             AnalyzeError::Cache(e) => Self::internal(e),
+            AnalyzeError::Symbols(SymbolsFailure::Unsupported { language }) => Self::bad_request(
+                "symbols_unsupported",
+                format!("language `{language}` has no tags query"),
+            ),
+            AnalyzeError::Symbols(e) => Self::internal(e),
         }
     }
 }
@@ -187,6 +205,9 @@ impl From<QueryError> for ApiError {
             }
             QueryError::TooLarge { .. } => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, e.code(), e.to_string())
+            }
+            QueryError::TooComplex { .. } | QueryError::CompileTimeout { .. } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string())
             }
             QueryError::InvalidLimits { .. } => Self::bad_request(e.code(), e.to_string()),
             _ => Self::internal(e),

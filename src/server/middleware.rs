@@ -1,7 +1,9 @@
 //! Middleware: request ids, per-route metrics, the bearer token, admission (draining, the
-//! global concurrency limit, the request deadline) and the JSON body extractor.
+//! global concurrency limit, the request deadline), the JSON body extractor, and the answer to
+//! a panic (a 500 JSON body for that request only, never a reset connection).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -10,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use tokio::sync::OwnedSemaphorePermit;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
 use super::error::ApiError;
@@ -46,6 +49,34 @@ impl MakeRequestId for MakeId {
             .ok()
             .map(RequestId::new)
     }
+}
+
+/// Longest client-chosen request id kept.
+pub const MAX_REQUEST_ID_BYTES: usize = 64;
+
+/// Whether a client's `x-request-id` is kept: 1..=64 characters of `[A-Za-z0-9._-]`.
+pub fn acceptable_request_id(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.len() <= MAX_REQUEST_ID_BYTES
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Outermost layer: drops a client's `x-request-id` that is not [`acceptable_request_id`]
+/// (too long, or characters that could forge log lines), so a fresh one is generated.
+pub async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
+    let values = req.headers().get_all(REQUEST_ID_HEADER);
+    let mut count = 0;
+    let mut ok = true;
+    for v in values {
+        count += 1;
+        ok &= acceptable_request_id(v.as_bytes());
+    }
+    if count > 1 || !ok {
+        req.headers_mut().remove(REQUEST_ID_HEADER);
+    }
+    next.run(req).await
 }
 
 /// The matched route template, carried from the router to [`observe`].
@@ -89,9 +120,7 @@ pub async fn require_token(State(state): State<AppState>, req: Request, next: Ne
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     match given {
-        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
-            next.run(req).await
-        }
+        Some(token) if token_matches(token.as_bytes(), expected.as_bytes()) => next.run(req).await,
         _ => {
             let mut response = ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -120,7 +149,7 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         return response;
     }
-    let Ok(_permit) = state.limiter().clone().try_acquire_owned() else {
+    let Ok(permit) = state.limiter().clone().try_acquire_owned() else {
         HTTP.rejected_total.with_label_values(&["overloaded"]).inc();
         return ApiError::unavailable(
             "overloaded",
@@ -134,7 +163,13 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let _in_flight = state.in_flight().enter();
     let deadline = Duration::from_millis(state.config().server.request_timeout_ms);
-    match tokio::time::timeout(deadline, next.run(req)).await {
+    // The permit travels with the request's blocking work (see `handlers::blocking`): a
+    // request that times out frees its permit only when that work has stopped.
+    let admission = Admission(Arc::new(permit));
+    match ADMISSION
+        .scope(admission, tokio::time::timeout(deadline, next.run(req)))
+        .await
+    {
         Ok(response) => response,
         Err(_) => {
             HTTP.rejected_total.with_label_values(&["timeout"]).inc();
@@ -149,6 +184,42 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
             .into_response()
         }
     }
+}
+
+/// The answer to a request whose handler panicked (installed with tower-http's
+/// `CatchPanicLayer`): 500 `internal` as JSON, the panic message logged (never returned).
+/// The connection stays usable and every other request is unaffected.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("non-string panic payload");
+    ApiError::internal(format!("request handler panicked: {message}")).into_response()
+}
+
+/// Test hook (only with the `test-hooks` feature): a request carrying
+/// `x-syntaxd-test-hook: panic` panics here, in async code.
+#[cfg(feature = "test-hooks")]
+pub async fn test_panic_hook(req: Request, next: Next) -> Response {
+    let wanted = req
+        .headers()
+        .get(crate::parse::test_hooks::PANIC_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"panic");
+    if wanted {
+        panic!("test hook: panic in async code");
+    }
+    next.run(req).await
+}
+
+/// A request's share of `server.max_concurrent_requests`, held by the request and by the
+/// blocking work it started, released when the last of them is done.
+#[derive(Clone, Debug)]
+pub struct Admission(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
+
+tokio::task_local! {
+    /// The admission of the request this task serves (set by [`admit`]).
+    pub static ADMISSION: Admission;
 }
 
 /// A JSON body: 413 over the body limit, 400 for bad JSON or invalid UTF-8, as API errors.
@@ -194,9 +265,43 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+/// Compares a presented token with the expected one in time independent of where they differ
+/// and of their lengths: both are hashed with a per-process secret seed (xxh3-128) and the
+/// fixed-size digests are compared without an early exit.
+pub fn token_matches(given: &[u8], expected: &[u8]) -> bool {
+    static SEED: LazyLock<u64> = LazyLock::new(|| {
+        use std::hash::BuildHasher;
+        std::collections::hash_map::RandomState::new().hash_one(std::process::id())
+    });
+    let a = xxhash_rust::xxh3::xxh3_128_with_seed(given, *SEED).to_le_bytes();
+    let b = xxhash_rust::xxh3::xxh3_128_with_seed(expected, *SEED).to_le_bytes();
+    let diff = a
+        .iter()
+        .zip(&b)
+        .fold(0u8, |acc, (x, y)| acc | std::hint::black_box(x ^ y));
+    diff == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_match_only_when_equal_whatever_their_lengths() {
+        assert!(token_matches(b"s3cret-token", b"s3cret-token"));
+        assert!(!token_matches(b"s3cret-tokem", b"s3cret-token"));
+        assert!(!token_matches(b"s3cret", b"s3cret-token"));
+        assert!(!token_matches(b"s3cret-token-and-more", b"s3cret-token"));
+        assert!(!token_matches(b"", b"s3cret-token"));
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+
+    #[test]
+    fn request_ids_are_short_and_plain() {
+        assert!(acceptable_request_id(b"abc-DEF_1.2"));
+        assert!(acceptable_request_id(&[b'a'; 64]));
+        assert!(!acceptable_request_id(&[b'a'; 65]));
+        assert!(!acceptable_request_id(b""));
+        assert!(!acceptable_request_id(b"a b"));
+        assert!(!acceptable_request_id(b"a\"}"));
+    }
 }

@@ -1,6 +1,8 @@
 //! The router: probes and `/metrics` outside the admission limits and the token; `/v1`
 //! behind the bearer token, admission (draining, concurrency, deadline) and the body limit;
-//! request ids, one span per request and per-route metrics around everything.
+//! request ids, one span per request and per-route metrics around everything; a panic in any
+//! handler becomes a 500 JSON answer for that request (`CatchPanicLayer`, innermost, so the
+//! answer is counted, traced and carries the request id).
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -9,13 +11,16 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use super::error::ApiError;
 use super::handlers::{analyze, documents, languages, probes};
-use super::middleware::{MakeId, admit, label_route, observe, require_token};
+use super::middleware::{
+    MakeId, admit, label_route, observe, panic_response, require_token, sanitize_request_id,
+};
 use super::openapi;
 use super::state::AppState;
 
@@ -35,7 +40,10 @@ pub fn router(state: AppState) -> Router {
                 .delete(documents::close),
         )
         .route("/v1/documents/{id}/tree", get(documents::tree))
-        .route("/v1/openapi.json", get(openapi::serve))
+        .route("/v1/openapi.json", get(openapi::serve));
+    #[cfg(feature = "test-hooks")]
+    let v1 = v1.route_layer(from_fn(super::middleware::test_panic_hook));
+    let v1 = v1
         .route_layer(from_fn_with_state(state.clone(), admit))
         .route_layer(from_fn_with_state(state.clone(), require_token))
         .layer(DefaultBodyLimit::max(body_limit));
@@ -51,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn(sanitize_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeId::default()))
                 .layer(
                     TraceLayer::new_for_http()
@@ -67,10 +76,13 @@ pub fn router(state: AppState) -> Router {
                                 path = %req.uri().path(),
                             )
                         })
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                        // One line per request costs more than a cache hit itself: access
+                        // lines are `debug`; per-route counts and latencies are in the metrics.
+                        .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(from_fn(observe)),
+                .layer(from_fn(observe))
+                .layer(CatchPanicLayer::custom(panic_response)),
         )
 }
 

@@ -9,10 +9,9 @@ use tokio::sync::{Notify, Semaphore};
 
 use crate::cache::{Cache, CacheError};
 use crate::config::Config;
-use crate::language::registry;
 use crate::parse::{
-    EngineConfig, InputPolicy, ParseEngine, PoolConfig, TREE_BYTES_PER_SOURCE_BYTE, WatchdogConfig,
-    cores,
+    EngineConfig, InputPolicy, ParseEngine, PoolConfig, Quarantine, TREE_BYTES_PER_SOURCE_BYTE,
+    WatchdogConfig, cores,
 };
 use crate::pipeline::Analyzer;
 use crate::query::QueryEngine;
@@ -44,11 +43,10 @@ struct Inner {
     readiness: Readiness,
     limiter: Arc<Semaphore>,
     in_flight: InFlight,
-    query_failures: Vec<String>,
 }
 
 impl AppState {
-    /// Opens the cache and builds the engines. Blocking (disk I/O, query compilation): call
+    /// Opens the cache and builds the engines. Blocking (disk I/O): call
     /// it before the runtime serves, or from `spawn_blocking`.
     ///
     /// # Errors
@@ -59,9 +57,12 @@ impl AppState {
         Ok(Self::with_cache(config, Some(Arc::new(cache))))
     }
 
-    /// Builds the state around an opened cache (or none: every request parses).
+    /// Builds the state around an opened cache (or none: every request parses). With a cache,
+    /// the parse quarantine lives in the cache directory (it survives restarts and quarantines
+    /// what a crashed process was parsing); without, it is kept in memory.
     pub fn with_cache(config: Config, cache: Option<Arc<Cache>>) -> AppState {
         crate::telemetry::register_process_metrics();
+        std::sync::LazyLock::force(&super::handlers::BLOCKING_JOBS);
         let max_parsers = match config.parse.max_parsers {
             0 => cores(),
             n => usize::try_from(n).unwrap_or(usize::MAX),
@@ -72,7 +73,16 @@ impl AppState {
                 checkout_timeout: Duration::from_millis(config.parse.pool_wait_ms),
             },
             input: InputPolicy::default(),
-            watchdog: WatchdogConfig::default(),
+            watchdog: WatchdogConfig {
+                margin: Duration::from_millis(config.parse.watchdog_margin_ms),
+                ..WatchdogConfig::default()
+            },
+            max_abandoned_threads: usize::try_from(config.parse.max_abandoned_threads)
+                .unwrap_or(usize::MAX),
+        })
+        .with_quarantine(match &cache {
+            Some(_) => Quarantine::open(&config.cache_dir()),
+            None => Quarantine::in_memory(),
         });
         let analyzer = Analyzer::new(
             engine,
@@ -80,14 +90,8 @@ impl AppState {
             usize::try_from(config.parse.max_source_bytes).unwrap_or(usize::MAX),
             Duration::from_millis(config.parse.timeout_ms),
         );
-        let query_failures = registry()
-            .query_failures()
-            .into_iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>();
-        for failure in &query_failures {
-            tracing::error!(error = %failure, "registry query does not compile");
-        }
+        // Registry queries compile lazily, per language and kind, on first use (see
+        // `Language::query`); failures surface in `/readyz`'s body and the metrics.
         let trees = moka::sync::Cache::builder()
             .max_capacity(QUERY_TREE_BUDGET_BYTES)
             .weigher(|_k: &(String, u128), v: &Arc<tree_sitter::Tree>| {
@@ -113,7 +117,6 @@ impl AppState {
                 readiness: Readiness::default(),
                 limiter: Arc::new(Semaphore::new(permits)),
                 in_flight: InFlight::default(),
-                query_failures,
                 config,
             }),
         }
@@ -157,11 +160,6 @@ impl AppState {
     /// Requests being served.
     pub fn in_flight(&self) -> &InFlight {
         &self.inner.in_flight
-    }
-
-    /// Registry queries that failed to compile at startup (the daemon is then unready).
-    pub fn query_failures(&self) -> &[String] {
-        &self.inner.query_failures
     }
 }
 

@@ -9,15 +9,15 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::render::{
-    Problem, TreeFormat, decoded_tree_json, problems_of_decoded, problems_of_tree,
+    Problem, RenderBudget, TreeFormat, body_with_tree, problems_of_decoded, problems_of_tree,
+    write_decoded_tree_json, write_json_string, write_tree_json,
 };
-use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
+use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, resolve_language, to_json};
 use crate::bytecode;
 use crate::language::Language;
 use crate::parse::ParseBudget;
 use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
-use crate::server::documents::lock_document;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
@@ -49,8 +49,9 @@ pub struct ParseResponse {
     pub content_hash: String,
     /// Whether the tree has ERROR or MISSING nodes.
     pub has_errors: bool,
-    /// The first ERROR/MISSING nodes (at most 100).
-    pub errors: Vec<Problem>,
+    /// The first ERROR/MISSING nodes (at most 100), as stored in the cache entry's summary.
+    #[schema(value_type = Vec<Problem>)]
+    pub errors: Box<serde_json::value::RawValue>,
     /// The tree: a string for `sexp`, an object for `json`; absent for `none`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -85,7 +86,7 @@ pub struct ParseStats {
     responses(
         (status = 200, description = "Parsed", body = ParseResponse),
         (status = 400, description = "Bad JSON, unknown language, invalid UTF-8, binary content", body = ErrorBody),
-        (status = 413, description = "Body or source too large", body = ErrorBody),
+        (status = 413, description = "Body, source or answer too large (`response_too_large`: ask for `sexp`, `none` or a query)", body = ErrorBody),
         (status = 503, description = "Overloaded or draining", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -96,6 +97,7 @@ pub async fn parse(
 ) -> Result<JsonBytes, ApiError> {
     let cancel = CancelOnDrop::new();
     let handle = cancel.parse.clone();
+    let stop = Arc::clone(&cancel.query);
     blocking(move || {
         let lang = resolve_language(
             req.language.as_deref(),
@@ -107,53 +109,100 @@ pub async fn parse(
             .analyze(lang, req.content.into_bytes(), handle)?;
         let grammar = lang.ts_language()?;
         let entry = &analysis.entry;
-        let (has_errors, errors, nodes, tree) = match &analysis.tree {
-            Some(tree) => {
-                let errors = problems_of_tree(tree);
-                let rendered = match req.format {
-                    TreeFormat::None => None,
-                    TreeFormat::Sexp => Some(json_string(&tree.root_node().to_sexp())),
-                    TreeFormat::Json => Some(crate::output::tree_json(tree)),
-                };
-                let nodes = tree.root_node().descendant_count();
-                (tree.root_node().has_error(), errors, nodes, rendered)
-            }
-            None => {
-                let decoded = bytecode::decode(&entry.bytecode).map_err(ApiError::internal)?;
-                let lines = decoded
-                    .line_index(&entry.source)
-                    .map_err(ApiError::internal)?;
-                let errors = problems_of_decoded(&decoded, &lines, grammar);
-                let has_errors = !decoded.is_empty() && decoded.has_error(decoded.root());
-                let rendered = match req.format {
-                    TreeFormat::None => None,
-                    TreeFormat::Sexp => Some(json_string(&decoded.to_sexp(grammar))),
-                    TreeFormat::Json => Some(decoded_tree_json(&decoded, &lines, grammar)),
-                };
-                (has_errors, errors, decoded.len(), rendered)
-            }
+        let budget = RenderBudget {
+            max_bytes: usize::try_from(state.config().server.max_response_bytes)
+                .unwrap_or(usize::MAX),
+            cancel: &stop,
         };
-        let tree = match tree {
-            Some(text) => {
-                Some(serde_json::value::RawValue::from_string(text).map_err(ApiError::internal)?)
-            }
-            None => None,
-        };
-        let response = ParseResponse {
+        // The summary answers `errors`, `has_errors` and `nodes` without touching the tree; a
+        // format-1 entry (older cache) has none and is summarised from the tree or bytecode.
+        let stored = entry.summary.as_ref().and_then(|s| {
+            Some((
+                s.has_errors,
+                raw_json(&s.problems_json).ok()?,
+                usize::try_from(s.nodes).unwrap_or(usize::MAX),
+            ))
+        });
+        let mut response = ParseResponse {
             language: lang.id.clone(),
             content_hash: format!("{:032x}", entry.key().content_hash),
-            has_errors,
-            errors,
-            tree,
+            has_errors: false,
+            errors: to_raw(&Vec::<Problem>::new())?,
+            tree: None,
             cache: analysis.cache,
             stats: ParseStats {
                 source_bytes: entry.source.len(),
-                nodes,
+                nodes: 0,
                 parse_ms: analysis.parse_elapsed.map(millis),
                 analyze_ms: millis(analysis.elapsed),
             },
         };
-        to_json(StatusCode::OK, &response)
+        // The tree is rendered once, straight into the body, within the response bound.
+        match (&analysis.tree, stored) {
+            (Some(tree), stored) => {
+                match stored {
+                    Some((has_errors, errors, nodes)) => {
+                        response.has_errors = has_errors;
+                        response.errors = errors;
+                        response.stats.nodes = nodes;
+                    }
+                    None => {
+                        response.errors = to_raw(&problems_of_tree(tree))?;
+                        response.has_errors = tree.root_node().has_error();
+                        response.stats.nodes = tree.root_node().descendant_count();
+                    }
+                }
+                match req.format {
+                    TreeFormat::None => body_with_tree(&response, &budget, None),
+                    TreeFormat::Sexp => {
+                        let sexp = tree.root_node().to_sexp();
+                        body_with_tree(
+                            &response,
+                            &budget,
+                            Some(&|out: &mut Vec<u8>| write_json_string(out, &sexp, &budget)),
+                        )
+                    }
+                    TreeFormat::Json => body_with_tree(
+                        &response,
+                        &budget,
+                        Some(&|out: &mut Vec<u8>| write_tree_json(out, tree, &budget)),
+                    ),
+                }
+            }
+            (None, Some((has_errors, errors, nodes))) if req.format == TreeFormat::None => {
+                response.has_errors = has_errors;
+                response.errors = errors;
+                response.stats.nodes = nodes;
+                body_with_tree(&response, &budget, None)
+            }
+            (None, _) => {
+                let decoded = bytecode::decode(&entry.bytecode).map_err(ApiError::internal)?;
+                let lines = decoded
+                    .line_index(&entry.source)
+                    .map_err(ApiError::internal)?;
+                response.errors = to_raw(&problems_of_decoded(&decoded, &lines, grammar))?;
+                response.has_errors = !decoded.is_empty() && decoded.has_error(decoded.root());
+                response.stats.nodes = decoded.len();
+                match req.format {
+                    TreeFormat::None => body_with_tree(&response, &budget, None),
+                    TreeFormat::Sexp => {
+                        let sexp = decoded.to_sexp(grammar);
+                        body_with_tree(
+                            &response,
+                            &budget,
+                            Some(&|out: &mut Vec<u8>| write_json_string(out, &sexp, &budget)),
+                        )
+                    }
+                    TreeFormat::Json => body_with_tree(
+                        &response,
+                        &budget,
+                        Some(&|out: &mut Vec<u8>| {
+                            write_decoded_tree_json(out, &decoded, &lines, grammar, &budget)
+                        }),
+                    ),
+                }
+            }
+        }
     })
     .await
 }
@@ -214,6 +263,7 @@ pub async fn symbols(
 ) -> Result<JsonBytes, ApiError> {
     let cancel = CancelOnDrop::new();
     let handle = cancel.parse.clone();
+    let stop = Arc::clone(&cancel.query);
     blocking(move || {
         let unsupported = |lang: &Language| {
             ApiError::bad_request(
@@ -227,17 +277,25 @@ pub async fn symbols(
                     .documents()
                     .get(&id)
                     .ok_or_else(|| ApiError::document_not_found(&id))?;
-                let doc = lock_document(&doc);
+                let doc = lock_or_busy(&state, &id, &doc)?;
                 let lang = resolve_language(Some(doc.language_id()), None, b"")?;
                 let config = state
                     .analyzer()
                     .symbol_config(lang)
                     .ok_or_else(|| unsupported(lang))?;
+                // Stops at the request's cancel flag (deadline or client gone).
+                let options = SymbolOptions {
+                    limits: QueryLimits {
+                        cancel: Some(Arc::clone(&stop)),
+                        ..QueryLimits::default()
+                    },
+                    ..SymbolOptions::default()
+                };
                 let result = extract_symbols(
                     &config,
                     doc.tree().root_node(),
                     doc.text().as_bytes(),
-                    &SymbolOptions::default(),
+                    &options,
                 )
                 .map_err(ApiError::internal)?;
                 (lang, result, None)
@@ -251,21 +309,20 @@ pub async fn symbols(
                 if state.analyzer().symbol_config(lang).is_none() {
                     return Err(unsupported(lang));
                 }
-                let analysis = state
-                    .analyzer()
-                    .analyze(lang, content.into_bytes(), handle)?;
-                // The entry stores the serialised `SymbolsResult` object
-                // (`{"symbols":..,"complete":..,"incomplete_reason":..}`): answer with it as
-                // stored, prefixed by this response's own fields, instead of decoding and
+                let (analysis, stored) =
+                    state
+                        .analyzer()
+                        .analyze_symbols(lang, content.into_bytes(), handle)?;
+                // The symbols JSON is the serialised `SymbolsResult` object
+                // (`{"symbols":..,"complete":..,"incomplete_reason":..}`), as stored: answer
+                // with it prefixed by this response's own fields, instead of decoding and
                 // re-encoding every symbol on each cache hit.
-                let stored = analysis
-                    .entry
-                    .symbols
-                    .as_deref()
-                    .filter(|s| s.first() == Some(&b'{'))
-                    .ok_or_else(|| {
-                        ApiError::internal(format!("no stored symbols for a {} entry", lang.id))
-                    })?;
+                if stored.first() != Some(&b'{') {
+                    return Err(ApiError::internal(format!(
+                        "stored symbols of a {} entry are not a JSON object",
+                        lang.id
+                    )));
+                }
                 let mut body = Vec::with_capacity(stored.len() + 64);
                 body.extend_from_slice(b"{\"language\":");
                 serde_json::to_writer(&mut body, &lang.id).map_err(ApiError::internal)?;
@@ -327,9 +384,19 @@ pub struct QueryResponse {
     pub captures: serde_json::Value,
     /// False when a limit or the deadline cut the result.
     pub complete: bool,
-    /// `limit_reached`, `match_limit_exceeded`, `deadline` or `cancelled`.
+    /// `limit_reached`, `text_limit_reached`, `match_limit_exceeded`, `deadline` or
+    /// `cancelled`.
     #[schema(value_type = Option<String>)]
     pub incomplete_reason: Option<crate::query::IncompleteReason>,
+}
+
+/// [`QueryResponse`] as serialised: borrowing the captures.
+#[derive(Serialize)]
+struct QueryAnswer<'a> {
+    language: &'a str,
+    captures: &'a [crate::query::Capture],
+    complete: bool,
+    incomplete_reason: Option<crate::query::IncompleteReason>,
 }
 
 /// Runs a query over content or a document.
@@ -343,7 +410,7 @@ pub struct QueryResponse {
         (status = 400, description = "Bad input", body = ErrorBody),
         (status = 404, description = "No such document", body = ErrorBody),
         (status = 413, description = "Query text too large", body = ErrorBody),
-        (status = 422, description = "The query does not compile (row, column, offset, kind)", body = ErrorBody),
+        (status = 422, description = "The query does not compile (`invalid_query` with row, column, offset, kind), has too many patterns or predicates or too long a regex (`query_too_complex`), or compiled too slowly (`query_compile_timeout`)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -364,6 +431,11 @@ pub async fn query(
                 .min(MAX_MATCH_LIMIT),
             deadline: Duration::from_millis(q.timeout_ms),
             max_query_bytes: usize::try_from(q.max_query_bytes).unwrap_or(usize::MAX),
+            max_total_text_bytes: usize::try_from(q.max_captured_text_bytes).unwrap_or(usize::MAX),
+            max_patterns: usize::try_from(q.max_patterns).unwrap_or(usize::MAX),
+            max_predicates: usize::try_from(q.max_predicates).unwrap_or(usize::MAX),
+            max_regex_bytes: usize::try_from(q.max_regex_bytes).unwrap_or(usize::MAX),
+            compile_timeout: Duration::from_millis(q.compile_timeout_ms),
             cancel: Some(query_cancel),
             ..QueryLimits::default()
         };
@@ -374,7 +446,7 @@ pub async fn query(
                     .documents()
                     .get(&id)
                     .ok_or_else(|| ApiError::document_not_found(&id))?;
-                let doc = lock_document(&doc);
+                let doc = lock_or_busy(&state, &id, &doc)?;
                 let lang = resolve_language(Some(doc.language_id()), None, b"")?;
                 let result = queries.query(
                     &lang.id,
@@ -438,9 +510,10 @@ pub async fn query(
                 ));
             }
         };
-        let response = QueryResponse {
-            language: lang.id.clone(),
-            captures: serde_json::to_value(&result.captures).map_err(ApiError::internal)?,
+        // Serialised straight from the result (no intermediate JSON value).
+        let response = QueryAnswer {
+            language: &lang.id,
+            captures: &result.captures,
             complete: result.complete,
             incomplete_reason: result.incomplete_reason,
         };
@@ -449,8 +522,14 @@ pub async fn query(
     .await
 }
 
-fn json_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+/// Stored JSON as a raw value (checked: a damaged summary is an error, never sent as is).
+fn raw_json(bytes: &[u8]) -> Result<Box<serde_json::value::RawValue>, ApiError> {
+    let text = std::str::from_utf8(bytes).map_err(ApiError::internal)?;
+    serde_json::value::RawValue::from_string(text.to_owned()).map_err(ApiError::internal)
+}
+
+fn to_raw<T: Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, ApiError> {
+    serde_json::value::to_raw_value(value).map_err(ApiError::internal)
 }
 
 fn millis(d: Duration) -> f64 {

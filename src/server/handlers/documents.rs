@@ -1,6 +1,7 @@
 //! Live documents: `PUT` opens or replaces, `PATCH` applies versioned LSP-style edits
 //! incrementally, `GET` reads the text, `GET .../tree` the tree, `DELETE` closes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
@@ -8,10 +9,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::render::{Point, Problem, TreeFormat, problems_of_tree};
-use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
+use super::render::{
+    Point, Problem, RenderBudget, TreeFormat, body_with_tree, problems_of_tree, write_json_string,
+    write_tree_json,
+};
+use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, resolve_language, to_json};
 use crate::parse::{Document, ParseBudget, TextEdit, TextPosition};
-use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, lock_document};
+use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, document_weight};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
@@ -226,6 +230,7 @@ pub async fn open(
         (status = 400, description = "An edit is out of range", body = ErrorBody),
         (status = 404, description = "No such document", body = ErrorBody),
         (status = 409, description = "Stale version", body = ErrorBody),
+        (status = 413, description = "More edits or edit text than `documents.max_edits_per_patch` / `documents.max_edit_bytes_per_patch`", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -234,6 +239,7 @@ pub async fn edit(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EditRequest>,
 ) -> Result<JsonBytes, ApiError> {
+    check_edit_bounds(&state, &req)?;
     let cancel = CancelOnDrop::new();
     let handle = cancel.parse.clone();
     blocking(move || {
@@ -257,9 +263,9 @@ pub async fn edit(
             .collect();
         let budget = budget(&state).with_cancel(handle);
         let (outcome, bytes) = {
-            let mut doc = lock_document(&shared);
+            let mut doc = lock_or_busy(&state, &id, &shared)?;
             let outcome = doc.apply_edits_with_budget(req.version, &edits, &budget)?;
-            (outcome, doc.text().len())
+            (outcome, document_weight(&doc))
         };
         state.documents().resized(&id, bytes);
         let changed_ranges = outcome
@@ -312,7 +318,7 @@ pub async fn read(
             .documents()
             .get(&id)
             .ok_or_else(|| ApiError::document_not_found(&id))?;
-        let doc = lock_document(&shared);
+        let doc = lock_or_busy(&state, &id, &shared)?;
         to_json(
             StatusCode::OK,
             &DocumentResponse {
@@ -335,6 +341,7 @@ pub async fn read(
     responses(
         (status = 200, description = "The tree", body = TreeResponse),
         (status = 404, description = "No such document", body = ErrorBody),
+        (status = 413, description = "The answer would exceed `server.max_response_bytes` (`response_too_large`)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -343,37 +350,45 @@ pub async fn tree(
     Path(id): Path<String>,
     Query(params): Query<TreeParams>,
 ) -> Result<JsonBytes, ApiError> {
+    let cancel = CancelOnDrop::new();
+    let stop = Arc::clone(&cancel.query);
     blocking(move || {
         let shared = state
             .documents()
             .get(&id)
             .ok_or_else(|| ApiError::document_not_found(&id))?;
-        let doc = lock_document(&shared);
+        let doc = lock_or_busy(&state, &id, &shared)?;
         let tree = doc.tree();
-        let rendered = match params.format.unwrap_or(TreeFormat::Sexp) {
-            TreeFormat::None => None,
-            TreeFormat::Sexp => Some(
-                serde_json::to_string(&tree.root_node().to_sexp()).map_err(ApiError::internal)?,
-            ),
-            TreeFormat::Json => Some(crate::output::tree_json(tree)),
+        let budget = RenderBudget {
+            max_bytes: usize::try_from(state.config().server.max_response_bytes)
+                .unwrap_or(usize::MAX),
+            cancel: &stop,
         };
-        let rendered = match rendered {
-            Some(text) => {
-                Some(serde_json::value::RawValue::from_string(text).map_err(ApiError::internal)?)
+        let head = TreeResponse {
+            version: doc.version(),
+            language: doc.language_id().to_string(),
+            has_errors: tree.root_node().has_error(),
+            errors: problems_of_tree(tree),
+            tree: None,
+            id,
+        };
+        // Rendered once, straight into the body, within the response bound.
+        match params.format.unwrap_or(TreeFormat::Sexp) {
+            TreeFormat::None => body_with_tree(&head, &budget, None),
+            TreeFormat::Sexp => {
+                let sexp = tree.root_node().to_sexp();
+                body_with_tree(
+                    &head,
+                    &budget,
+                    Some(&|out: &mut Vec<u8>| write_json_string(out, &sexp, &budget)),
+                )
             }
-            None => None,
-        };
-        to_json(
-            StatusCode::OK,
-            &TreeResponse {
-                version: doc.version(),
-                language: doc.language_id().to_string(),
-                has_errors: tree.root_node().has_error(),
-                errors: problems_of_tree(tree),
-                tree: rendered,
-                id,
-            },
-        )
+            TreeFormat::Json => body_with_tree(
+                &head,
+                &budget,
+                Some(&|out: &mut Vec<u8>| write_tree_json(out, tree, &budget)),
+            ),
+        }
     })
     .await
 }
@@ -408,6 +423,39 @@ fn check_id(id: &str) -> Result<(), ApiError> {
             "invalid_document_id",
             format!(
                 "a document id is 1..={MAX_DOCUMENT_ID_BYTES} bytes without control characters"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a `PATCH` over `documents.max_edits_per_patch` edits or
+/// `documents.max_edit_bytes_per_patch` bytes of replacement text, before the document is
+/// locked.
+fn check_edit_bounds(state: &AppState, req: &EditRequest) -> Result<(), ApiError> {
+    let limits = &state.config().documents;
+    let max_edits = usize::try_from(limits.max_edits_per_patch).unwrap_or(usize::MAX);
+    if req.edits.len() > max_edits {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_edits",
+            format!(
+                "{} edits in one PATCH; documents.max_edits_per_patch is {max_edits}",
+                req.edits.len()
+            ),
+        ));
+    }
+    let max_bytes = usize::try_from(limits.max_edit_bytes_per_patch).unwrap_or(usize::MAX);
+    let text_bytes = req
+        .edits
+        .iter()
+        .fold(0usize, |n, e| n.saturating_add(e.text.len()));
+    if text_bytes > max_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "edit_text_too_large",
+            format!(
+                "{text_bytes} bytes of edit text in one PATCH; documents.max_edit_bytes_per_patch is {max_bytes}"
             ),
         ));
     }

@@ -8,16 +8,21 @@ pub mod probes;
 pub mod render;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, MutexGuard};
+use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::documents::{SharedDocument, lock_document_within};
 use super::error::ApiError;
+use super::middleware::ADMISSION;
+use super::state::AppState;
 use crate::language::{Language, LanguageError, registry};
-use crate::parse::CancelHandle;
+use crate::parse::{CancelHandle, Document};
+use prometheus::IntGauge;
 
 /// Cancels the parse and query of a request when its handler future is dropped (request
 /// deadline or client gone) — and harmlessly after it finished.
@@ -84,6 +89,28 @@ pub fn resolve_language(
     Ok(lang)
 }
 
+/// Locks an open document for this request, waiting at most `documents.lock_wait_ms`.
+///
+/// # Errors
+/// 503 `busy` when another request holds it longer.
+pub fn lock_or_busy<'a>(
+    state: &AppState,
+    id: &str,
+    doc: &'a SharedDocument,
+) -> Result<MutexGuard<'a, Document>, ApiError> {
+    let wait = Duration::from_millis(state.config().documents.lock_wait_ms);
+    lock_document_within(doc, wait).ok_or_else(|| {
+        ApiError::unavailable(
+            "busy",
+            format!(
+                "document `{id}` is held by another request for longer than documents.lock_wait_ms ({} ms); retry shortly",
+                wait.as_millis()
+            ),
+            1,
+        )
+    })
+}
+
 /// A pre-serialised JSON body.
 pub struct JsonBytes(pub StatusCode, pub Vec<u8>);
 
@@ -106,10 +133,47 @@ pub fn to_json<T: Serialize>(status: StatusCode, value: &T) -> Result<JsonBytes,
 }
 
 /// Runs `work` on the blocking pool (parsing, encoding and JSON never run on executor threads).
+/// The request's admission permit moves into the job: when the request times out, its permit
+/// is held until the work has stopped (it stops at the request's cancel flag), so
+/// `server.max_concurrent_requests` bounds work, not only waiting requests.
 pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(work).await?
+    let admission = ADMISSION.try_with(Clone::clone).ok();
+    tokio::task::spawn_blocking(move || {
+        let _admission = admission;
+        BLOCKING_JOBS.inc();
+        let _done = scopeguard(|| BLOCKING_JOBS.dec());
+        work()
+    })
+    .await?
+}
+
+/// `syntaxd_http_blocking_jobs`: request work running on the blocking pool now (including
+/// work of requests that already timed out and is stopping).
+pub static BLOCKING_JOBS: LazyLock<IntGauge> = LazyLock::new(|| {
+    let gauge = IntGauge::new(
+        "syntaxd_http_blocking_jobs",
+        "Request work running on the blocking pool now, including work of requests that timed out and is stopping.",
+    )
+    .expect("static metric definition is valid");
+    if let Err(e) = prometheus::default_registry().register(Box::new(gauge.clone())) {
+        tracing::debug!(error = %e, "blocking jobs gauge already registered");
+    }
+    gauge
+});
+
+/// Runs `f` on drop (also on unwind).
+fn scopeguard(f: impl FnOnce()) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Guard(Some(f))
 }

@@ -1,50 +1,179 @@
-//! Probes and metrics: `/healthz` (liveness), `/readyz` (readiness latch, watchdog, registry
-//! queries) and `/metrics` (Prometheus text).
+//! Probes and metrics: `/healthz` (liveness: abandoned parse threads within their cap),
+//! `/readyz` (readiness latch, stuck parses, registry queries) and `/metrics` (Prometheus
+//! text). Probe bodies list every reason that holds, not only the first.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
 use super::super::error::ApiError;
 use super::super::state::{AppState, Phase};
+use crate::parse::EngineHealth;
 use crate::telemetry::{METRICS_CONTENT_TYPE, gather_text};
 
-/// `GET /healthz`: 200 while the process can serve.
-pub async fn healthz() -> Response {
-    axum::Json(serde_json::json!({ "status": "ok" })).into_response()
+/// One reason a probe gives: a stable code and a message.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeReason {
+    /// Stable code, e.g. `abandoned_threads_over_cap`.
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
 }
 
-/// `GET /readyz`: 200 when serving; 503 with a reason while starting or draining, or when the
-/// parse watchdog sees stuck parses or a registry query does not compile.
+/// What a probe found: `reasons` make it fail (503), `warnings` are degradations it survives
+/// (200). Both are lists: several can hold at once.
+#[derive(Debug, Default)]
+pub struct ProbeReport {
+    /// Why the probe fails; empty when it passes.
+    pub reasons: Vec<ProbeReason>,
+    /// Degradations that do not fail the probe.
+    pub warnings: Vec<ProbeReason>,
+}
+
+impl ProbeReport {
+    /// Adds a failing reason.
+    pub fn fail(&mut self, code: &'static str, message: impl Into<String>) {
+        self.reasons.push(ProbeReason {
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// Adds a warning.
+    pub fn warn(&mut self, code: &'static str, message: impl Into<String>) {
+        self.warnings.push(ProbeReason {
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// 200 `{"status": ok_status, "reasons": [], "warnings": [...], "parse": {...}}`, or 503
+    /// with `status` `fail_status`, every reason, and `error` (the first reason, as every error
+    /// body has).
+    fn respond(
+        self,
+        ok_status: &str,
+        fail_status: &str,
+        parse: serde_json::Value,
+        query_failures: Option<serde_json::Value>,
+    ) -> Response {
+        let first = self
+            .reasons
+            .first()
+            .map(|r| serde_json::json!({ "code": r.code, "message": r.message }));
+        let mut body = serde_json::json!({
+            "status": if first.is_some() { fail_status } else { ok_status },
+            "reasons": self.reasons,
+            "warnings": self.warnings,
+            "parse": parse,
+        });
+        if let Some(failures) = query_failures {
+            body["query_failures"] = failures;
+        }
+        let Some(first) = first else {
+            return axum::Json(body).into_response();
+        };
+        body["error"] = first;
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+    }
+}
+
+/// `GET /healthz` (liveness): 200 while the process can serve; 503 when it cannot recover by
+/// itself and should be restarted — more parses are stuck than `parse.max_abandoned_threads`
+/// allows to abandon (their parser slots stay taken for good).
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let engine = state.analyzer().engine();
+    let health = engine.health();
+    let mut report = ProbeReport::default();
+    parse_reasons(&health, &mut report, false);
+    report.respond(
+        "ok",
+        "unhealthy",
+        parse_json(&health, engine.quarantine().len()),
+        None,
+    )
+}
+
+/// `GET /readyz`: 200 when serving; 503 with every reason while starting or draining, while a
+/// stuck parse holds a parser slot that was not replaced, past the cap of abandoned threads,
+/// or when a registry query does not compile.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let unready = |code: &'static str, message: String| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message).into_response()
-    };
+    let mut report = ProbeReport::default();
     match state.readiness().phase() {
-        Phase::Starting => return unready("starting", "the daemon is starting".to_string()),
-        Phase::Draining => return unready("draining", "the daemon is shutting down".to_string()),
+        Phase::Starting => report.fail("starting", "the daemon is starting"),
+        Phase::Draining => report.fail("draining", "the daemon is shutting down"),
         Phase::Ready => {}
     }
-    let watchdog = state.analyzer().engine().watchdog();
-    if !watchdog.is_healthy() {
-        return unready(
+    let engine = state.analyzer().engine();
+    let health = engine.health();
+    parse_reasons(&health, &mut report, true);
+    // Registry queries compile lazily: one that failed disables only its own language's
+    // feature, so it is a warning (listed in full in `query_failures`), not a reason.
+    let query_failures = crate::language::query_failures_seen();
+    if let Some(first) = query_failures.first() {
+        report.warn(
+            "registry_query_invalid",
+            format!(
+                "{} registry quer(y/ies) failed to compile; first: {} {}: {}",
+                query_failures.len(),
+                first.language,
+                first.kind,
+                first.error
+            ),
+        );
+    }
+    report.respond(
+        "ready",
+        "unready",
+        parse_json(&health, engine.quarantine().len()),
+        Some(serde_json::json!(query_failures)),
+    )
+}
+
+/// The parse engine's part of a probe. Past the cap of abandoned threads both probes fail;
+/// readiness also fails while a stuck parse's slot is not replaced, and warns while threads
+/// are abandoned.
+fn parse_reasons(health: &EngineHealth, report: &mut ProbeReport, readiness: bool) {
+    if health.over_cap() {
+        report.fail(
+            "abandoned_threads_over_cap",
+            format!(
+                "{} parse(s) stuck, more than parse.max_abandoned_threads = {}: restart the process",
+                health.stuck_parses, health.max_abandoned_threads
+            ),
+        );
+    }
+    if !readiness {
+        return;
+    }
+    if !health.over_cap() && health.unreplaced() > 0 {
+        report.fail(
             "stuck_parses",
             format!(
                 "{} parse(s) overran their deadline and did not stop",
-                watchdog.stuck_parses().len()
+                health.unreplaced()
             ),
         );
     }
-    if let Some(first) = state.query_failures().first() {
-        return unready(
-            "registry_query_invalid",
+    if health.abandoned_threads > 0 {
+        report.warn(
+            "abandoned_threads",
             format!(
-                "{} registry quer(y/ies) do not compile; first: {first}",
-                state.query_failures().len()
+                "{} stuck parse thread(s) abandoned and replaced (cap {})",
+                health.abandoned_threads, health.max_abandoned_threads
             ),
         );
     }
-    axum::Json(serde_json::json!({ "status": "ready" })).into_response()
+}
+
+fn parse_json(health: &EngineHealth, quarantined: usize) -> serde_json::Value {
+    serde_json::json!({
+        "stuck_parses": health.stuck_parses,
+        "abandoned_threads": health.abandoned_threads,
+        "max_abandoned_threads": health.max_abandoned_threads,
+        "quarantined_inputs": quarantined,
+    })
 }
 
 /// `GET /metrics`: the default registry, cache and document gauges refreshed first.

@@ -1,0 +1,132 @@
+//! Symbols over a real socket: normalised kinds and containers in `/v1/symbols`, the outline
+//! for content and for documents (`GET /v1/documents/{id}/symbols`), and a stored entry
+//! without a usable symbols list (extraction failed, or an older format) re-extracted instead
+//! of answering 500 forever (issue 8 §4).
+
+#![cfg(feature = "tree-sitter-python")]
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::{Server, config, json_of};
+use syntaxd::cache::Cache;
+use syntaxd::language::registry;
+use syntaxd::parse::{CancelHandle, EngineConfig, ParseEngine};
+use syntaxd::pipeline::Analyzer;
+
+const SOURCE: &str = "class Greeter:\n    \"\"\"Greets.\"\"\"\n\n    def __init__(self):\n        pass\n\n    def greet(self):\n        pass\n\n\ndef main():\n    pass\n";
+
+fn names(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|s| s["name"].as_str().expect("a name").to_owned())
+        .collect()
+}
+
+#[test]
+fn symbols_have_kinds_containers_docs_and_an_outline() {
+    let s = Server::start(config(|_| {}));
+    let (status, body) = s.post_json(
+        "/v1/symbols",
+        json!({ "content": SOURCE, "path": "g.py", "outline": true }),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["symbols_format"], 2);
+    let greet = &body["symbols"][2];
+    assert_eq!(greet["name"], "greet");
+    assert_eq!(greet["kind"], "method");
+    assert_eq!(greet["lsp_kind"], 6);
+    assert_eq!(greet["container"], "Greeter");
+    assert_eq!(body["symbols"][0]["doc"], "Greets.");
+    assert_eq!(body["symbols"][1]["kind"], "constructor");
+    assert_eq!(names(&body["outline"]), ["Greeter", "main"]);
+    assert_eq!(
+        names(&body["outline"][0]["children"]),
+        ["__init__", "greet"]
+    );
+    // A cache hit answers the same symbols (and the outline when asked).
+    let (_, hit) = s.post_json(
+        "/v1/symbols",
+        json!({ "content": SOURCE, "path": "g.py", "outline": true }),
+    );
+    assert_eq!(hit["cache"], "hot");
+    assert_eq!(hit["symbols"], body["symbols"]);
+    assert_eq!(hit["outline"], body["outline"]);
+    let (_, flat) = s.post_json("/v1/symbols", json!({ "content": SOURCE, "path": "g.py" }));
+    assert!(flat.get("outline").is_none());
+    assert_eq!(flat["symbols"], body["symbols"]);
+
+    // Documents: GET .../symbols, with and without the outline.
+    let r = s
+        .client
+        .put(s.url("/v1/documents/d1"))
+        .json(&json!({ "content": SOURCE, "language": "python" }))
+        .send()
+        .expect("open");
+    assert_eq!(r.status(), 200);
+    let (status, doc) = json_of(s.get("/v1/documents/d1/symbols?outline=true"));
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["symbols"], body["symbols"]);
+    assert_eq!(doc["outline"], body["outline"]);
+    let (_, doc_flat) = json_of(s.get("/v1/documents/d1/symbols"));
+    assert!(doc_flat.get("outline").is_none());
+    let (status, missing) = json_of(s.get("/v1/documents/nope/symbols"));
+    assert_eq!(
+        (status, missing["error"]["code"].as_str()),
+        (404, Some("document_not_found"))
+    );
+}
+
+#[test]
+fn an_entry_stored_without_usable_symbols_is_re_extracted_not_a_500() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cfg = config(|_| {});
+    cfg.cache.dir = dir.path().join("cache").display().to_string();
+    let python = registry()
+        .language_for_name("python")
+        .expect("python is registered");
+    let analyzer = Analyzer::new(
+        ParseEngine::new(EngineConfig::default()),
+        None,
+        1 << 20,
+        Duration::from_secs(10),
+    );
+    let stale = "def old_format():\n    pass\n";
+    {
+        let (cache, _) =
+            Cache::open(cfg.cache_config(), &prometheus::Registry::new()).expect("cache opens");
+        // As stored when extraction failed (or was cut by a deadline): no symbols at all.
+        let (mut failed, _, _) = analyzer
+            .parse_entry(python, SOURCE.as_bytes().to_vec(), CancelHandle::new())
+            .expect("parses");
+        failed.symbols = None;
+        // As stored by symbols format 1 (no `symbols_format`, un-normalised kinds).
+        let (mut old, _, _) = analyzer
+            .parse_entry(python, stale.as_bytes().to_vec(), CancelHandle::new())
+            .expect("parses");
+        old.symbols = Some(
+            br#"{"symbols":[{"name":"old_format","kind":"function","role":"definition","range":{"start":{"byte":0,"row":0,"column":0},"end":{"byte":26,"row":1,"column":8}},"name_range":{"start":{"byte":4,"row":0,"column":4},"end":{"byte":14,"row":0,"column":14}},"parent":null}],"complete":true,"incomplete_reason":null}"#
+                .to_vec(),
+        );
+        cache.put_many(vec![failed, old]).expect("stored");
+        cache.flush().expect("flushed");
+    }
+    let s = Server::start_in(cfg, dir);
+    for _ in 0..2 {
+        let (status, body) =
+            s.post_json("/v1/symbols", json!({ "content": SOURCE, "path": "g.py" }));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            names(&body["symbols"]),
+            ["Greeter", "__init__", "greet", "main"]
+        );
+        assert_eq!(body["symbols_format"], 2);
+    }
+    let (status, body) = s.post_json("/v1/symbols", json!({ "content": stale, "path": "o.py" }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["symbols_format"], 2);
+    assert_eq!(body["symbols"][0]["lsp_kind"], 12);
+}
