@@ -76,6 +76,8 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// List the symbols of files (directories with -R) as a ctags/etags/JSON/LSP tags file.
+    Symbols(SymbolsArgs),
     /// Inspect and maintain the on-disk cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -87,6 +89,35 @@ enum Command {
         #[arg(long)]
         write: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct SymbolsArgs {
+    /// Files and directories.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Walk directories recursively (respecting .gitignore).
+    #[arg(short = 'R', long)]
+    recursive: bool,
+    /// Output format: `ctags` (sorted Vim tags file), `etags` (Emacs TAGS), `json` (ctags JSON
+    /// lines), `lsp` (one DocumentSymbol JSON line per file).
+    #[arg(long, value_enum, default_value_t = syntaxd::tags::TagsFormat::Ctags)]
+    format: syntaxd::tags::TagsFormat,
+    /// Write here instead of standard output (`-` for standard output).
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    /// Also list declarations (C prototypes, signatures), kind `prototype`.
+    #[arg(long)]
+    declarations: bool,
+    /// Cache directory (default: the configured one, or the user's cache directory).
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
+    /// Parse threads (default: the number of cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the run's figures (files, cache hits, parsed, symbols, seconds) as JSON on stderr.
+    #[arg(long)]
+    stats: bool,
 }
 
 #[derive(Subcommand)]
@@ -167,6 +198,7 @@ fn main() -> ExitCode {
             threads,
         } => cmd_index(&dir, cache_dir, threads),
         Command::Cache(cmd) => cmd_cache(cmd),
+        Command::Symbols(args) => cmd_symbols(args),
         Command::Bench(args) => cmd_bench(&args),
     };
     match result {
@@ -377,6 +409,46 @@ fn offline_analyzer(config: &Config) -> anyhow::Result<Arc<Analyzer>> {
         config.parse.max_source_bytes as usize,
         Duration::from_millis(config.parse.timeout_ms),
     )))
+}
+
+fn cmd_symbols(args: SymbolsArgs) -> anyhow::Result<ExitCode> {
+    use syntaxd::tags::{TagsError, TagsOptions, write_tags};
+    let config = offline_config(args.cache_dir)?;
+    let analyzer = offline_analyzer(&config)?;
+    let options = TagsOptions {
+        paths: args.paths,
+        recursive: args.recursive,
+        threads: args.threads.unwrap_or_else(syntaxd::parse::cores),
+        format: args.format,
+        selection: syntaxd::symbols::tags_file::TagsSelection {
+            declarations: args.declarations,
+        },
+    };
+    let mut out: Box<dyn Write> = match args.output.as_deref() {
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        Some(p) if p == Path::new("-") => {
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+        }
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+    };
+    let summary = match write_tags(&analyzer, &options, &mut out) {
+        Ok(s) => s,
+        Err(e @ (TagsError::Directory { .. } | TagsError::Missing { .. })) => {
+            return Err(UsageError(e.to_string()).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    drop(out);
+    if args.stats {
+        eprintln!("{}", serde_json::to_string(&summary)?);
+    }
+    Ok(if summary.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn cmd_index(

@@ -14,7 +14,8 @@ use crate::bytecode;
 use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier};
 use crate::language::{Language, LanguageError, QueryKind};
 use crate::parse::{CancelHandle, ParseBudget, ParseEngine, ParseError};
-use crate::symbols::{SymbolConfig, SymbolOptions, extract_symbols};
+use crate::query::IncompleteReason;
+use crate::symbols::{SymbolConfig, SymbolError, SymbolOptions, SymbolsResult, extract_symbols};
 
 pub use crate::parse::PARSE_THREAD_STACK_BYTES;
 
@@ -71,6 +72,15 @@ pub enum AnalyzeError {
     /// Storing failed.
     #[error(transparent)]
     Cache(#[from] CacheError),
+    /// The language has no usable tags query.
+    #[error("language `{language}` has no tags query")]
+    SymbolsUnsupported {
+        /// Language id.
+        language: String,
+    },
+    /// Symbol extraction failed (not a limit: those give an incomplete list).
+    #[error(transparent)]
+    Symbols(#[from] SymbolError),
 }
 
 /// The pipeline: a parse engine and, optionally, a cache.
@@ -181,18 +191,15 @@ impl Analyzer {
                 grammar_version: &language.grammar_version,
             },
         );
-        let symbols = self
-            .symbol_config(language)
-            .and_then(|config| {
-                extract_symbols(
-                    &config,
-                    outcome.tree.root_node(),
-                    &source,
-                    &SymbolOptions::default(),
-                )
-                .ok()
-            })
-            .and_then(|result| serde_json::to_vec(&result).ok());
+        let symbols = self.symbol_config(language).and_then(|config| {
+            let result = extract_symbols(
+                &config,
+                outcome.tree.root_node(),
+                &source,
+                &SymbolOptions::default(),
+            );
+            storable_symbols(&language.id, result)
+        });
         let entry = CacheEntry {
             language_id: language.id.clone(),
             grammar_version: language.grammar_version.clone(),
@@ -202,6 +209,72 @@ impl Analyzer {
             symbols,
         };
         Ok((entry, outcome.tree, outcome.elapsed))
+    }
+
+    /// The symbols of `source`: from the cache when its entry holds a list of the current
+    /// [`crate::symbols::SYMBOLS_FORMAT_VERSION`], otherwise extracted now. An entry without
+    /// a usable list (extraction failed or was cut by a deadline when it was stored, or it
+    /// was stored by an older syntaxd) is re-extracted from its source and stored again, so
+    /// a bad stored list never answers forever. Returns the serialised [`SymbolsResult`]
+    /// (which starts with [`SymbolsResult::STORED_PREFIX`]) and where the entry came from.
+    ///
+    /// # Errors
+    /// [`AnalyzeError::SymbolsUnsupported`] without a usable tags query;
+    /// [`AnalyzeError::Symbols`] when extraction fails; the errors of [`Analyzer::analyze`].
+    pub fn symbols(
+        &self,
+        language: &'static Language,
+        source: Vec<u8>,
+        cancel: CancelHandle,
+    ) -> Result<(Arc<CacheEntry>, CacheStatus), AnalyzeError> {
+        let config =
+            self.symbol_config(language)
+                .ok_or_else(|| AnalyzeError::SymbolsUnsupported {
+                    language: language.id.clone(),
+                })?;
+        let analysis = self.analyze(language, source, cancel.clone())?;
+        if analysis
+            .entry
+            .symbols
+            .as_deref()
+            .is_some_and(SymbolsResult::is_current)
+        {
+            return Ok((analysis.entry, analysis.cache));
+        }
+        // Parsed now (or a stale entry): extract from the live tree, or reparse the source.
+        let owned_tree;
+        let tree = match &analysis.tree {
+            Some(tree) => tree,
+            None => {
+                let grammar = language.ts_language()?;
+                let budget = ParseBudget::new(self.max_source_bytes, self.parse_deadline)
+                    .with_cancel(cancel);
+                owned_tree = self
+                    .engine
+                    .parse(&language.id, grammar, &analysis.entry.source, &budget)?
+                    .tree;
+                &owned_tree
+            }
+        };
+        let result = extract_symbols(
+            &config,
+            tree.root_node(),
+            &analysis.entry.source,
+            &SymbolOptions::default(),
+        )?;
+        let json = result.to_json();
+        let transient = matches!(
+            result.incomplete_reason,
+            Some(IncompleteReason::Deadline | IncompleteReason::Cancelled)
+        );
+        let mut entry = CacheEntry::clone(&analysis.entry);
+        entry.symbols = Some(json);
+        let entry = match (&self.cache, transient) {
+            // A list cut by a deadline is answered (marked incomplete) but never stored.
+            (Some(cache), false) => cache.put(entry)?,
+            _ => Arc::new(entry),
+        };
+        Ok((entry, analysis.cache))
     }
 
     /// The language's symbol configuration (compiled once), or `None` without a tags query.
@@ -221,5 +294,27 @@ impl Analyzer {
                 }
             })
             .clone()
+    }
+}
+
+/// The symbols JSON to store for an extraction: `None` (and a warning) when it failed or was
+/// cut by a deadline or a cancellation, so the entry is never stored with a list that looks
+/// final; [`Analyzer::symbols`] re-extracts such entries on use.
+fn storable_symbols(language: &str, result: Result<SymbolsResult, SymbolError>) -> Option<Vec<u8>> {
+    match result {
+        Ok(r)
+            if matches!(
+                r.incomplete_reason,
+                Some(IncompleteReason::Deadline | IncompleteReason::Cancelled)
+            ) =>
+        {
+            tracing::debug!(language, reason = ?r.incomplete_reason, "symbols cut, not stored");
+            None
+        }
+        Ok(r) => Some(r.to_json()),
+        Err(e) => {
+            tracing::warn!(language, error = %e, "symbol extraction failed, not stored");
+            None
+        }
     }
 }

@@ -165,6 +165,10 @@ impl From<AnalyzeError> for ApiError {
             AnalyzeError::Language(e) => e.into(),
             AnalyzeError::Parse(e) => e.into(),
             AnalyzeError::Cache(e) => Self::internal(e),
+            e @ AnalyzeError::SymbolsUnsupported { .. } => {
+                Self::bad_request("symbols_unsupported", e.to_string())
+            }
+            AnalyzeError::Symbols(e) => Self::internal(e),
         }
     }
 }

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(documents::close),
         )
         .route("/v1/documents/{id}/tree", get(documents::tree))
+        .route("/v1/documents/{id}/symbols", get(documents::symbols))
         .route("/v1/openapi.json", get(openapi::serve))
         .route_layer(from_fn_with_state(state.clone(), admit))
         .route_layer(from_fn_with_state(state.clone(), require_token))

@@ -15,13 +15,14 @@ use super::{CancelOnDrop, JsonBytes, blocking, resolve_language, to_json};
 use crate::bytecode;
 use crate::language::Language;
 use crate::parse::ParseBudget;
+use crate::pipeline::AnalyzeError;
 use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
 use crate::server::documents::lock_document;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
-use crate::symbols::{SymbolOptions, extract_symbols};
+use crate::symbols::{SymbolOptions, SymbolsResult, extract_symbols};
 
 /// `POST /v1/parse` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -174,6 +175,9 @@ pub struct SymbolsRequest {
     /// Language id or alias.
     #[serde(default)]
     pub language: Option<String>,
+    /// Also answer `outline`: the symbols nested by container (default false).
+    #[serde(default)]
+    pub outline: bool,
 }
 
 /// `POST /v1/symbols` answer.
@@ -181,9 +185,18 @@ pub struct SymbolsRequest {
 pub struct SymbolsResponse {
     /// Language id.
     pub language: String,
-    /// Definitions (name, kind, role, range, name range, parent index).
+    /// Version of the symbol objects' format (2: normalised kinds, `lsp_kind`, `tag_kind`,
+    /// `declaration`, `container`, `container_kind`, `doc`).
+    pub symbols_format: u32,
+    /// Definitions in source order (outer before inner): name, kind (normalised), tag_kind,
+    /// lsp_kind, role, declaration, range, name_range (rows, columns and bytes), parent (index
+    /// in this list), container, container_kind, doc, name_lossy.
     #[schema(value_type = Vec<Object>)]
     pub symbols: serde_json::Value,
+    /// With `"outline": true`: the same symbols as a tree, each with `children`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub outline: Option<serde_json::Value>,
     /// False when a limit cut the list.
     pub complete: bool,
     /// Why the list was cut.
@@ -215,83 +228,103 @@ pub async fn symbols(
     let cancel = CancelOnDrop::new();
     let handle = cancel.parse.clone();
     blocking(move || {
-        let unsupported = |lang: &Language| {
-            ApiError::bad_request(
-                "symbols_unsupported",
-                format!("language `{}` has no tags query", lang.id),
-            )
-        };
-        let (lang, result, cache) = match (req.document, req.content) {
-            (Some(id), None) => {
-                let doc = state
-                    .documents()
-                    .get(&id)
-                    .ok_or_else(|| ApiError::document_not_found(&id))?;
-                let doc = lock_document(&doc);
-                let lang = resolve_language(Some(doc.language_id()), None, b"")?;
-                let config = state
-                    .analyzer()
-                    .symbol_config(lang)
-                    .ok_or_else(|| unsupported(lang))?;
-                let result = extract_symbols(
-                    &config,
-                    doc.tree().root_node(),
-                    doc.text().as_bytes(),
-                    &SymbolOptions::default(),
-                )
-                .map_err(ApiError::internal)?;
-                (lang, result, None)
-            }
+        match (req.document, req.content) {
+            (Some(id), None) => document_symbols(&state, &id, req.outline),
             (None, Some(content)) => {
                 let lang = resolve_language(
                     req.language.as_deref(),
                     req.path.as_deref(),
                     content.as_bytes(),
                 )?;
-                if state.analyzer().symbol_config(lang).is_none() {
-                    return Err(unsupported(lang));
-                }
-                let analysis = state
-                    .analyzer()
-                    .analyze(lang, content.into_bytes(), handle)?;
-                // The entry stores the serialised `SymbolsResult` object
-                // (`{"symbols":..,"complete":..,"incomplete_reason":..}`): answer with it as
-                // stored, prefixed by this response's own fields, instead of decoding and
-                // re-encoding every symbol on each cache hit.
-                let stored = analysis
-                    .entry
+                let (entry, cache) =
+                    state
+                        .analyzer()
+                        .symbols(lang, content.into_bytes(), handle)?;
+                let stored = entry
                     .symbols
                     .as_deref()
-                    .filter(|s| s.first() == Some(&b'{'))
+                    .filter(|s| SymbolsResult::is_current(s))
                     .ok_or_else(|| {
-                        ApiError::internal(format!("no stored symbols for a {} entry", lang.id))
+                        ApiError::internal(format!("no current symbols for a {} entry", lang.id))
                     })?;
+                if req.outline {
+                    let result: SymbolsResult =
+                        serde_json::from_slice(stored).map_err(ApiError::internal)?;
+                    return symbols_response(lang, &result, Some(cache), true);
+                }
+                // The entry stores the serialised `SymbolsResult` object
+                // (`{"symbols_format":2,"symbols":..,"complete":..,"incomplete_reason":..}`):
+                // answer with it as stored, prefixed by this response's own fields, instead
+                // of decoding and re-encoding every symbol on each cache hit.
                 let mut body = Vec::with_capacity(stored.len() + 64);
                 body.extend_from_slice(b"{\"language\":");
                 serde_json::to_writer(&mut body, &lang.id).map_err(ApiError::internal)?;
                 body.extend_from_slice(b",\"cache\":");
-                serde_json::to_writer(&mut body, &analysis.cache).map_err(ApiError::internal)?;
+                serde_json::to_writer(&mut body, &cache).map_err(ApiError::internal)?;
                 body.push(b',');
                 body.extend_from_slice(&stored[1..]);
-                return Ok(JsonBytes(StatusCode::OK, body));
+                Ok(JsonBytes(StatusCode::OK, body))
             }
-            _ => {
-                return Err(ApiError::bad_request(
-                    "invalid_request",
-                    "give exactly one of `content` and `document`",
-                ));
-            }
-        };
-        let response = SymbolsResponse {
-            language: lang.id.clone(),
-            symbols: serde_json::to_value(&result.symbols).map_err(ApiError::internal)?,
-            complete: result.complete,
-            incomplete_reason: result.incomplete_reason,
-            cache,
-        };
-        to_json(StatusCode::OK, &response)
+            _ => Err(ApiError::bad_request(
+                "invalid_request",
+                "give exactly one of `content` and `document`",
+            )),
+        }
     })
     .await
+}
+
+/// The symbols of an open document, extracted from its live tree (documents are not cached).
+pub(crate) fn document_symbols(
+    state: &AppState,
+    id: &str,
+    outline: bool,
+) -> Result<JsonBytes, ApiError> {
+    let doc = state
+        .documents()
+        .get(id)
+        .ok_or_else(|| ApiError::document_not_found(id))?;
+    let doc = lock_document(&doc);
+    let lang = resolve_language(Some(doc.language_id()), None, b"")?;
+    let config = state.analyzer().symbol_config(lang).ok_or_else(|| {
+        ApiError::from(AnalyzeError::SymbolsUnsupported {
+            language: lang.id.clone(),
+        })
+    })?;
+    let result = extract_symbols(
+        &config,
+        doc.tree().root_node(),
+        doc.text().as_bytes(),
+        &SymbolOptions::default(),
+    )
+    .map_err(ApiError::internal)?;
+    drop(doc);
+    symbols_response(lang, &result, None, outline)
+}
+
+fn symbols_response(
+    lang: &Language,
+    result: &SymbolsResult,
+    cache: Option<CacheStatus>,
+    outline: bool,
+) -> Result<JsonBytes, ApiError> {
+    let response = SymbolsResponse {
+        language: lang.id.clone(),
+        symbols_format: result.symbols_format,
+        symbols: serde_json::to_value(&result.symbols).map_err(ApiError::internal)?,
+        outline: if outline {
+            Some(
+                serde_json::to_value(crate::symbols::outline(&result.symbols))
+                    .map_err(ApiError::internal)?,
+            )
+        } else {
+            None
+        },
+        complete: result.complete,
+        incomplete_reason: result.incomplete_reason,
+        cache,
+    };
+    to_json(StatusCode::OK, &response)
 }
 
 /// `POST /v1/query` body.
