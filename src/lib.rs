@@ -15,4 +15,5 @@ pub mod pipeline;
 pub mod query;
 pub mod server;
 pub mod symbols;
+pub mod tags;
 pub mod telemetry;

@@ -1,6 +1,8 @@
 //! The `syntaxd` binary: command-line parsing (clap) and exit codes. Each command is a thin
 //! layer over the library; see `syntaxd --help`.
 
+mod cli_symbols;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,6 +78,8 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// List the symbols of files (directories with -R) as a ctags/etags/JSON/LSP tags file.
+    Symbols(cli_symbols::SymbolsArgs),
     /// Inspect and maintain the on-disk cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -167,6 +171,7 @@ fn main() -> ExitCode {
             threads,
         } => cmd_index(&dir, cache_dir, threads),
         Command::Cache(cmd) => cmd_cache(cmd),
+        Command::Symbols(args) => cli_symbols::run(args),
         Command::Bench(args) => cmd_bench(&args),
     };
     match result {

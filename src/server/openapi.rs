@@ -34,6 +34,7 @@ use super::handlers::{analyze, documents, languages};
         documents::edit,
         documents::read,
         documents::tree,
+        documents::symbols,
         documents::close,
     ),
     components(schemas(
