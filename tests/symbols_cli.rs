@@ -92,19 +92,25 @@ fn ctags_output_is_a_sorted_tags_file_with_kinds_lines_and_scopes() {
         "!_TAG_PROGRAM_URL\thttps://github.com/syntaxd/syntaxd\t/official site/",
         &format!("!_TAG_PROGRAM_VERSION\t{}\t//", env!("CARGO_PKG_VERSION")),
         "Area\t./src/shapes.go\t/^func (s Square) Area() int { return s.Side * s.Side }$/;\"\tkind:method\tline:8",
+        // An interface's method, scoped by its interface.
+        "Area\t./src/shapes.go\t/^type Shape interface{ Area() int }$/;\"\tkind:method\tline:4\tinterface:Shape",
         "Greeter\t./src/greet.py\t/^class Greeter:$/;\"\tkind:class\tline:4",
         "Shape\t./src/shapes.go\t/^type Shape interface{ Area() int }$/;\"\tkind:interface\tline:4",
+        "Side\t./src/shapes.go\t/^type Square struct{ Side int }$/;\"\tkind:field\tline:6\tstruct:Square",
         "Square\t./src/shapes.go\t/^type Square struct{ Side int }$/;\"\tkind:struct\tline:6",
         "__init__\t./src/greet.py\t/^    def __init__(self, name):$/;\"\tkind:constructor\tline:7\tclass:Greeter",
         // Cut at 96 bytes of the line: no trailing `$`.
         "a_function_with_a_rather_long_name_and_many_parameters\t./src/greet.py\t/^def a_function_with_a_rather_long_name_and_many_parameters(alpha, beta, gamma, delta, epsilon, z/;\"\tkind:function\tline:18",
-        // The prototype on line 7 is a declaration: not listed by default.
+        // The prototype on line 7 is not a definition: not listed.
         "add\t./lib/add.c\t/^int add(int a, int b)$/;\"\tkind:function\tline:9",
         "greet\t./src/greet.py\t/^    def greet(self):$/;\"\tkind:method\tline:10\tclass:Greeter",
         "length\t./lib/add.c\t/^typedef int length;$/;\"\tkind:type_alias\tline:5",
         "point\t./lib/add.c\t/^struct point { int x; int y; };$/;\"\tkind:struct\tline:3",
         // `/` and `\` are escaped in the pattern.
         "ratio\t./src/greet.py\t/^def ratio(a, b):  # a\\/b, never \\\\0$/;\"\tkind:function\tline:14",
+        "shapes\t./src/shapes.go\t/^package shapes$/;\"\tkind:package\tline:1",
+        "x\t./lib/add.c\t/^struct point { int x; int y; };$/;\"\tkind:field\tline:3\tstruct:point",
+        "y\t./lib/add.c\t/^struct point { int x; int y; };$/;\"\tkind:field\tline:3\tstruct:point",
     ];
     for (i, (got, want)) in lines.iter().zip(expected.iter()).enumerate() {
         assert_eq!(got, want, "line {}", i + 1);
@@ -261,7 +267,7 @@ fn etags_json_and_lsp_formats() {
 
     // Emacs TAGS: per file `\x0c\n<path>,<size>\n` and `<prefix>\x7f<name>\x01<line>,<offset>`.
     let (etags, _) = run_symbols(&root, &cache, &["--format", "etags", "lib/add.c"]);
-    let body = "struct point\x7fpoint\x013,20\ntypedef int length\x7flength\x015,53\nint add\x7fadd\x019,98\n";
+    let body = "struct point\x7fpoint\x013,20\nstruct point { int x\x7fx\x013,20\nstruct point { int x; int y\x7fy\x013,20\ntypedef int length\x7flength\x015,53\nint add\x7fadd\x019,98\n";
     assert_eq!(etags, format!("\x0c\nlib/add.c,{}\n{body}", body.len()));
     // The byte offsets are the lines' starts.
     assert!(C_SOURCE[98..].starts_with("int add(int a, int b)\n{"));
