@@ -80,6 +80,9 @@ fn main() {
             warm_budget_bytes: warm,
             cold_budget_bytes: 1 << 32,
             zstd_level: 3,
+            cold_page_cache_bytes: 32 << 20,
+            cold_recency_max_entries: 1 << 18,
+            write_queue_entries: 1024,
         };
         let (cache, _) = Cache::open(config, &prometheus::Registry::new()).expect("cache opens");
         let cache = Arc::new(cache);

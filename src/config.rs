@@ -54,6 +54,9 @@ pub struct ServerConfig {
     pub max_connections: u64,
     /// Time a client has to send its request headers.
     pub header_read_timeout_ms: u64,
+    /// Time a client has to send a `/v1` request's whole body, read before the request is
+    /// admitted (it holds no permit meanwhile); over it, 408 `body_timeout`.
+    pub body_read_timeout_ms: u64,
     /// Time in-flight requests get to finish after SIGTERM.
     pub shutdown_grace_ms: u64,
 }
@@ -116,6 +119,12 @@ pub struct CacheSection {
     pub cold_budget_bytes: u64,
     /// zstd level of the cold tier (1-19).
     pub zstd_level: i32,
+    /// redb's page cache for the cold store, in bytes.
+    pub cold_page_cache_bytes: u64,
+    /// Keys whose recency the cold tier remembers for eviction (about 32 bytes each).
+    pub cold_recency_max_entries: u64,
+    /// Cold writes queued behind request answers at most (past it a write is dropped).
+    pub write_queue_entries: u64,
 }
 
 /// `[documents]`
@@ -160,6 +169,7 @@ impl Default for ServerConfig {
             request_timeout_ms: 30_000,
             max_connections: 1_024,
             header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
             shutdown_grace_ms: 10_000,
         }
     }
@@ -202,6 +212,9 @@ impl Default for CacheSection {
             warm_budget_bytes: 0,
             cold_budget_bytes: 0,
             zstd_level: 3,
+            cold_page_cache_bytes: 32 << 20,
+            cold_recency_max_entries: 1 << 18,
+            write_queue_entries: 1024,
         }
     }
 }
@@ -386,6 +399,10 @@ impl Config {
                 "server.header_read_timeout_ms",
                 self.server.header_read_timeout_ms,
             ),
+            (
+                "server.body_read_timeout_ms",
+                self.server.body_read_timeout_ms,
+            ),
             ("parse.max_source_bytes", self.parse.max_source_bytes),
             ("parse.timeout_ms", self.parse.timeout_ms),
             ("parse.watchdog_margin_ms", self.parse.watchdog_margin_ms),
@@ -401,6 +418,15 @@ impl Config {
             ("query.compile_timeout_ms", self.query.compile_timeout_ms),
             ("documents.max_documents", self.documents.max_documents),
             ("documents.max_total_bytes", self.documents.max_total_bytes),
+            (
+                "cache.cold_page_cache_bytes",
+                self.cache.cold_page_cache_bytes,
+            ),
+            (
+                "cache.cold_recency_max_entries",
+                self.cache.cold_recency_max_entries,
+            ),
+            ("cache.write_queue_entries", self.cache.write_queue_entries),
             (
                 "documents.max_edits_per_patch",
                 self.documents.max_edits_per_patch,
@@ -514,6 +540,9 @@ impl Config {
             c.cold_budget_bytes = self.cache.cold_budget_bytes;
         }
         c.zstd_level = self.cache.zstd_level;
+        c.cold_page_cache_bytes = self.cache.cold_page_cache_bytes;
+        c.cold_recency_max_entries = self.cache.cold_recency_max_entries;
+        c.write_queue_entries = self.cache.write_queue_entries;
         c
     }
 

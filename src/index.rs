@@ -1,9 +1,12 @@
 //! `syntaxd index DIR`: walks a directory (respecting `.gitignore`, `.ignore` and hidden-file
 //! rules like git and ripgrep), parses every file of a known language into the cache, and
-//! summarises. Files already cached are hits and are not parsed again.
+//! summarises. Files already stored are hits (their key is checked, the entry is not loaded)
+//! and are not parsed again. Parsed entries are stored in durable batches; a file counts as
+//! parsed only once its batch is committed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -11,24 +14,30 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::cache::CacheEntry;
+use crate::cache::{Cache, CacheEntry, CacheError, StoreError};
 use crate::language::{looks_binary, registry};
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
 
-/// What `index` did, printed as one JSON line.
+/// What `index` did, printed as one JSON line. Every file is accounted for:
+/// `files == parsed + cache_hits + skipped + errors`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct IndexSummary {
     /// Files seen by the walk (after ignore rules).
     pub files: u64,
-    /// Files parsed and stored now.
+    /// Files parsed and stored durably now.
     pub parsed: u64,
-    /// Files answered by the cache (not parsed).
+    /// Files already stored (key present, envelope intact; not parsed, not loaded).
     pub cache_hits: u64,
     /// Files skipped: unknown or unavailable language, binary, not UTF-8, over the size cap.
     pub skipped: u64,
-    /// Files that failed: unreadable, parse timeout, store failure.
+    /// Files that failed: unreadable, parse timeout, a worker that died, or not stored.
     pub errors: u64,
+    /// Of `errors`, files parsed but not stored (storage errors, degraded cold tier).
+    pub store_errors: u64,
+    /// Damaged stores moved aside during the run (their files were checked and parsed again);
+    /// `syntaxd index` also counts one found damaged when it opened the store.
+    pub store_damaged: u64,
     /// Source bytes of parsed and hit files.
     pub bytes: u64,
     /// Parsed and hit files per language id.
@@ -48,18 +57,36 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Show a progress bar on stderr when it is a terminal.
     pub progress: bool,
+    /// Entries per durable store batch at most ([`BATCH_ENTRIES`] by default).
+    pub batch_entries: usize,
 }
 
 /// Store entries in batches of this many bytes (one durable transaction each).
 const BATCH_BYTES: usize = 8 << 20;
 /// ... or this many entries.
-const BATCH_ENTRIES: usize = 256;
+pub const BATCH_ENTRIES: usize = 256;
+/// Passes over files whose store was replaced (damage) during the run, at most.
+const MAX_PASSES: usize = 3;
 
 enum Outcome {
-    Hit { language: String, bytes: u64 },
+    /// Already stored; `generation` is the store's damage count when it was checked.
+    Hit {
+        language: String,
+        bytes: u64,
+        generation: u64,
+    },
     Parsed(Box<CacheEntry>),
     Skipped,
     Error(String),
+}
+
+/// The final word on one file.
+#[derive(Debug, Clone)]
+enum Final {
+    Hit { language: String, bytes: u64 },
+    Parsed { language: String, bytes: u64 },
+    Skipped,
+    Error { store: bool },
 }
 
 /// Errors that stop an index run.
@@ -71,15 +98,14 @@ pub enum IndexError {
         /// The path.
         path: PathBuf,
     },
-    /// Storing a batch failed.
-    #[error("storing into the cache failed: {0}")]
-    Store(String),
     /// No cache is configured.
     #[error("indexing needs a cache")]
     NoCache,
 }
 
-/// Walks `options.root` and indexes every file into the analyzer's cache.
+/// Walks `options.root` and indexes every file into the analyzer's cache. Storage failures
+/// do not stop the run: the files concerned are errors in the summary. Files answered by a
+/// store that turns out damaged during the run are checked again on the fresh store.
 pub fn index_tree(
     analyzer: &Arc<Analyzer>,
     options: &IndexOptions,
@@ -91,13 +117,84 @@ pub fn index_tree(
         });
     }
     let cache = analyzer.cache().cloned().ok_or(IndexError::NoCache)?;
+    let damage_before = cache.cold().damage_events();
     let paths = walk_files(&options.root);
+    let files = paths.len() as u64;
+    let bar = progress_bar(options.progress, files);
+
+    let mut finals: HashMap<PathBuf, Final> = HashMap::with_capacity(paths.len());
+    let mut pending = paths;
+    for pass in 0..MAX_PASSES {
+        let checked = run_pass(analyzer, &cache, pending, options, bar.as_ref());
+        let generation = cache.cold().damage_events();
+        let mut lost = Vec::new();
+        for (path, (outcome, stored_on)) in checked {
+            if stored_on.is_some_and(|g| g < generation) {
+                if pass + 1 < MAX_PASSES {
+                    lost.push(path.clone());
+                } else {
+                    // Still lost after the last pass: not stored, so not indexed.
+                    finals.insert(path, Final::Error { store: true });
+                    continue;
+                }
+            }
+            finals.insert(path, outcome);
+        }
+        if lost.is_empty() {
+            break;
+        }
+        tracing::warn!(
+            files = lost.len(),
+            "the store was replaced during the run; checking those files again"
+        );
+        pending = lost;
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
     let mut summary = IndexSummary {
-        files: paths.len() as u64,
+        files,
         ..IndexSummary::default()
     };
-    let bar = progress_bar(options.progress, paths.len() as u64);
+    for outcome in finals.into_values() {
+        match outcome {
+            Final::Hit { language, bytes } => {
+                summary.cache_hits += 1;
+                summary.bytes += bytes;
+                *summary.languages.entry(language).or_default() += 1;
+            }
+            Final::Parsed { language, bytes } => {
+                summary.parsed += 1;
+                summary.bytes += bytes;
+                *summary.languages.entry(language).or_default() += 1;
+            }
+            Final::Skipped => summary.skipped += 1,
+            Final::Error { store } => {
+                summary.errors += 1;
+                summary.store_errors += u64::from(store);
+            }
+        }
+    }
+    // A file no worker answered for (a worker that died) is an error.
+    let answered = summary.parsed + summary.cache_hits + summary.skipped + summary.errors;
+    summary.errors += files.saturating_sub(answered);
+    summary.store_damaged = cache.cold().damage_events() - damage_before;
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary.peak_rss_bytes = crate::memory::peak_rss_bytes().unwrap_or(0);
+    Ok(summary)
+}
 
+/// One pass over `paths`: each file's outcome and, for hits and stored files, the store's
+/// damage count when they were checked or stored (a later damage means they were lost).
+fn run_pass(
+    analyzer: &Arc<Analyzer>,
+    cache: &Arc<Cache>,
+    paths: Vec<PathBuf>,
+    options: &IndexOptions,
+    bar: Option<&indicatif::ProgressBar>,
+) -> HashMap<PathBuf, (Final, Option<u64>)> {
+    let mut out = HashMap::with_capacity(paths.len());
     let queue = Arc::new(Mutex::new(paths.into_iter()));
     let (tx, rx) = mpsc::sync_channel::<(PathBuf, Outcome)>(64);
     let mut workers = Vec::new();
@@ -112,7 +209,8 @@ pub fn index_tree(
                 loop {
                     let next = queue.lock().ok().and_then(|mut q| q.next());
                     let Some(path) = next else { break };
-                    let outcome = index_one(&analyzer, &path);
+                    let outcome = catch_unwind(AssertUnwindSafe(|| index_one(&analyzer, &path)))
+                        .unwrap_or_else(|_| Outcome::Error("the index worker panicked".into()));
                     if tx.send((path, outcome)).is_err() {
                         break;
                     }
@@ -125,61 +223,78 @@ pub fn index_tree(
     }
     drop(tx);
 
-    let mut batch: Vec<CacheEntry> = Vec::new();
+    let mut batch: Vec<(PathBuf, CacheEntry)> = Vec::new();
     let mut batch_bytes = 0usize;
-    let mut store_error = None;
-    let mut flush = |batch: &mut Vec<CacheEntry>, batch_bytes: &mut usize| {
+    let mut logged_store_error = false;
+    let mut flush = |batch: &mut Vec<(PathBuf, CacheEntry)>,
+                     out: &mut HashMap<PathBuf, (Final, Option<u64>)>| {
         if batch.is_empty() {
             return;
         }
-        if let Err(e) = cache.put_many(std::mem::take(batch)) {
-            store_error = Some(e.to_string());
+        let items = std::mem::take(batch);
+        let (paths, entries): (Vec<PathBuf>, Vec<CacheEntry>) = items.into_iter().unzip();
+        let mut generation = cache.cold().damage_events();
+        let mut result = cache.store_durable(&entries);
+        if let Err(CacheError::Store(StoreError::Damaged { .. })) = &result {
+            // The store was replaced by a fresh one: the batch goes there.
+            generation = cache.cold().damage_events();
+            result = cache.store_durable(&entries);
         }
-        *batch_bytes = 0;
+        match result {
+            Ok(()) => {
+                for (path, e) in paths.into_iter().zip(entries) {
+                    let outcome = Final::Parsed {
+                        language: e.language_id.clone(),
+                        bytes: e.source.len() as u64,
+                    };
+                    out.insert(path, (outcome, Some(generation)));
+                }
+            }
+            Err(e) => {
+                if !logged_store_error {
+                    tracing::error!(error = %e, files = paths.len(), "index: storing a batch failed; its files are errors (further failures are counted, not logged)");
+                    logged_store_error = true;
+                }
+                for path in paths {
+                    out.insert(path, (Final::Error { store: true }, None));
+                }
+            }
+        }
     };
     for (path, outcome) in rx {
         match outcome {
-            Outcome::Hit { language, bytes } => {
-                summary.cache_hits += 1;
-                summary.bytes += bytes;
-                *summary.languages.entry(language).or_default() += 1;
+            Outcome::Hit {
+                language,
+                bytes,
+                generation,
+            } => {
+                out.insert(path, (Final::Hit { language, bytes }, Some(generation)));
             }
             Outcome::Parsed(entry) => {
-                summary.parsed += 1;
-                summary.bytes += entry.source.len() as u64;
-                *summary
-                    .languages
-                    .entry(entry.language_id.clone())
-                    .or_default() += 1;
                 batch_bytes += entry.memory_bytes();
-                batch.push(*entry);
-                if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_ENTRIES {
-                    flush(&mut batch, &mut batch_bytes);
+                batch.push((path, *entry));
+                if batch_bytes >= BATCH_BYTES || batch.len() >= options.batch_entries.max(1) {
+                    flush(&mut batch, &mut out);
+                    batch_bytes = 0;
                 }
             }
-            Outcome::Skipped => summary.skipped += 1,
+            Outcome::Skipped => {
+                out.insert(path, (Final::Skipped, None));
+            }
             Outcome::Error(reason) => {
-                summary.errors += 1;
                 tracing::warn!(path = %path.display(), %reason, "index: file failed");
+                out.insert(path, (Final::Error { store: false }, None));
             }
         }
-        if let Some(bar) = &bar {
+        if let Some(bar) = bar {
             bar.inc(1);
         }
     }
-    flush(&mut batch, &mut batch_bytes);
+    flush(&mut batch, &mut out);
     for w in workers {
         let _ = w.join();
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    if let Some(e) = store_error {
-        return Err(IndexError::Store(e));
-    }
-    summary.seconds = started.elapsed().as_secs_f64();
-    summary.peak_rss_bytes = crate::memory::peak_rss_bytes().unwrap_or(0);
-    Ok(summary)
+    out
 }
 
 /// Every file under `root` that git would see: `.gitignore`, `.ignore` and hidden-file rules
@@ -211,11 +326,16 @@ fn index_one(analyzer: &Analyzer, path: &Path) -> Outcome {
     if !language.available() {
         return Outcome::Skipped;
     }
-    if let Some((entry, _)) = analyzer.lookup(language, &source) {
-        return Outcome::Hit {
-            language: entry.language_id.clone(),
-            bytes: entry.source.len() as u64,
-        };
+    if let Some(cache) = analyzer.cache() {
+        let generation = cache.cold().damage_events();
+        // A failing store (damaged: replaced now; degraded) reads as absent: parse.
+        if let Ok(true) = cache.check_stored(&Analyzer::key_for(language, &source)) {
+            return Outcome::Hit {
+                language: language.id.clone(),
+                bytes: source.len() as u64,
+                generation,
+            };
+        }
     }
     match analyzer.parse_entry(language, source, CancelHandle::new()) {
         Ok((entry, _tree, _)) => Outcome::Parsed(Box::new(entry)),

@@ -366,8 +366,10 @@ fn offline_config(cache_dir: Option<PathBuf>) -> anyhow::Result<Config> {
     Ok(Config::load(file.as_deref(), std::env::vars(), &overrides)?)
 }
 
-/// A cache-backed analyzer for offline commands.
-fn offline_analyzer(config: &Config) -> anyhow::Result<Arc<Analyzer>> {
+/// A cache-backed analyzer for offline commands, and what opening its store found.
+fn offline_analyzer(
+    config: &Config,
+) -> anyhow::Result<(Arc<Analyzer>, syntaxd::cache::OpenReport)> {
     let (cache, report) = Cache::open(config.cache_config(), prometheus::default_registry())?;
     if let (Some(aside), Some(reason)) = (&report.moved_aside, &report.reason) {
         eprintln!(
@@ -376,12 +378,13 @@ fn offline_analyzer(config: &Config) -> anyhow::Result<Arc<Analyzer>> {
         );
     }
     let engine = ParseEngine::new(EngineConfig::default());
-    Ok(Arc::new(Analyzer::new(
+    let analyzer = Arc::new(Analyzer::new(
         engine,
         Some(Arc::new(cache)),
         config.parse.max_source_bytes as usize,
         Duration::from_millis(config.parse.timeout_ms),
-    )))
+    ));
+    Ok((analyzer, report))
 }
 
 fn cmd_index(
@@ -390,13 +393,17 @@ fn cmd_index(
     threads: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
     let config = offline_config(cache_dir)?;
-    let analyzer = offline_analyzer(&config)?;
+    let (analyzer, opened) = offline_analyzer(&config)?;
     let options = IndexOptions {
         root: dir.to_path_buf(),
         threads: threads.unwrap_or_else(syntaxd::parse::cores),
         progress: true,
+        batch_entries: syntaxd::index::BATCH_ENTRIES,
     };
-    let summary = index_tree(&analyzer, &options).map_err(|e| UsageError(e.to_string()))?;
+    let mut summary = index_tree(&analyzer, &options).map_err(|e| UsageError(e.to_string()))?;
+    // A store found damaged when this run opened it was moved aside before the run began:
+    // everything it held is parsed again, and the summary says why.
+    summary.store_damaged += u64::from(opened.moved_aside.is_some());
     println!("{}", serde_json::to_string(&summary)?);
     Ok(if summary.errors == 0 {
         ExitCode::SUCCESS
@@ -413,7 +420,7 @@ fn cmd_cache(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
         CacheCommand::Verify { dir, .. } => dir.cache_dir.clone(),
     };
     let config = offline_config(dir)?;
-    let analyzer = offline_analyzer(&config)?;
+    let (analyzer, opened) = offline_analyzer(&config)?;
     let cache = analyzer
         .cache()
         .context("offline analyzers always have a cache")?;
@@ -424,10 +431,17 @@ fn cmd_cache(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         CacheCommand::Verify { repair, .. } => {
-            let report = maintenance::verify(cache, repair);
+            let mut report = maintenance::verify(cache, repair);
+            if let Some(aside) = &opened.moved_aside {
+                // Damaged beyond opening: moved aside before any check could run.
+                report.integrity.ok = false;
+                report.integrity.detail = opened.reason.clone();
+                report.integrity.moved_aside = Some(aside.display().to_string());
+            }
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
-            if !report.bad.is_empty() && !repair {
+            // Damage is a failure even when repaired: what it held is gone.
+            if !report.integrity.ok || (!report.bad.is_empty() && !repair) {
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -45,9 +45,23 @@ pub struct BadEntry {
     pub reason: String,
 }
 
+/// The result of redb's integrity check of the store's pages.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct IntegrityReport {
+    /// Every page checksum of the committed trees and the allocator state verified.
+    pub ok: bool,
+    /// What failed, when it failed.
+    pub detail: Option<String>,
+    /// With `--repair`: where the damaged store was moved (a fresh one replaces it).
+    pub moved_aside: Option<String>,
+}
+
 /// `cache verify`.
 #[derive(Debug, Default, Serialize)]
 pub struct VerifyReport {
+    /// redb's integrity check of the store's pages (run first; entries are read only when it
+    /// passes).
+    pub integrity: IntegrityReport,
     /// Entries read.
     pub checked: u64,
     /// Entries that verified: envelope, payload, key, bytecode decode, and a node-for-node
@@ -62,9 +76,36 @@ pub struct VerifyReport {
     pub removed: u64,
 }
 
-/// Verifies every cold entry; with `repair`, removes the bad ones.
+impl VerifyReport {
+    /// Whether the store is intact: pages and every entry (stale entries are not damage).
+    pub fn is_clean(&self) -> bool {
+        self.integrity.ok && self.bad.is_empty()
+    }
+}
+
+/// Runs redb's integrity check, then verifies every cold entry; with `repair`, moves a
+/// damaged store aside (a fresh one replaces it) and removes bad entries.
 pub fn verify(cache: &Cache, repair: bool) -> VerifyReport {
     let mut report = VerifyReport::default();
+    match cache.cold().check_integrity() {
+        Ok(None) => report.integrity.ok = true,
+        Ok(Some(detail)) => {
+            report.integrity.detail = Some(detail.clone());
+            if repair {
+                match cache.cold().replace_damaged(&detail) {
+                    Ok(aside) => report.integrity.moved_aside = Some(aside.display().to_string()),
+                    Err(e) => {
+                        report.integrity.detail = Some(format!("{detail}; not replaced: {e}"));
+                    }
+                }
+            }
+            return report;
+        }
+        Err(e) => {
+            report.integrity.detail = Some(e.to_string());
+            return report;
+        }
+    }
     let mut values: Vec<(String, Vec<u8>)> = Vec::new();
     if let Err(e) = cache
         .cold()

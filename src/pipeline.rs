@@ -243,7 +243,7 @@ impl Analyzer {
         let (entry, tree, parse_elapsed, symbols) =
             self.parse_entry_with_symbols(language, source, cancel)?;
         let entry = match &self.cache {
-            Some(cache) => cache.put(entry)?,
+            Some(cache) => cache.put_behind(entry),
             None => Arc::new(entry),
         };
         let analysis = Analysis {

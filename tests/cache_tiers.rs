@@ -41,6 +41,9 @@ fn config(dir: &Path, hot: u64, warm: u64) -> CacheConfig {
         warm_budget_bytes: warm,
         cold_budget_bytes: 1 << 30,
         zstd_level: 3,
+        cold_page_cache_bytes: 8 << 20,
+        cold_recency_max_entries: 4096,
+        write_queue_entries: 256,
     }
 }
 

@@ -408,8 +408,7 @@ fn the_least_recently_used_document_is_closed_over_the_bound() {
 #[test]
 fn over_the_concurrency_limit_requests_get_503_with_retry_after() {
     let s = Server::start(config(|c| c.server.max_concurrent_requests = 1));
-    let body = br#"{"content": "x = 1\n", "language": "python"}"#;
-    let slow = SlowRequest::start(s.addr, "/v1/parse", body, 5);
+    let slow = SlowRequest::start(s.addr, 2_000);
     let mut last = None;
     assert!(eventually(|| {
         let r = s.post(
@@ -433,8 +432,7 @@ fn over_the_concurrency_limit_requests_get_503_with_retry_after() {
 #[test]
 fn draining_finishes_in_flight_work_and_refuses_new_work() {
     let mut s = Server::start(config(|c| c.server.shutdown_grace_ms = 20_000));
-    let body = br#"{"content": "x = 1\n", "language": "python"}"#;
-    let slow = SlowRequest::start(s.addr, "/v1/parse", body, 5);
+    let slow = SlowRequest::start(s.addr, 2_000);
     std::thread::sleep(std::time::Duration::from_millis(200));
     s.begin_shutdown();
     assert!(eventually(|| s.get("/readyz").status() == 503));

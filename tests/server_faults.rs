@@ -73,6 +73,11 @@ fn stuck_parses_are_replaced_quarantined_and_past_the_cap_healthz_fails() {
         }),
         "the daemon never answered another parse with both parsers stuck"
     );
+    // Each slot is replaced on its own watchdog tick: wait for both.
+    assert!(
+        eventually(|| json_of(server.get("/healthz")).1["parse"]["abandoned_threads"] == 2),
+        "both stuck slots were replaced"
+    );
     let (status, health) = json_of(server.get("/healthz"));
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["parse"]["abandoned_threads"], 2, "{health}");

@@ -560,3 +560,47 @@ fn documents_are_weighed_with_their_trees() {
     assert_eq!(status, 200);
     answers_normally(&s);
 }
+
+/// Issue 9 §3: a request body trickled slower than `server.body_read_timeout_ms` is read
+/// before admission: it holds no permit meanwhile (with one permit, a normal request is served
+/// while the trickling client is still sending), and it is answered 408 `body_timeout`.
+#[test]
+fn a_trickled_body_holds_no_permit_and_times_out() {
+    use std::io::Write;
+    let s = Server::start(config(|c| {
+        c.server.max_concurrent_requests = 1;
+        c.server.body_read_timeout_ms = 1_500;
+    }));
+    let mut slow = std::net::TcpStream::connect(s.addr).expect("connect");
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let started = Instant::now();
+    slow.write_all(
+        b"POST /v1/parse HTTP/1.1\r\nHost: syntaxd\r\nContent-Type: application/json\r\n\
+          Content-Length: 1000\r\n\r\n{\"language\": \"python\", \"content\": \"",
+    )
+    .expect("head");
+    let mut writer = slow.try_clone().expect("clone");
+    let trickle = std::thread::spawn(move || {
+        for _ in 0..100 {
+            if writer.write_all(b"x").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    answers_normally(&s);
+    let mut answer = String::new();
+    let _ = BufReader::new(&slow).read_to_string(&mut answer);
+    let elapsed = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"body_timeout\""), "{answer}");
+    assert!(
+        elapsed >= Duration::from_millis(1_400) && elapsed < Duration::from_secs(8),
+        "{elapsed:?}"
+    );
+    drop(slow);
+    let _ = trickle.join();
+    answers_normally(&s);
+}

@@ -138,8 +138,7 @@ fn sigterm_drains_in_flight_requests_then_exits_zero() {
     .expect("health probe passes");
     assert_eq!(health, ExitCode::SUCCESS);
 
-    let body = br#"{"content": "def f():\n    pass\n", "language": "python"}"#;
-    let slow = SlowRequest::start(d.addr(), "/v1/parse", body, 10);
+    let slow = SlowRequest::start(d.addr(), 2_000);
     std::thread::sleep(Duration::from_millis(300));
     d.sigterm();
     assert!(eventually(|| d.status("/readyz") == 503));

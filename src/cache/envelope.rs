@@ -201,6 +201,26 @@ pub fn read_header(bytes: &[u8]) -> Result<EnvelopeHeader, EnvelopeError> {
     })
 }
 
+/// Checks an envelope's header, length and checksum without decompressing it.
+pub fn check(bytes: &[u8]) -> Result<EnvelopeHeader, EnvelopeError> {
+    let header = read_header(bytes)?;
+    let needed = HEADER_BYTES + header.stored_len;
+    if bytes.len() != needed {
+        return Err(EnvelopeError::Truncated {
+            needed,
+            found: bytes.len(),
+        });
+    }
+    let computed = checksum(&bytes[..16], &bytes[HEADER_BYTES..]);
+    if computed != header.crc32 {
+        return Err(EnvelopeError::Checksum {
+            stored: header.crc32,
+            computed,
+        });
+    }
+    Ok(header)
+}
+
 /// Checks and opens an envelope, returning its header and the decompressed payload.
 pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
     let header = read_header(bytes)?;

@@ -26,6 +26,8 @@ pub struct CacheMetrics {
     entries: IntGaugeVec,
     bytes: IntGaugeVec,
     corrupt: IntCounterVec,
+    write_dropped: IntCounter,
+    write_failed: IntCounter,
 }
 
 fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -119,7 +121,21 @@ impl CacheMetrics {
             "Stored values rejected as corrupt, truncated or of an unknown version (each one a miss).",
             &["tier"],
         );
+        let write_dropped = IntCounter::new(
+            "syntaxd_cache_write_behind_dropped_total",
+            "Cold writes dropped because the write-behind queue was full (the entry stays in memory and is written on eviction or flush).",
+        )
+        .expect("valid metric");
+        register(registry, Box::new(write_dropped.clone()));
+        let write_failed = IntCounter::new(
+            "syntaxd_cache_write_behind_failed_total",
+            "Entries of write-behind batches the cold store failed to write (storage error, damage, degraded cold tier).",
+        )
+        .expect("valid metric");
+        register(registry, Box::new(write_failed.clone()));
         CacheMetrics {
+            write_dropped,
+            write_failed,
             hits,
             misses,
             promotions,
@@ -165,6 +181,19 @@ impl CacheMetrics {
 
     pub(crate) fn corrupt(&self, tier: Tier) {
         self.corrupt.with_label_values(&[tier.as_str()]).inc();
+    }
+
+    pub(crate) fn write_dropped(&self) {
+        self.write_dropped.inc();
+    }
+
+    pub(crate) fn writes_failed(&self, n: usize) {
+        self.write_failed.inc_by(n as u64);
+    }
+
+    /// Cold writes dropped by a full write-behind queue so far.
+    pub fn writes_dropped(&self) -> u64 {
+        self.write_dropped.get()
     }
 
     pub(crate) fn set_size(&self, tier: Tier, entries: u64, bytes: u64) {

@@ -1,8 +1,14 @@
 //! The tiered cache of parsed files: hot (entries in memory), warm (lz4-sealed entries in
 //! memory) and cold (zstd-sealed entries on disk in redb). Every tier is bounded in bytes.
 //!
-//! - `put` writes through to cold in one durable transaction, then into hot: when it returns
-//!   `Ok`, the entry survives a crash.
+//! - `put`/`put_many` write through to cold in one durable transaction, then into hot: when
+//!   they return `Ok`, the entry survives a crash. `store_durable` writes to cold only
+//!   (`syntaxd index`).
+//! - `put_behind` (request answers) inserts into hot at once and queues the cold write: one
+//!   writer thread drains the bounded queue in batches, one durable transaction (one fsync)
+//!   per batch (group commit). A full queue drops the write and counts it
+//!   (`syntaxd_cache_write_behind_dropped_total`); the entry stays in hot, and `flush` (on
+//!   shutdown, and when the cache is dropped) writes whatever is not on disk yet.
 //! - Eviction from hot (by byte budget, moka's size-aware policy) demotes to warm; eviction from
 //!   warm demotes to cold (where the entry already is). Cold evicts least recently used values
 //!   over its disk budget.
@@ -16,7 +22,9 @@ mod metrics;
 pub mod store;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -27,7 +35,9 @@ pub use entry::{
 };
 pub use envelope::{Codec, EnvelopeError};
 pub use metrics::CacheMetrics;
-pub use store::{ColdStore, OpenReport, StoreError};
+pub use store::{
+    BackendOpener, ColdStore, OpenReport, Presence, StoreError, StoreHealth, StoreOp, StoreOptions,
+};
 
 /// A cache tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,6 +75,12 @@ pub struct CacheConfig {
     pub cold_budget_bytes: u64,
     /// zstd level for the cold tier.
     pub zstd_level: i32,
+    /// redb's page cache for the cold store (memory).
+    pub cold_page_cache_bytes: u64,
+    /// Keys whose recency the cold tier remembers for eviction (about 32 bytes each).
+    pub cold_recency_max_entries: u64,
+    /// Cold writes queued behind request answers at most; past it a write is dropped (counted).
+    pub write_queue_entries: u64,
 }
 
 impl CacheConfig {
@@ -86,6 +102,9 @@ impl CacheConfig {
             warm_budget_bytes: (total / 32).min(512 << 20),
             cold_budget_bytes: (free_disk / 4).clamp(64 << 20, 10 << 30),
             zstd_level: 3,
+            cold_page_cache_bytes: 32 << 20,
+            cold_recency_max_entries: 1 << 18,
+            write_queue_entries: 1024,
         }
     }
 
@@ -154,23 +173,82 @@ pub struct Cache {
     cold: Arc<ColdStore>,
     metrics: Arc<CacheMetrics>,
     config: CacheConfig,
+    queue: Option<SyncSender<Pending>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
 }
+
+/// A cold write waiting for the writer thread.
+enum Pending {
+    /// A new entry (sealed by the writer).
+    Entry(String, Arc<CacheEntry>),
+    /// A payload demoted from warm: stored unless cold already has the key.
+    Demoted(String, u16, Vec<u8>),
+    /// Answer on the channel once everything queued before has been written.
+    Flush(SyncSender<()>),
+    /// Write what is queued before, then stop (the cache is dropped).
+    Stop,
+}
+
+/// Entries per write-behind batch (one durable transaction) at most ...
+const WRITE_BATCH_ENTRIES: usize = 256;
+/// ... and sealed bytes per batch at most.
+const WRITE_BATCH_BYTES: usize = 8 << 20;
 
 impl Cache {
     /// Opens the cache: the cold store in `config.dir` (moved aside and recreated if
-    /// unreadable; refused if another process holds it) and empty memory tiers. Metrics are
-    /// registered in `registry`.
+    /// damaged; degraded and reopened with backoff on a storage error; refused if another
+    /// process holds it) and empty memory tiers. Metrics are registered in `registry`.
     pub fn open(
         config: CacheConfig,
         registry: &prometheus::Registry,
     ) -> Result<(Cache, OpenReport), CacheError> {
-        let (cold, report) = ColdStore::open(&config.dir, config.cold_budget_bytes)?;
+        Self::open_with(config, registry, None)
+    }
+
+    /// [`Cache::open`] with the cold store's storage opened by `opener` (fault injection).
+    pub fn open_with(
+        config: CacheConfig,
+        registry: &prometheus::Registry,
+        opener: Option<Arc<dyn BackendOpener>>,
+    ) -> Result<(Cache, OpenReport), CacheError> {
+        let options = StoreOptions {
+            budget_bytes: config.cold_budget_bytes,
+            page_cache_bytes: usize::try_from(config.cold_page_cache_bytes).unwrap_or(usize::MAX),
+            recency_max_entries: usize::try_from(config.cold_recency_max_entries)
+                .unwrap_or(usize::MAX),
+            opener,
+        };
+        let (cold, report) = ColdStore::open_with(&config.dir, options)?;
         let cold = Arc::new(cold);
         let metrics = Arc::new(CacheMetrics::register(registry));
+        // The store opened last is the live one: its metrics replace any earlier store's.
+        for old in cold.metrics().collectors() {
+            let _ = registry.unregister(old);
+        }
+        for c in cold.metrics().collectors() {
+            if let Err(e) = registry.register(c) {
+                tracing::debug!(error = %e, "store metric not registered");
+            }
+        }
 
-        let warm_cold = Arc::clone(&cold);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Pending>(
+            usize::try_from(config.write_queue_entries.max(1)).unwrap_or(usize::MAX),
+        );
+        let writer = {
+            let cold = Arc::clone(&cold);
+            let metrics = Arc::clone(&metrics);
+            let zstd_level = config.zstd_level;
+            std::thread::Builder::new()
+                .name("syntaxd-cache-writer".to_string())
+                .spawn(move || write_behind(&rx, &cold, &metrics, zstd_level))
+                .map_err(|source| StoreError::Io {
+                    path: config.dir.clone(),
+                    source,
+                })?
+        };
+
+        let warm_queue = tx.clone();
         let warm_metrics = Arc::clone(&metrics);
-        let zstd_level = config.zstd_level;
         let warm = moka::sync::Cache::builder()
             .max_capacity(config.warm_budget_bytes)
             .weigher(|k: &String, v: &Arc<Vec<u8>>| weight(k.len() + v.len()))
@@ -178,14 +256,12 @@ impl Cache {
                 if !cause.was_evicted() {
                     return;
                 }
-                // Write-through keeps cold complete; re-store only if it was evicted there.
-                if !warm_cold.contains(&key).unwrap_or(true)
-                    && let Ok((h, payload)) = envelope::open(&sealed)
-                {
-                    let cold_value =
-                        envelope::seal(&payload, h.payload_version, Codec::Zstd, zstd_level);
-                    if let Err(e) = warm_cold.put_many(&[(key.to_string(), cold_value)]) {
-                        tracing::warn!(error = %e, "demotion to the cold tier failed");
+                // Write-through keeps cold complete; the writer re-stores it only if cold
+                // evicted it (or never got it).
+                if let Ok((h, payload)) = envelope::open(&sealed) {
+                    let pending = Pending::Demoted(key.to_string(), h.payload_version, payload);
+                    if warm_queue.try_send(pending).is_err() {
+                        warm_metrics.write_dropped();
                     }
                 }
                 warm_metrics.demotion(Tier::Warm, Tier::Cold);
@@ -215,6 +291,8 @@ impl Cache {
                 cold,
                 metrics,
                 config,
+                queue: Some(tx),
+                writer: Mutex::new(Some(writer)),
             },
             report,
         ))
@@ -231,6 +309,7 @@ impl Cache {
     }
 
     /// Looks `key` up in hot, then warm, then cold; a warm or cold hit is promoted to hot.
+    /// A cold tier that fails (damaged, degraded) answers a miss.
     pub fn get(&self, key: &CacheKey) -> Lookup {
         let k = key.to_string();
         let started = Instant::now();
@@ -261,15 +340,29 @@ impl Cache {
                 None => {
                     self.metrics.corrupt(Tier::Cold);
                     if let Err(e) = self.cold.remove_many(&[k]) {
-                        tracing::warn!(error = %e, "could not remove a corrupt cold entry");
+                        tracing::debug!(error = %e, "could not remove a corrupt cold entry");
                     }
                 }
             },
             Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cold tier read failed; treating as a miss"),
+            // Logged and counted by the store; the caller parses.
+            Err(e) => tracing::debug!(error = %e, "cold tier read failed; treating as a miss"),
         }
         self.metrics.miss(started);
         Lookup::Miss
+    }
+
+    /// Whether `key` is in the cold tier with an intact envelope, without loading it into
+    /// memory (warm re-index). A corrupt value is removed and counted, and reads as absent.
+    pub fn check_stored(&self, key: &CacheKey) -> Result<bool, CacheError> {
+        match self.cold.check(&key.to_string())? {
+            Presence::Valid => Ok(true),
+            Presence::Absent => Ok(false),
+            Presence::Corrupt => {
+                self.metrics.corrupt(Tier::Cold);
+                Ok(false)
+            }
+        }
     }
 
     /// Stores an entry durably (cold, one transaction) and in hot. On `Ok`, it survives a crash.
@@ -278,21 +371,29 @@ impl Cache {
         Ok(stored.remove(0))
     }
 
+    /// Stores an entry in hot at once and queues its cold write (group commit). For request
+    /// answers: the answer needs the entry, not its durability. A full queue drops the cold
+    /// write (counted); the entry still reaches cold on eviction from warm or on `flush`.
+    pub fn put_behind(&self, entry: CacheEntry) -> Arc<CacheEntry> {
+        let key = entry.key().to_string();
+        let entry = Arc::new(entry);
+        self.hot.insert(key.clone(), Arc::clone(&entry));
+        match &self.queue {
+            Some(q) => match q.try_send(Pending::Entry(key, Arc::clone(&entry))) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                    self.metrics.write_dropped();
+                }
+            },
+            None => self.metrics.write_dropped(),
+        }
+        entry
+    }
+
     /// Stores several entries in one durable cold transaction, then in hot.
     pub fn put_many(&self, entries: Vec<CacheEntry>) -> Result<Vec<Arc<CacheEntry>>, CacheError> {
         let started = Instant::now();
-        let sealed: Vec<(String, Vec<u8>)> = entries
-            .iter()
-            .map(|e| {
-                let value = envelope::seal(
-                    &e.to_payload(),
-                    ENTRY_FORMAT_VERSION,
-                    Codec::Zstd,
-                    self.config.zstd_level,
-                );
-                (e.key().to_string(), value)
-            })
-            .collect();
+        let sealed = self.seal_all(&entries);
         self.cold.put_many(&sealed)?;
         self.metrics.stored(Tier::Cold, started);
         let hot_started = Instant::now();
@@ -309,6 +410,31 @@ impl Cache {
         Ok(out)
     }
 
+    /// Stores entries in the cold tier only, in one durable transaction (`syntaxd index`:
+    /// when this returns `Ok` they survive a crash; memory tiers are not filled).
+    pub fn store_durable(&self, entries: &[CacheEntry]) -> Result<(), CacheError> {
+        let started = Instant::now();
+        let sealed = self.seal_all(entries);
+        self.cold.put_many(&sealed)?;
+        self.metrics.stored(Tier::Cold, started);
+        Ok(())
+    }
+
+    fn seal_all(&self, entries: &[CacheEntry]) -> Vec<(String, Vec<u8>)> {
+        entries
+            .iter()
+            .map(|e| {
+                let value = envelope::seal(
+                    &e.to_payload(),
+                    ENTRY_FORMAT_VERSION,
+                    Codec::Zstd,
+                    self.config.zstd_level,
+                );
+                (e.key().to_string(), value)
+            })
+            .collect()
+    }
+
     /// Applies pending evictions now (moka defers them) and refreshes the tier gauges.
     pub fn run_pending_tasks(&self) {
         self.hot.run_pending_tasks();
@@ -316,9 +442,19 @@ impl Cache {
         self.refresh_gauges();
     }
 
-    /// Moves everything in memory that is not on disk yet to the cold tier, durably. With
-    /// write-through every stored entry is already there; this is the shutdown safety net.
+    /// Waits until every queued cold write has been attempted.
+    pub fn drain_writes(&self) {
+        let Some(q) = &self.queue else { return };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        if q.send(Pending::Flush(tx)).is_ok() {
+            let _ = rx.recv();
+        }
+    }
+
+    /// Writes the queued cold writes, then everything in memory that is not on disk yet,
+    /// durably. The shutdown safety net.
     pub fn flush(&self) -> Result<usize, CacheError> {
+        self.drain_writes();
         self.run_pending_tasks();
         let mut missing = Vec::new();
         for (k, e) in self.hot.iter() {
@@ -414,6 +550,80 @@ impl Cache {
                 tracing::warn!(tier = tier.as_str(), key = %key, %reason, "corrupt cache entry treated as a miss");
                 None
             }
+        }
+    }
+}
+
+impl Drop for Cache {
+    fn drop(&mut self) {
+        // The eviction listeners hold senders too: ask the writer to stop after the queue.
+        if let Some(q) = self.queue.take() {
+            let _ = q.send(Pending::Stop);
+        }
+        let writer = self.writer.get_mut().ok().and_then(|w| w.take());
+        if let Some(w) = writer
+            && w.join().is_err()
+        {
+            tracing::error!("the cache writer thread panicked");
+        }
+    }
+}
+
+/// The writer thread: drains the queue in batches, one durable transaction per batch.
+fn write_behind(rx: &Receiver<Pending>, cold: &ColdStore, metrics: &CacheMetrics, zstd_level: i32) {
+    let mut stop = false;
+    while !stop && let Ok(first) = rx.recv() {
+        let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut bytes = 0usize;
+        let mut waiters: Vec<SyncSender<()>> = Vec::new();
+        let mut next = Some(first);
+        while let Some(pending) = next.take() {
+            match pending {
+                Pending::Entry(key, entry) => {
+                    let value = envelope::seal(
+                        &entry.to_payload(),
+                        ENTRY_FORMAT_VERSION,
+                        Codec::Zstd,
+                        zstd_level,
+                    );
+                    bytes += value.len();
+                    batch.push((key, value));
+                }
+                Pending::Demoted(key, version, payload) => {
+                    // Write-through normally has it already.
+                    if !cold.contains(&key).unwrap_or(true) {
+                        let value = envelope::seal(&payload, version, Codec::Zstd, zstd_level);
+                        bytes += value.len();
+                        batch.push((key, value));
+                    }
+                }
+                Pending::Flush(waiter) => {
+                    waiters.push(waiter);
+                    break;
+                }
+                Pending::Stop => {
+                    stop = true;
+                    break;
+                }
+            }
+            if batch.len() >= WRITE_BATCH_ENTRIES || bytes >= WRITE_BATCH_BYTES {
+                break;
+            }
+            next = rx.try_recv().ok();
+        }
+        if !batch.is_empty() {
+            let started = Instant::now();
+            match cold.put_many(&batch) {
+                Ok(()) => metrics.stored(Tier::Cold, started),
+                // Counted and logged (once per interval) by the store; the entries stay in hot.
+                Err(e) => {
+                    metrics.writes_failed(batch.len());
+                    tracing::debug!(error = %e, entries = batch.len(), "write-behind batch failed");
+                }
+            }
+        }
+        for w in waiters {
+            let _ = w.send(());
         }
     }
 }

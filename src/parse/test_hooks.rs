@@ -7,6 +7,8 @@
 //!
 //! - `# syntaxd-test-hook:block:<key>` blocks (as a spinning scanner would, never reaching the
 //!   progress callback) until [`release`]`(key)`;
+//! - `# syntaxd-test-hook:sleep:<ms>` sleeps that long, then parses normally (a slow parse
+//!   that holds its request in flight; usable across processes);
 //! - `# syntaxd-test-hook:abort` aborts the process (a crash inside grammar C code);
 //! - `# syntaxd-test-hook:panic` panics on the parsing (blocking) thread.
 //!
@@ -27,6 +29,10 @@ pub const MARKER_PREFIX: &str = "# syntaxd-test-hook:";
 /// A source starting with this blocks until [`release`] of the key that follows (up to the end
 /// of the line).
 pub const BLOCK_MARKER: &str = "# syntaxd-test-hook:block:";
+
+/// A source starting with this sleeps for the number of milliseconds that follows (up to the
+/// end of the line), then parses normally.
+pub const SLEEP_MARKER: &str = "# syntaxd-test-hook:sleep:";
 
 /// A source starting with this aborts the process mid-parse.
 pub const ABORT_MARKER: &str = "# syntaxd-test-hook:abort";
@@ -69,6 +75,9 @@ pub(crate) fn before_parse(source: &[u8]) {
     let line = String::from_utf8_lossy(line);
     if let Some(key) = line.strip_prefix(BLOCK_MARKER) {
         block(key.trim());
+    } else if let Some(ms) = line.strip_prefix(SLEEP_MARKER) {
+        let ms = ms.trim().parse().unwrap_or(0);
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     } else if line.starts_with(ABORT_MARKER) {
         std::process::abort();
     } else if line.starts_with(PANIC_MARKER) {

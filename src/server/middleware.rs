@@ -136,6 +136,53 @@ pub async fn require_token(State(state): State<AppState>, req: Request, next: Ne
     }
 }
 
+/// `/v1` layer, outside admission: reads the whole request body within
+/// `server.body_read_timeout_ms` and `server.max_body_bytes` before the request may take an
+/// admission permit, so a client that trickles its body holds only its connection (408
+/// `body_timeout`, connection closed), never a permit or a blocking thread.
+pub async fn read_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let server = &state.config().server;
+    let limit = usize::try_from(server.max_body_bytes).unwrap_or(usize::MAX);
+    let timeout = Duration::from_millis(server.body_read_timeout_ms);
+    let (parts, body) = req.into_parts();
+    let read = http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit));
+    match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(collected)) => {
+            let body = Body::from(collected.to_bytes());
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body exceeds server.max_body_bytes",
+        )
+        .into_response(),
+        Ok(Err(e)) => ApiError::bad_request(
+            "bad_body",
+            format!("the request body could not be read: {e}"),
+        )
+        .into_response(),
+        Err(_) => {
+            HTTP.rejected_total
+                .with_label_values(&["body_timeout"])
+                .inc();
+            let mut response = ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                format!(
+                    "the request body did not arrive within server.body_read_timeout_ms = {} ms",
+                    timeout.as_millis()
+                ),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
+}
+
 /// `/v1` layer: refuses new work while draining, sheds load over the global concurrency limit
 /// (503 + `Retry-After` at once, no queue), and bounds the request by `request_timeout_ms`
 /// (the handler future is dropped, which cancels its parse or query).

@@ -12,6 +12,7 @@ pub mod error;
 pub mod handlers;
 pub mod middleware;
 pub mod openapi;
+pub mod rejection;
 pub mod router;
 pub mod shutdown;
 pub mod state;

@@ -1,5 +1,6 @@
 //! The router: probes and `/metrics` outside the admission limits and the token; `/v1`
-//! behind the bearer token, admission (draining, concurrency, deadline) and the body limit;
+//! behind the bearer token, the body read (whole body within its timeout and limit, before
+//! admission), admission (draining, concurrency, deadline) and the body limit;
 //! request ids, one span per request and per-route metrics around everything; a panic in any
 //! handler becomes a 500 JSON answer for that request (`CatchPanicLayer`, innermost, so the
 //! answer is counted, traced and carries the request id).
@@ -19,9 +20,11 @@ use tracing::Level;
 use super::error::ApiError;
 use super::handlers::{analyze, documents, languages, probes};
 use super::middleware::{
-    MakeId, admit, label_route, observe, panic_response, require_token, sanitize_request_id,
+    MakeId, admit, label_route, observe, panic_response, read_body, require_token,
+    sanitize_request_id,
 };
 use super::openapi;
+use super::rejection::json_errors;
 use super::state::AppState;
 
 /// The whole application.
@@ -46,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     let v1 = v1.route_layer(from_fn(super::middleware::test_panic_hook));
     let v1 = v1
         .route_layer(from_fn_with_state(state.clone(), admit))
+        .route_layer(from_fn_with_state(state.clone(), read_body))
         .route_layer(from_fn_with_state(state.clone(), require_token))
         .layer(DefaultBodyLimit::max(body_limit));
     let probes = Router::new()
@@ -58,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .route_layer(from_fn(label_route))
         .with_state(state)
+        .layer(from_fn(json_errors))
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(sanitize_request_id))

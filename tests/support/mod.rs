@@ -135,36 +135,43 @@ pub fn code(v: &serde_json::Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("")
 }
 
-/// A request whose body is only partly sent: it holds a concurrency permit (admission runs
-/// before the body is read) until [`SlowRequest::finish`].
+/// A parse request held in flight inside the daemon: its content makes the parse sleep
+/// (`syntaxd::parse::test_hooks::SLEEP_MARKER`, compiled into test builds of the library and
+/// the binary), so it holds an admission permit and a parser for about `millis` ms. The whole
+/// request is sent at once: a body that is still arriving holds no permit (it is read before
+/// admission).
 pub struct SlowRequest {
     stream: TcpStream,
-    rest: Vec<u8>,
 }
 
 impl SlowRequest {
-    pub fn start(addr: SocketAddr, path: &str, body: &[u8], sent: usize) -> SlowRequest {
+    pub fn start(addr: SocketAddr, millis: u64) -> SlowRequest {
+        let content = format!(
+            "{}{millis}\ndef f():\n    pass\n",
+            syntaxd::parse::test_hooks::SLEEP_MARKER
+        );
+        let body = serde_json::to_vec(&serde_json::json!({
+            "content": content,
+            "language": "python",
+        }))
+        .expect("serialise");
         let mut stream = TcpStream::connect(addr).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .expect("timeout");
         write!(
             stream,
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "POST /v1/parse HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
         )
         .expect("write head");
-        stream.write_all(&body[..sent]).expect("write part");
+        stream.write_all(&body).expect("write body");
         stream.flush().expect("flush");
-        SlowRequest {
-            stream,
-            rest: body[sent..].to_vec(),
-        }
+        SlowRequest { stream }
     }
 
-    /// Sends the rest and returns (status, body).
+    /// Waits for the answer and returns (status, body).
     pub fn finish(mut self) -> (u16, String) {
-        self.stream.write_all(&self.rest).expect("write rest");
         let mut out = String::new();
         let _ = self.stream.read_to_string(&mut out);
         let status = out

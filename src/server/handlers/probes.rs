@@ -96,8 +96,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /readyz`: 200 when serving; 503 with every reason while starting or draining, while a
-/// stuck parse holds a parser slot that was not replaced, past the cap of abandoned threads,
-/// or when a registry query does not compile.
+/// stuck parse holds a parser slot that was not replaced, or past the cap of abandoned
+/// threads. Degradations it survives are `warnings` in a 200 body: a registry query that does
+/// not compile, a cold tier degraded by a storage error (`cold_tier_degraded`).
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let mut report = ProbeReport::default();
     match state.readiness().phase() {
@@ -110,6 +111,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     parse_reasons(&health, &mut report, true);
     // Registry queries compile lazily: one that failed disables only its own language's
     // feature, so it is a warning (listed in full in `query_failures`), not a reason.
+    // A cold tier disabled by a storage error or a damaged store: the daemon still serves from
+    // parses and its memory tiers, so this is a warning with its reason.
+    if let Some(cache) = state.analyzer().cache()
+        && let crate::cache::StoreHealth::Degraded { reason } = cache.cold().health()
+    {
+        report.warn(
+            "cold_tier_degraded",
+            format!("cold tier degraded: {reason}"),
+        );
+    }
     let query_failures = crate::language::query_failures_seen();
     if let Some(first) = query_failures.first() {
         report.warn(
