@@ -45,7 +45,8 @@ pub struct SymbolsArgs {
 /// without `-R`, a missing path), 1 when any file failed.
 pub fn run(args: SymbolsArgs) -> anyhow::Result<ExitCode> {
     let config = offline_config(args.cache_dir)?;
-    let analyzer = offline_analyzer(&config)?;
+    // A damaged store was moved aside (and reported) when it was opened: its files are parsed again.
+    let (analyzer, _opened) = offline_analyzer(&config)?;
     let options = TagsOptions {
         paths: args.paths,
         recursive: args.recursive,
