@@ -1,5 +1,7 @@
 //! Build script: embeds the grammar crates' versions (from Cargo.lock) and the query files this
-//! project writes (`grammars/queries/<language id>/<kind>.scm`) into the binary.
+//! project writes (`grammars/queries/<language id>/<kind>.scm`) into the binary, and generates
+//! the grammar table (registry id -> the crate's language and query constants, each behind the
+//! crate's feature) from `grammars/languages.toml`, so each grammar is named in one place.
 
 use std::env;
 use std::fmt::Write as _;
@@ -63,4 +65,63 @@ fn main() {
     }
     queries.push_str("]\n");
     fs::write(Path::new(&out_dir).join("own_queries.rs"), queries).expect("OUT_DIR is writable");
+
+    fs::write(
+        Path::new(&out_dir).join("grammar_table.rs"),
+        grammar_table(&root.join("grammars/languages.toml")),
+    )
+    .expect("OUT_DIR is writable");
+}
+
+/// `grammar_for_id`, one match arm per `[[language]]` of the registry file.
+fn grammar_table(path: &Path) -> String {
+    let text = fs::read_to_string(path).expect("grammars/languages.toml is readable");
+    let table: toml::Table = text.parse().expect("grammars/languages.toml is valid TOML");
+    let entries = table
+        .get("language")
+        .and_then(toml::Value::as_array)
+        .expect("grammars/languages.toml has [[language]] entries");
+    let mut out = String::from(
+        "/// The compiled-in grammar for a registry id, or `None` when its feature is off.\n\
+         #[allow(clippy::match_single_binding)] // every grammar feature may be off\n\
+         pub(crate) fn grammar_for_id(id: &str) -> Option<Grammar> {\n    match id {\n",
+    );
+    for entry in entries {
+        let field = |key: &str| entry.get(key).and_then(toml::Value::as_str);
+        let id = field("id").expect("every language has an id");
+        let krate = field("crate").unwrap_or_else(|| panic!("`{id}` has no crate"));
+        let ident = krate.replace('-', "_");
+        let grammar = field("grammar").unwrap_or("LANGUAGE");
+        let language = if grammar.ends_with("()") {
+            format!("{ident}::{grammar}")
+        } else {
+            format!("{ident}::{grammar}.into()")
+        };
+        let mut queries = String::new();
+        if let Some(q) = entry.get("crate_queries") {
+            let q = q
+                .as_table()
+                .unwrap_or_else(|| panic!("`{id}`: crate_queries is not a table"));
+            for (kind, constant) in q {
+                let variant = match kind.as_str() {
+                    "highlights" => "Highlights",
+                    "tags" => "Tags",
+                    "locals" => "Locals",
+                    "injections" => "Injections",
+                    other => panic!("`{id}`: unknown query kind `{other}` in crate_queries"),
+                };
+                let constant = constant
+                    .as_str()
+                    .unwrap_or_else(|| panic!("`{id}`: crate_queries.{kind} is not a string"));
+                write!(queries, "(QueryKind::{variant}, {ident}::{constant}), ").ok();
+            }
+        }
+        writeln!(
+            out,
+            "        #[cfg(feature = {krate:?})]\n        {id:?} => Some(Grammar {{ language: {language}, queries: &[{queries}] }}),"
+        )
+        .ok();
+    }
+    out.push_str("        _ => None,\n    }\n}\n");
+    out
 }

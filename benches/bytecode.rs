@@ -2,7 +2,7 @@
 //! Python snippet repeated), plus the parse they are compared with.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-bench cargo bench --no-default-features \
+//! cargo bench --no-default-features \
 //!     --features core-langs --bench bytecode
 //! ```
 

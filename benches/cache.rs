@@ -4,9 +4,14 @@
 //! ```text
 //! cargo bench --bench cache [-- --corpus DIR --files N]
 //! ```
-//! Without `--corpus`, the Python corpus is assembled with `../shared/corpus/make-corpus.sh`.
+//! Without `--corpus`, the Python corpus (the interpreter's standard library) is assembled by
+//! the same code as `syntaxd bench` (`src/cli/corpus.rs`).
 
-use std::path::{Path, PathBuf};
+#[path = "../src/cli/corpus.rs"]
+#[allow(dead_code)] // the bench uses `assemble` only
+mod corpus;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,14 +34,9 @@ fn main() {
         Some(dir) => PathBuf::from(dir),
         None => {
             let tmp = tempfile::tempdir().expect("temp dir");
-            let status = std::process::Command::new("bash")
-                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/make-corpus.sh"))
-                .arg(tmp.path())
-                .arg("python")
-                .stdout(std::process::Stdio::null())
-                .status()
-                .expect("make-corpus.sh runs");
-            assert!(status.success(), "make-corpus.sh failed");
+            if let Err(e) = corpus::assemble(tmp.path(), &["python"]) {
+                panic!("{e}");
+            }
             let dir = tmp.path().to_path_buf();
             _tmp_corpus = tmp;
             dir

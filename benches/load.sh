@@ -4,7 +4,7 @@
 # miss/hit ratio. Bounded in time (DURATION per run). Needs wrk (apt-get install wrk).
 #
 #   SYNTAXD=target/release/syntaxd benches/load.sh          # uses `$SYNTAXD serve`
-#   SERVE_CMD="target/release/examples/serve" benches/load.sh
+#   SERVE_CMD="target/release/syntaxd serve --log-format json" benches/load.sh  # any serve command
 set -euo pipefail
 
 DURATION=${DURATION:-10s}

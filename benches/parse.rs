@@ -5,11 +5,15 @@
 //! `-- --only throughput` runs the throughput part alone.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-engine cargo bench --no-default-features \
+//! cargo bench --no-default-features \
 //!     --features core-langs --bench parse [-- --corpus DIR]
 //! ```
-//! Without `--corpus`, the Python corpus is built with `../shared/corpus/make-corpus.sh` in a
-//! temporary directory.
+//! Without `--corpus`, the Python corpus (the interpreter's standard library) is assembled in a
+//! temporary directory by the same code as `syntaxd bench` (`src/cli/corpus.rs`).
+
+#[path = "../src/cli/corpus.rs"]
+#[allow(dead_code)] // the bench uses `assemble` only
+mod corpus;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,15 +43,9 @@ fn main() {
         Some(dir) => dir,
         None => {
             let tmp = tempfile::tempdir().expect("temp dir");
-            let script =
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/make-corpus.sh");
-            let status = Command::new("bash")
-                .arg(&script)
-                .arg(tmp.path())
-                .arg("python")
-                .status()
-                .expect("run make-corpus.sh");
-            assert!(status.success());
+            if let Err(e) = corpus::assemble(tmp.path(), &["python"]) {
+                panic!("{e}");
+            }
             let dir = tmp.path().to_path_buf();
             _tmp = tmp;
             dir

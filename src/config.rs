@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -178,12 +180,12 @@ impl Default for ServerConfig {
 impl Default for ParseConfig {
     fn default() -> Self {
         ParseConfig {
-            max_source_bytes: 16 << 20,
-            timeout_ms: 10_000,
+            max_source_bytes: limits::PARSE_MAX_SOURCE_BYTES,
+            timeout_ms: limits::millis(limits::PARSE_TIMEOUT),
             max_parsers: 0,
-            pool_wait_ms: 2_000,
-            watchdog_margin_ms: 2_000,
-            max_abandoned_threads: 2,
+            pool_wait_ms: limits::millis(limits::PARSE_POOL_WAIT),
+            watchdog_margin_ms: limits::millis(limits::PARSE_WATCHDOG_MARGIN),
+            max_abandoned_threads: limits::PARSE_MAX_ABANDONED_THREADS,
         }
     }
 }
@@ -191,15 +193,15 @@ impl Default for ParseConfig {
 impl Default for QueryConfig {
     fn default() -> Self {
         QueryConfig {
-            max_query_bytes: 64 << 10,
-            timeout_ms: 2_000,
-            max_captures: 100_000,
-            match_limit: 10_000,
-            max_captured_text_bytes: 16 << 20,
-            max_patterns: 1_024,
-            max_predicates: 512,
-            max_regex_bytes: 2_048,
-            compile_timeout_ms: 1_000,
+            max_query_bytes: limits::QUERY_MAX_BYTES,
+            timeout_ms: limits::millis(limits::QUERY_TIMEOUT),
+            max_captures: limits::QUERY_MAX_CAPTURES,
+            match_limit: u64::from(limits::QUERY_MATCH_LIMIT),
+            max_captured_text_bytes: limits::QUERY_MAX_TOTAL_TEXT_BYTES,
+            max_patterns: limits::QUERY_MAX_PATTERNS,
+            max_predicates: limits::QUERY_MAX_PREDICATES,
+            max_regex_bytes: limits::QUERY_MAX_REGEX_BYTES,
+            compile_timeout_ms: limits::millis(limits::QUERY_COMPILE_TIMEOUT),
         }
     }
 }

@@ -71,8 +71,11 @@ const MAX_PASSES: usize = 3;
 enum Outcome {
     /// Already stored; `generation` is the store's damage count when it was checked.
     Hit {
+        /// Registry id of the language.
         language: String,
+        /// Size of the source, in bytes.
         bytes: u64,
+        /// The store's damage count when the entry was checked.
         generation: u64,
     },
     Parsed(Box<CacheEntry>),

@@ -5,38 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-/// A position in the source: byte offset, zero-based row, zero-based column in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Position {
-    /// Byte offset.
-    pub byte: usize,
-    /// Zero-based row.
-    pub row: usize,
-    /// Zero-based column, in bytes.
-    pub column: usize,
-}
-
-impl Position {
-    /// The start of a node.
-    pub fn start_of(node: &tree_sitter::Node<'_>) -> Position {
-        let p = node.start_position();
-        Position {
-            byte: node.start_byte(),
-            row: p.row,
-            column: p.column,
-        }
-    }
-
-    /// The end of a node.
-    pub fn end_of(node: &tree_sitter::Node<'_>) -> Position {
-        let p = node.end_position();
-        Position {
-            byte: node.end_byte(),
-            row: p.row,
-            column: p.column,
-        }
-    }
-}
+use crate::position::Position;
 
 /// A syntax problem in a tree: an ERROR node or a MISSING node inserted by error recovery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -271,16 +271,23 @@ impl Analyzer {
             ParseBudget::new(self.max_source_bytes, self.parse_deadline).with_cancel(cancel);
         let id: &'static str = language.id.as_str();
         let outcome = self.engine.parse(id, grammar, &source, &budget)?;
-        let bytes = bytecode::encode(
+        // The request's cancel flag (set when it times out or its client goes away) also stops
+        // the encoding and the symbol extraction, not only the parse.
+        let cancel = &budget.cancel;
+        let cancelled = || ParseError::Cancelled { language: id };
+        let bytes = bytecode::encode_unless(
             &outcome.tree,
             &source,
             &bytecode::EncodeMeta {
                 language_id: id,
                 grammar_version: &language.grammar_version,
             },
-        );
+            &|| cancel.is_cancelled(),
+        )
+        .ok_or_else(cancelled)?;
         let answer = self.symbol_config(language).map(|config| {
-            let options = symbol_options(id);
+            let mut options = symbol_options(id);
+            options.limits.cancel = Some(cancel.flag());
             let result = extract_symbols(&config, outcome.tree.root_node(), &source, &options)
                 .map_err(|e| {
                     tracing::error!(language = id, error = %e, "symbol extraction failed");

@@ -1,10 +1,11 @@
-//! `syntaxd bench` end to end on a tiny corpus made from the project's own snippets: the report
-//! has every figure, each a finite positive number (no assertion on how fast anything is).
+//! `syntaxd bench` end to end (the real binary) on a tiny corpus made from the project's own
+//! snippets: the report has every figure, each a finite positive number (no assertion on how
+//! fast anything is).
 
 use std::path::Path;
+use std::process::{Command, Output};
 
 use serde_json::Value;
-use syntaxd::bench::{BenchArgs, render, run_bench};
 
 const SNIPPETS: [(&str, &str); 3] = [("python", "py"), ("c", "c"), ("rust", "rs")];
 
@@ -21,18 +22,28 @@ fn tiny_corpus(dir: &Path) {
     }
 }
 
-fn tiny_args(dir: &Path) -> BenchArgs {
-    BenchArgs {
-        json: true,
-        baseline: true,
-        corpus: Some(dir.to_path_buf()),
-        max_files: 2,
-        threads: Some(2),
-        synthetic_lines: 300,
-        edits: 10,
-        idle_parsers: 8,
-        ..BenchArgs::default()
-    }
+/// `syntaxd bench --baseline --corpus DIR` with small sizes, plus `extra` arguments.
+fn bench(dir: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syntaxd"))
+        .arg("bench")
+        .args(["--baseline", "--max-files", "2", "--threads", "2"])
+        .args([
+            "--synthetic-lines",
+            "300",
+            "--edits",
+            "10",
+            "--idle-parsers",
+            "8",
+        ])
+        .arg("--corpus")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn get<'a>(v: &'a Value, path: &str) -> &'a Value {
@@ -75,9 +86,9 @@ fn walk(v: &Value, path: &str) {
 fn bench_reports_every_figure_as_a_finite_positive_number() {
     let tmp = tempfile::tempdir().expect("temp dir");
     tiny_corpus(tmp.path());
-    let report = run_bench(&tiny_args(tmp.path())).expect("the bench runs on the tiny corpus");
-    assert!(render(&report).contains("targets"));
-    let json = serde_json::to_value(&report).expect("the report serialises");
+    let out = bench(tmp.path(), &["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
     walk(&json, "");
 
     assert_eq!(get(&json, "schema"), "syntaxd-bench/1");
@@ -190,21 +201,49 @@ fn bench_reports_every_figure_as_a_finite_positive_number() {
 }
 
 #[test]
+fn the_summary_names_the_targets() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    tiny_corpus(tmp.path());
+    let out = bench(tmp.path(), &["--languages", "python"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("targets"));
+}
+
+#[test]
 fn a_missing_corpus_directory_is_a_clear_error() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let args = tiny_args(&tmp.path().join("nope"));
-    let err = run_bench(&args).expect_err("no corpus");
-    assert!(err.to_string().contains("does not exist"), "{err:#}");
+    let out = bench(&tmp.path().join("nope"), &["--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
 }
 
 #[test]
 fn a_corpus_without_the_language_names_the_missing_directory() {
     let tmp = tempfile::tempdir().expect("temp dir");
     tiny_corpus(tmp.path());
-    let args = BenchArgs {
-        languages: vec!["go".to_string()],
-        ..tiny_args(tmp.path())
-    };
-    let err = run_bench(&args).expect_err("no go corpus");
-    assert!(format!("{err:#}").contains("no go directory"), "{err:#}");
+    let out = bench(tmp.path(), &["--json", "--languages", "go"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no go directory"), "{}", stderr(&out));
+}
+
+/// `--check` turns a missed target into exit status 1 naming it. The corpus is one Python file
+/// of nested one-byte brackets (about two syntax nodes per source byte), so the encoded size per
+/// source byte is over its 1.0 limit whatever the machine's speed (the timing targets may be
+/// missed too; only this one is asserted).
+#[test]
+fn check_exits_1_naming_a_missed_target() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("python").join("pkg");
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    std::fs::write(dir.join("dense.py"), "a=[[[[[[[[1]]]]]]]]\n".repeat(2_000)).expect("writable");
+    let out = bench(tmp.path(), &["--json", "--languages", "python", "--check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("the report is still printed");
+    let raw = get(&json, "targets.encoded_bytes_per_source_byte_raw");
+    assert_eq!(raw["met"], false, "{raw}");
+    assert!(
+        stderr(&out).contains("target `encoded_bytes_per_source_byte_raw` missed"),
+        "{}",
+        stderr(&out)
+    );
 }

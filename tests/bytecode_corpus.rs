@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use syntaxd::bytecode::{EncodeMeta, decode, encode, verify};
 
-/// Runs `../shared/corpus/make-corpus.sh DEST python`. Fails (never skips) when the script is
-/// missing or fails, so a broken corpus setup cannot pass silently.
+/// Assembles the Python corpus (the interpreter's standard library) into DEST. Fails (never
+/// skips) when it cannot, so a broken corpus setup cannot pass silently.
 fn make_corpus(dest: &Path) -> Vec<PathBuf> {
     corpus::assemble(dest, &["python"]);
     let files = corpus::files(dest, "python");

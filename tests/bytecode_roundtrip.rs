@@ -396,3 +396,40 @@ mod json {
         round_trip(&language, "json", &"[".repeat(100_000));
     }
 }
+
+/// Issue 9 §3: encoding stops when its request is cancelled. `encode_unless` polls its check
+/// every few thousand nodes and before the error-tree alignment: never cancelled it is
+/// `encode`, byte for byte; cancelled it stops early and says so.
+#[cfg(feature = "tree-sitter-python")]
+#[test]
+fn encoding_stops_when_its_request_is_cancelled() {
+    use std::cell::Cell;
+    use syntaxd::bytecode::encode_unless;
+    let language: Language = tree_sitter_python::LANGUAGE.into();
+    let mut parser = Parser::new();
+    parser.set_language(&language).expect("grammar");
+    let meta = EncodeMeta {
+        language_id: "python",
+        grammar_version: "test",
+    };
+    let big: String = (0..2_000)
+        .map(|i| format!("def f{i}(a, b):\n    return a * {i} + b\n"))
+        .collect();
+    let broken = "def f(:\n    return [1, 2\n";
+    for source in [big.as_str(), broken] {
+        let tree = parser.parse(source, None).expect("tree");
+        let full = encode(&tree, source.as_bytes(), &meta);
+        assert_eq!(
+            encode_unless(&tree, source.as_bytes(), &meta, &|| false),
+            Some(full),
+            "never cancelled, it is encode"
+        );
+        let polls = Cell::new(0usize);
+        let cut = encode_unless(&tree, source.as_bytes(), &meta, &|| {
+            polls.set(polls.get() + 1);
+            true
+        });
+        assert_eq!(cut, None, "cancelled encodings stop");
+        assert_eq!(polls.get(), 1, "it stops at the first poll");
+    }
+}

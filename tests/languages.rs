@@ -387,3 +387,69 @@ fn committed_inventory_and_notices_match_the_registry() {
         "LANGUAGE_INVENTORY.md or NOTICES is stale: run `cargo run -- inventory --write .`"
     );
 }
+
+/// The grammar crates of the registry (`grammars/languages.toml`, from which `build.rs`
+/// generates the grammar table), the `all-langs` feature list and the optional grammar
+/// dependencies of `Cargo.toml` are one set; `core-langs` is a subset of it; and with the
+/// features a test build enables, every registry entry of an enabled crate is available.
+#[test]
+fn cargo_features_and_registry_crates_are_the_same_set() {
+    use std::collections::BTreeSet;
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .expect("Cargo.toml is readable");
+    let manifest: toml::Table = manifest.parse().expect("Cargo.toml is TOML");
+    let feature = |name: &str| -> BTreeSet<String> {
+        manifest["features"][name]
+            .as_array()
+            .unwrap_or_else(|| panic!("feature `{name}` is a list"))
+            .iter()
+            .map(|v| v.as_str().expect("feature entries are strings").to_string())
+            .collect()
+    };
+    let all_langs = feature("all-langs");
+    let core_langs = feature("core-langs");
+    let optional: BTreeSet<String> = manifest["dependencies"]
+        .as_table()
+        .expect("[dependencies] is a table")
+        .iter()
+        .filter(|(_, spec)| spec.get("optional").and_then(toml::Value::as_bool) == Some(true))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let registry_crates: BTreeSet<String> = registry()
+        .languages()
+        .iter()
+        .map(|l| l.grammar_crate.clone())
+        .collect();
+    assert_eq!(
+        all_langs
+            .symmetric_difference(&registry_crates)
+            .collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "all-langs vs the registry's crates"
+    );
+    assert_eq!(
+        optional
+            .symmetric_difference(&registry_crates)
+            .collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "optional dependencies vs the registry's crates"
+    );
+    assert!(core_langs.is_subset(&all_langs), "core-langs ⊆ all-langs");
+    // The generated table binds every registry entry whose crate is compiled in.
+    let enabled = if cfg!(feature = "all-langs") {
+        all_langs
+    } else if cfg!(feature = "core-langs") {
+        core_langs
+    } else {
+        BTreeSet::new()
+    };
+    for lang in registry().languages() {
+        assert!(
+            lang.available() || !enabled.contains(&lang.grammar_crate),
+            "{}: its crate `{}` is compiled in but the grammar table does not bind it",
+            lang.id,
+            lang.grammar_crate
+        );
+    }
+}

@@ -498,7 +498,26 @@ fn a_patch_over_the_edit_bounds_is_413_and_the_daemon_carries_on() {
     };
     let one = json!({ "start": { "row": 0, "column": 0 }, "end": { "row": 0, "column": 0 }, "text": "y" });
     let many = json!({ "version": 2, "edits": vec![one.clone(); 100_000] });
-    let (status, body) = patch(&many);
+    // A GET of the same id while the hostile PATCH is on its way is answered at once: the
+    // PATCH is refused before it takes the document's lock.
+    let (status, body) = std::thread::scope(|scope| {
+        let hostile = scope.spawn(|| patch(&many));
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            let (status, doc) = json_of(s.get("/v1/documents/bounded"));
+            assert_eq!(
+                (status, doc["text"].as_str()),
+                (200, Some("x = 1\n")),
+                "{doc}"
+            );
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{:?}",
+                started.elapsed()
+            );
+        }
+        hostile.join().expect("the PATCH thread")
+    });
     assert_eq!((status, code(&body)), (413, "too_many_edits"), "{body}");
     let big_text = json!({ "version": 2, "edits": [{
         "start": { "row": 0, "column": 0 }, "end": { "row": 0, "column": 0 },

@@ -10,17 +10,32 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
 use support::{SlowRequest, code, eventually, json_of};
-use syntaxd::server::cli::{HealthArgs, run_health};
 
 struct Daemon {
     child: Child,
     base: String,
     client: reqwest::blocking::Client,
+}
+
+/// `syntaxd health --url URL --timeout-ms MS`, as the container's HEALTHCHECK runs it.
+fn health(url: &str, timeout_ms: u64) -> std::process::ExitStatus {
+    Command::new(env!("CARGO_BIN_EXE_syntaxd"))
+        .args([
+            "health",
+            "--url",
+            url,
+            "--timeout-ms",
+            &timeout_ms.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the binary runs")
 }
 
 /// The real binary, as an operator runs it.
@@ -131,12 +146,8 @@ fn sigterm_drains_in_flight_requests_then_exits_zero() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = Daemon::start(dir.path());
     assert_eq!(d.status("/readyz"), 200);
-    let health = run_health(HealthArgs {
-        url: format!("{}/healthz", d.base),
-        timeout_ms: 5000,
-    })
-    .expect("health probe passes");
-    assert_eq!(health, ExitCode::SUCCESS);
+    let probe = health(&format!("{}/healthz", d.base), 5000);
+    assert!(probe.success(), "health probe passes: {probe:?}");
 
     let slow = SlowRequest::start(d.addr(), 2_000);
     std::thread::sleep(Duration::from_millis(300));
@@ -149,13 +160,7 @@ fn sigterm_drains_in_flight_requests_then_exits_zero() {
     assert!(answer.contains("\"cache\":\"miss\""), "{answer}");
     let exit = d.wait();
     assert_eq!(exit.code(), Some(0), "{exit:?}");
-    assert!(
-        run_health(HealthArgs {
-            url: "http://127.0.0.1:1/healthz".to_string(),
-            timeout_ms: 500,
-        })
-        .is_err()
-    );
+    assert_eq!(health("http://127.0.0.1:1/healthz", 500).code(), Some(1));
 }
 
 #[test]

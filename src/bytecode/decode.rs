@@ -1,101 +1,13 @@
 //! Decoder: validates untrusted bytes and builds the [`DecodedTree`] arena.
 
+pub use super::error::DecodeError;
 use super::format::{
     EXT_PHANTOM, EXT_SET_POS, FLAG_UNEXPECTED, FLAGS_KNOWN, FORMAT_VERSION, Header, KIND_NAMED,
     LEAVE_DELTA_VARINT, MAGIC, MAX_HEADER_STRING_LEN, NODE_GAP_SHIFT, NODE_GAP_VARINT,
     NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, OP_MASK, checksum_of,
 };
-use super::tree::{DecodedTree, NO_PARENT, NodeFlags};
+use super::tree::{DecodedTree, NO_PARENT, NodeFlags, Stream};
 use super::varint::{VarintError, read_varint};
-
-/// Why bytes could not be decoded. Every variant carries the byte offset (into the whole
-/// encoding) where the problem was found, or the values that disagree.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DecodeError {
-    /// The input ended before a field that must be there.
-    #[error("bytecode truncated at offset {offset}: needed {needed} more bytes, {available} left")]
-    Truncated {
-        offset: usize,
-        needed: usize,
-        available: usize,
-    },
-    /// The input does not start with [`MAGIC`].
-    #[error("not syntaxd bytecode: magic is {found:02x?}, expected {:02x?}", MAGIC)]
-    BadMagic { found: [u8; 4] },
-    /// Written by a format version this build cannot read.
-    #[error(
-        "bytecode format version {found} is not supported (this build reads version {supported}); re-encode from source"
-    )]
-    UnsupportedVersion { found: u16, supported: u16 },
-    /// A header string is not UTF-8.
-    #[error("header field {field} at offset {offset} is not valid UTF-8")]
-    InvalidUtf8 { field: &'static str, offset: usize },
-    /// A length or count is larger than the input could possibly hold.
-    #[error("{field} at offset {offset} is {value}, but at most {max} is possible here")]
-    TooLarge {
-        field: &'static str,
-        offset: usize,
-        value: u64,
-        max: u64,
-    },
-    /// The input length disagrees with the header's body length.
-    #[error("bytecode is {found} bytes long, but its header says {expected}")]
-    LengthMismatch { expected: u64, found: u64 },
-    /// The crc32 does not match: the bytes were corrupted.
-    #[error(
-        "bytecode checksum mismatch: header says {expected:#010x}, bytes hash to {found:#010x}"
-    )]
-    ChecksumMismatch { expected: u32, found: u32 },
-    /// A varint is longer than 64 bits.
-    #[error("varint at offset {offset} overflows 64 bits")]
-    VarintOverflow { offset: usize },
-    /// An opcode (or EXT sub-opcode) that format v1 does not define.
-    #[error("invalid opcode {byte:#04x} at offset {offset}")]
-    InvalidOpcode { offset: usize, byte: u8 },
-    /// A flags byte or kind-table byte with bits that format v1 does not define.
-    #[error("reserved bits set in {field} {byte:#04x} at offset {offset}")]
-    ReservedBits {
-        field: &'static str,
-        offset: usize,
-        byte: u8,
-    },
-    /// A node refers to a kind-table entry that does not exist.
-    #[error("kind index {index} at offset {offset} is out of range (table has {table_len})")]
-    KindIndexOutOfRange {
-        offset: usize,
-        index: u64,
-        table_len: usize,
-    },
-    /// A position lies outside the source.
-    #[error("position {position} at offset {offset} lies outside the {source_len}-byte source")]
-    PositionOutOfRange {
-        offset: usize,
-        position: u64,
-        source_len: u64,
-    },
-    /// A node would end before it starts.
-    #[error("node closed at offset {offset} ends at {end}, before its start {start}")]
-    InvertedRange { offset: usize, start: u64, end: u64 },
-    /// A LEAVE with no open node, nodes after the root, or a stream that ends inside a node.
-    #[error("unbalanced opcode stream at offset {offset}: {problem}")]
-    Unbalanced {
-        offset: usize,
-        problem: &'static str,
-    },
-    /// The stream holds a different number of nodes than the header declares.
-    #[error("header declares {declared} nodes, stream holds {found}")]
-    NodeCountMismatch { declared: u32, found: u64 },
-    /// The source offered for points is not the one the tree was encoded from.
-    #[error(
-        "source mismatch: bytecode was encoded from {expected_len} bytes with hash {expected_hash:#018x}, got {found_len} bytes with hash {found_hash:#018x}"
-    )]
-    SourceMismatch {
-        expected_len: u64,
-        expected_hash: u64,
-        found_len: u64,
-        found_hash: u64,
-    },
-}
 
 /// Parses only the header (no checksum check, no body access), so a cache can compare
 /// format version, language id and grammar version before decoding.
@@ -205,19 +117,6 @@ struct KindEntry {
     named: bool,
     /// Length of flag-free leaves of this kind, if fixed.
     fixed_len: Option<u32>,
-}
-
-/// The arena columns the stream produces.
-pub(crate) struct Stream {
-    pub(crate) kinds: Vec<u16>,
-    pub(crate) fields: Vec<u16>,
-    pub(crate) flags: Vec<u8>,
-    pub(crate) starts: Vec<u32>,
-    pub(crate) ends: Vec<u32>,
-    pub(crate) parents: Vec<u32>,
-    pub(crate) subtree_ends: Vec<u32>,
-    pub(crate) unexpected: Vec<(u32, Box<str>)>,
-    pub(crate) phantoms: Vec<(u32, Box<str>)>,
 }
 
 struct Reader<'a> {

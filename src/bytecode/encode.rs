@@ -25,7 +25,25 @@ pub struct EncodeMeta<'a> {
 /// the header, a kind table sorted by frequency, and the opcode stream. The result decodes
 /// with [`super::decode`] and passes [`super::verify`] against the same tree and source.
 pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
-    let walk = collect(tree, source.len());
+    match encode_unless(tree, source, meta, &|| false) {
+        Some(bytes) => bytes,
+        None => unreachable!("an encoding that is never cancelled completes"),
+    }
+}
+
+/// Nodes walked or written between two polls of the cancel check.
+const CANCEL_POLL_NODES: usize = 4096;
+
+/// [`encode`], polling `cancelled` every few thousand nodes (and before the error-tree
+/// alignment, which prints the whole tree): `None` as soon as it returns true. A request that
+/// timed out or was abandoned stops its encoding instead of finishing work nobody reads.
+pub fn encode_unless(
+    tree: &Tree,
+    source: &[u8],
+    meta: &EncodeMeta,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Vec<u8>> {
+    let walk = collect(tree, source.len(), cancelled)?;
 
     // Kind table: (kind id, named) pairs sorted by descending frequency, so that the common
     // kinds get one-byte indices.
@@ -66,6 +84,9 @@ pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
     let mut open: Vec<u32> = Vec::new();
     let mut unexpected = walk.unexpected.iter().peekable();
     for (i, rec) in walk.nodes.iter().enumerate() {
+        if i % CANCEL_POLL_NODES == CANCEL_POLL_NODES - 1 && cancelled() {
+            return None;
+        }
         let start = rec.start;
         if start < pos {
             set_pos(&mut out, start);
@@ -130,6 +151,9 @@ pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
 
     seal(&mut out, header_len);
     if walk.tree_has_error {
+        if cancelled() {
+            return None;
+        }
         let visible_missing = walk
             .nodes
             .iter()
@@ -137,7 +161,7 @@ pub fn encode(tree: &Tree, source: &[u8], meta: &EncodeMeta) -> Vec<u8> {
             .count();
         add_phantoms(tree, &mut out, header_len, visible_missing);
     }
-    out
+    Some(out)
 }
 
 // ---- private helpers ------------------------------------------------------------------------
@@ -201,7 +225,7 @@ fn slot_is_named(slot: usize) -> bool {
 }
 
 /// One preorder pass with a `TreeCursor`: records every node the cursor visits.
-fn collect(tree: &Tree, source_len: usize) -> Walk {
+fn collect(tree: &Tree, source_len: usize, cancelled: &dyn Fn() -> bool) -> Option<Walk> {
     let tree_has_error = tree.root_node().has_error();
     let language = tree.language();
     let named_by_kind: Vec<bool> = (0..language.node_kind_count())
@@ -213,6 +237,9 @@ fn collect(tree: &Tree, source_len: usize) -> Walk {
     let mut unexpected = Vec::new();
     let mut cursor = tree.walk();
     'walk: loop {
+        if nodes.len() % CANCEL_POLL_NODES == CANCEL_POLL_NODES - 1 && cancelled() {
+            return None;
+        }
         let node = cursor.node();
         let field = cursor.field_id().map_or(0, |f| f.get());
         let start = node.start_byte() as u32;
@@ -289,12 +316,12 @@ fn collect(tree: &Tree, source_len: usize) -> Walk {
             }
         }
     }
-    Walk {
+    Some(Walk {
         tree_has_error,
         nodes,
         kind_slots,
         unexpected,
-    }
+    })
 }
 
 /// The `c` of `(UNEXPECTED c)` for an ERROR leaf: the lexer's first unexpected character,

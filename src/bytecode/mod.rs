@@ -18,6 +18,7 @@
 
 mod decode;
 mod encode;
+mod error;
 mod format;
 mod lines;
 mod tree;
@@ -25,7 +26,7 @@ mod varint;
 mod verify;
 
 pub use decode::{DecodeError, decode, read_header};
-pub use encode::{EncodeMeta, encode};
+pub use encode::{EncodeMeta, encode, encode_unless};
 pub use format::{FORMAT_VERSION, Header, MAGIC};
 pub use lines::LineIndex;
 pub use tree::{Children, DecodedTree, NodeId};

@@ -4,9 +4,22 @@ use std::num::NonZeroU16;
 
 use tree_sitter::{Language, Point};
 
-use super::decode::{DecodeError, Stream};
+use super::error::DecodeError;
 use super::format::{ERROR_KIND_ID, FLAG_EXTRA, FLAG_HAS_ERROR, FLAG_MISSING, Header};
 use super::lines::LineIndex;
+
+/// The arena columns the decoder produces from the node stream.
+pub(crate) struct Stream {
+    pub(crate) kinds: Vec<u16>,
+    pub(crate) fields: Vec<u16>,
+    pub(crate) flags: Vec<u8>,
+    pub(crate) starts: Vec<u32>,
+    pub(crate) ends: Vec<u32>,
+    pub(crate) parents: Vec<u32>,
+    pub(crate) subtree_ends: Vec<u32>,
+    pub(crate) unexpected: Vec<(u32, Box<str>)>,
+    pub(crate) phantoms: Vec<(u32, Box<str>)>,
+}
 
 /// A node of a [`DecodedTree`]: its index in preorder (the root is 0).
 ///

@@ -51,9 +51,13 @@ pub enum VerifyError {
         "bytecode was encoded from another source: header has {expected_len} bytes / hash {expected_hash:#018x}, source has {found_len} bytes / hash {found_hash:#018x}"
     )]
     SourceMismatch {
+        /// Source length recorded in the encoding.
         expected_len: u64,
+        /// Source hash recorded in the encoding.
         expected_hash: u64,
+        /// Length of the source given.
         found_len: u64,
+        /// Hash of the source given.
         found_hash: u64,
     },
     /// A node differs.
@@ -64,7 +68,12 @@ pub enum VerifyError {
     Node(Box<Mismatch>),
     /// The trees have different numbers of nodes.
     #[error("node count differs: live tree has {expected}, bytecode has {found}")]
-    NodeCount { expected: usize, found: usize },
+    NodeCount {
+        /// The value expected.
+        expected: usize,
+        /// The value found.
+        found: usize,
+    },
 }
 
 /// Decodes `bytes` and compares the result with `tree` (parsed from `source`) node for node:

@@ -103,6 +103,9 @@ pub enum LanguageError {
         /// The cargo feature that would compile it in.
         feature: String,
     },
+    /// No name was given and neither the path nor the content identifies the language.
+    #[error("cannot detect the language")]
+    Undetected,
     /// The language carries no query of this kind.
     #[error("language `{id}` has no {kind} query")]
     QueryMissing {
@@ -445,6 +448,37 @@ pub fn registry() -> &'static Registry {
     })
 }
 
+/// Resolves the language of an input, the one rule for the CLI and the daemon: the explicit
+/// `name` (id or alias) when given, else detection from the path and content
+/// ([`Registry::detect`]); the language must be compiled into this build.
+///
+/// # Errors
+/// [`LanguageError::Unknown`] for a name no language has, [`LanguageError::Undetected`] when
+/// nothing identifies the language, [`LanguageError::Unavailable`] when its grammar's feature
+/// is off.
+pub fn resolve_language<P: AsRef<std::path::Path> + ?Sized>(
+    name: Option<&str>,
+    path: Option<&P>,
+    content: &[u8],
+) -> Result<&'static Language, LanguageError> {
+    let reg = registry();
+    let lang = match name {
+        Some(name) => reg.language_for_name(name)?,
+        None => {
+            reg.detect(path.map(|p| p.as_ref()), content)
+                .ok_or(LanguageError::Undetected)?
+                .language
+        }
+    };
+    if !lang.available() {
+        return Err(LanguageError::Unavailable {
+            id: lang.id.clone(),
+            feature: lang.grammar_crate.clone(),
+        });
+    }
+    Ok(lang)
+}
+
 #[derive(Deserialize)]
 struct InventoryFile {
     language: Vec<LanguageSpec>,
@@ -457,6 +491,13 @@ struct LanguageSpec {
     name: String,
     #[serde(rename = "crate")]
     grammar_crate: String,
+    /// Read by `build.rs`, which generates the grammar table; accepted here so the registry
+    /// keeps rejecting unknown keys.
+    #[serde(default, rename = "grammar")]
+    _grammar: Option<String>,
+    /// Read by `build.rs` (see `grammar`).
+    #[serde(default, rename = "crate_queries")]
+    _crate_queries: BTreeMap<String, String>,
     root_kind: String,
     #[serde(default)]
     aliases: Vec<String>,

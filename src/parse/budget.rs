@@ -42,10 +42,10 @@ pub const DEFAULT_PARSE_MEMORY_BUDGET_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 pub const MIN_SOURCE_CAP_BYTES: u64 = 1024 * 1024;
 
 /// The size cap is never derived above this, however large the budget.
-pub const MAX_SOURCE_CAP_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_SOURCE_CAP_BYTES: u64 = crate::limits::PARSE_MAX_SOURCE_BYTES;
 
 /// Default deadline of one parse.
-pub const DEFAULT_PARSE_DEADLINE: Duration = Duration::from_secs(5);
+pub const DEFAULT_PARSE_DEADLINE: Duration = crate::limits::PARSE_TIMEOUT;
 
 /// A cheap, clonable cancellation flag. Any clone may [`cancel`](Self::cancel) from any
 /// thread; a parse polls it from tree-sitter's progress callback (every ~100 parser operations)
@@ -67,6 +67,11 @@ impl CancelHandle {
     /// Whether cancellation was requested.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Acquire)
+    }
+
+    /// The shared flag itself, for budgets that take one (e.g. a query's `QueryLimits`).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
     }
 }
 

@@ -35,15 +35,24 @@ impl TextPosition {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EditRange {
     /// Byte offsets, `start..end`.
-    Bytes { start: usize, end: usize },
+    Bytes {
+        /// Start of the range.
+        start: usize,
+        /// End of the range (exclusive).
+        end: usize,
+    },
     /// Line/column positions with columns in bytes (tree-sitter's `Point`).
     Points {
+        /// Start of the range.
         start: TextPosition,
+        /// End of the range (exclusive).
         end: TextPosition,
     },
     /// Line/column positions with columns in UTF-16 code units (LSP's default encoding).
     Utf16 {
+        /// Start of the range.
         start: TextPosition,
+        /// End of the range (exclusive).
         end: TextPosition,
     },
 }
@@ -102,44 +111,69 @@ pub struct EditOutcome {
 pub enum EditError {
     /// The batch's version is not newer than the document's.
     #[error("stale version {found}: the document is at {}, expected at least {expected}", expected - 1)]
-    VersionConflict { expected: i64, found: i64 },
+    VersionConflict {
+        /// The value expected.
+        expected: i64,
+        /// The value found.
+        found: i64,
+    },
     /// A byte offset past the end of the text.
     #[error("edit {edit_index}: byte offset {offset} is past the end of the text ({len} bytes)")]
     ByteOutOfRange {
+        /// Index of the edit in its batch.
         edit_index: usize,
+        /// Byte offset where the problem was found.
         offset: usize,
+        /// Length of the text.
         len: usize,
     },
     /// The range ends before it starts.
     #[error("edit {edit_index}: range ends at byte {end} before it starts at byte {start}")]
     InvertedRange {
+        /// Index of the edit in its batch.
         edit_index: usize,
+        /// Start of the range.
         start: usize,
+        /// End of the range (exclusive).
         end: usize,
     },
     /// A line past the last line.
     #[error("edit {edit_index}: line {line} does not exist (the text has {line_count} lines)")]
     LineOutOfRange {
+        /// Index of the edit in its batch.
         edit_index: usize,
+        /// The line (zero-based).
         line: usize,
+        /// Lines in the text.
         line_count: usize,
     },
     /// A column past the end of its line (in the range's column unit).
     #[error("edit {edit_index}: column {column} is past the end of line {line} ({line_len} long)")]
     ColumnOutOfRange {
+        /// Index of the edit in its batch.
         edit_index: usize,
+        /// The line (zero-based).
         line: usize,
+        /// The column (zero-based).
         column: usize,
+        /// Length of that line.
         line_len: usize,
     },
     /// The position falls inside a UTF-8 character (or between the halves of a UTF-16
     /// surrogate pair).
     #[error("edit {edit_index}: offset {offset} splits a character")]
-    NotCharBoundary { edit_index: usize, offset: usize },
+    NotCharBoundary {
+        /// Index of the edit in its batch.
+        edit_index: usize,
+        /// Byte offset where the problem was found.
+        offset: usize,
+    },
     /// The edited text could not be parsed within budget (too large, timeout, cancelled, busy).
     #[error("version {version}: reparse failed: {source}")]
     Parse {
+        /// The document's current version.
         version: i64,
+        /// The underlying error.
         #[source]
         source: ParseError,
     },

@@ -82,37 +82,53 @@ pub enum ParseError {
     /// The source exceeds the budget's size cap (checked before any work).
     #[error("{language}: source of {bytes} bytes exceeds the limit of {limit} bytes")]
     TooLarge {
+        /// Registry id of the language.
         language: &'static str,
+        /// Size of the source, in bytes.
         bytes: usize,
+        /// The cap, in bytes.
         limit: usize,
     },
     /// The parse ran past the budget's deadline and was stopped.
     #[error("{language}: parse stopped after {elapsed_ms} ms, over its {limit_ms} ms deadline")]
     Timeout {
+        /// Registry id of the language.
         language: &'static str,
+        /// Milliseconds the parse ran.
         elapsed_ms: u64,
+        /// The deadline, in milliseconds.
         limit_ms: u64,
     },
     /// The budget's cancel handle was triggered.
     #[error("{language}: parse cancelled")]
-    Cancelled { language: &'static str },
+    Cancelled {
+        /// Registry id of the language.
+        language: &'static str,
+    },
     /// No pooled parser became free in time.
     #[error("{language}: no parser free after {waited_ms} ms (all {max_parsers} in use)")]
     Busy {
+        /// Registry id of the language.
         language: &'static str,
+        /// Milliseconds waited for a parser.
         waited_ms: u64,
+        /// The pool's size.
         max_parsers: usize,
     },
     /// The source contains a NUL byte: binary content, not source code.
     #[error("{language}: binary content (NUL byte at offset {offset})")]
     Binary {
+        /// Registry id of the language.
         language: &'static str,
+        /// Byte offset where the problem was found.
         offset: usize,
     },
     /// The source is not valid UTF-8.
     #[error("{language}: invalid UTF-8 after {valid_up_to} valid bytes")]
     InvalidUtf8 {
+        /// Registry id of the language.
         language: &'static str,
+        /// Length of the valid UTF-8 prefix, in bytes.
         valid_up_to: usize,
     },
     /// The grammar's ABI version is not supported by the linked tree-sitter.
@@ -121,7 +137,9 @@ pub enum ParseError {
         tree_sitter_version()
     )]
     IncompatibleLanguage {
+        /// Registry id of the language.
         language: &'static str,
+        /// The grammar's ABI version.
         abi_version: usize,
     },
     /// The source is quarantined: parsing it overran the deadline by the watchdog margin or
@@ -131,14 +149,19 @@ pub enum ParseError {
         .reason.explain()
     )]
     Quarantined {
+        /// Registry id of the language.
         language: &'static str,
+        /// xxh3-64 hash of the source, the quarantine's key.
         content_hash: u64,
+        /// Why the input was quarantined.
         reason: QuarantineReason,
     },
     /// A failure of the engine itself (a panicked or unspawnable parse thread).
     #[error("{language}: internal parse failure: {reason}")]
     Internal {
+        /// Registry id of the language.
         language: &'static str,
+        /// Why.
         reason: &'static str,
     },
 }

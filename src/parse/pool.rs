@@ -30,10 +30,11 @@ use super::budget::ParseLimits;
 use super::metrics::{METRICS, count_error};
 
 /// Default time a checkout waits for a free parser before `Busy`.
-pub const DEFAULT_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const DEFAULT_CHECKOUT_TIMEOUT: Duration = crate::limits::PARSE_POOL_WAIT;
 
 /// Default bound on abandoned parse threads (`parse.max_abandoned_threads`).
-pub const DEFAULT_MAX_ABANDONED_THREADS: usize = 2;
+pub const DEFAULT_MAX_ABANDONED_THREADS: usize =
+    crate::limits::PARSE_MAX_ABANDONED_THREADS as usize;
 
 /// Pool configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -30,7 +30,7 @@ impl Default for WatchdogConfig {
     /// Margin 2 s, tick 250 ms.
     fn default() -> Self {
         Self {
-            margin: Duration::from_secs(2),
+            margin: crate::limits::PARSE_WATCHDOG_MARGIN,
             tick: Duration::from_millis(250),
         }
     }

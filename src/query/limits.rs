@@ -57,16 +57,16 @@ pub struct QueryLimits {
 impl Default for QueryLimits {
     fn default() -> Self {
         Self {
-            max_captures: 10_000,
-            match_limit: 1_024,
-            deadline: Duration::from_secs(2),
-            max_query_bytes: 64 * 1024,
-            max_capture_text_bytes: 4 * 1024,
-            max_total_text_bytes: 16 << 20,
-            max_patterns: 1_024,
-            max_predicates: 512,
-            max_regex_bytes: 2_048,
-            compile_timeout: Duration::from_secs(1),
+            max_captures: crate::limits::QUERY_MAX_CAPTURES as usize,
+            match_limit: crate::limits::QUERY_MATCH_LIMIT,
+            deadline: crate::limits::QUERY_TIMEOUT,
+            max_query_bytes: crate::limits::QUERY_MAX_BYTES as usize,
+            max_capture_text_bytes: crate::limits::QUERY_MAX_CAPTURE_TEXT_BYTES,
+            max_total_text_bytes: crate::limits::QUERY_MAX_TOTAL_TEXT_BYTES as usize,
+            max_patterns: crate::limits::QUERY_MAX_PATTERNS as usize,
+            max_predicates: crate::limits::QUERY_MAX_PREDICATES as usize,
+            max_regex_bytes: crate::limits::QUERY_MAX_REGEX_BYTES as usize,
+            compile_timeout: crate::limits::QUERY_COMPILE_TIMEOUT,
             cancel: None,
         }
     }

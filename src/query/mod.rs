@@ -10,10 +10,10 @@ mod compiled;
 mod error;
 mod limits;
 mod metrics;
-mod position;
 mod run;
 mod shape;
 
+pub use crate::position::{Position, Range};
 pub use cache::{
     COMPILED_BYTES_PER_QUERY_BYTE, COMPILED_OVERHEAD_BYTES, CacheStats, QueryCache, QueryEngine,
     RESULT_OVERHEAD_BYTES, ResultCache, ResultKey,
@@ -21,7 +21,6 @@ pub use cache::{
 pub use compiled::{CompiledQuery, query_hash};
 pub use error::{InvalidQueryKind, QueryError};
 pub use limits::{IncompleteReason, MAX_MATCH_LIMIT, QueryLimits};
-pub use position::{Position, Range};
 pub use run::{Capture, QueryContext, QueryResult, run_query};
 pub use shape::{QueryShape, inspect};
 

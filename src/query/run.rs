@@ -10,7 +10,7 @@ use super::compiled::CompiledQuery;
 use super::error::QueryError;
 use super::limits::{Budget, IncompleteReason, QueryLimits};
 use super::metrics;
-use super::position::Position;
+use crate::position::Position;
 
 /// How many captures (or matches) are collected between two explicit budget checks; the
 /// progress callback also checks every ~100 cursor operations.

@@ -126,6 +126,10 @@ impl From<LanguageError> for ApiError {
             LanguageError::Unavailable { .. } => {
                 Self::bad_request("language_unavailable", e.to_string())
             }
+            LanguageError::Undetected => Self::bad_request(
+                "language_required",
+                "cannot detect the language: pass `language` (see GET /v1/languages) or a `path` with a known extension",
+            ),
             LanguageError::QueryMissing { .. } => {
                 Self::bad_request("query_unavailable", e.to_string())
             }

@@ -6,7 +6,6 @@
 //! in flight get `server.shutdown_grace_ms` to finish; then connections are closed, the cache
 //! is flushed, and [`run`] returns.
 
-pub mod cli;
 pub mod documents;
 pub mod error;
 pub mod handlers;

@@ -15,8 +15,9 @@ use super::handlers::documents::{
     OpenRequest, OpenResponse, TreeResponse,
 };
 use super::handlers::languages::LanguageRow;
-use super::handlers::render::{Point, Problem, TreeFormat};
+use super::handlers::render::{Problem, TreeFormat};
 use super::handlers::{analyze, documents, languages};
+use crate::position::Position;
 
 /// The API description.
 #[derive(OpenApi)]
@@ -41,7 +42,7 @@ use super::handlers::{analyze, documents, languages};
         ErrorBody, ErrorObject, LanguageRow, ParseRequest, ParseResponse, ParseStats,
         SymbolsRequest, SymbolsResponse, QueryRequest, QueryResponse, OpenRequest, OpenResponse,
         EditRequest, Edit, EditPosition, ColumnEncoding, EditResponse, ChangedRange,
-        DocumentResponse, TreeResponse, Point, Problem, TreeFormat,
+        DocumentResponse, TreeResponse, Position, Problem, TreeFormat,
     )),
     modifiers(&BearerAuth)
 )]

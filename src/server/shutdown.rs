@@ -1,4 +1,5 @@
-//! Shutdown signals: the first SIGTERM or SIGINT starts draining; a second one exits at once.
+//! Shutdown signals: the first SIGTERM or SIGINT (on Windows: Ctrl-C, Ctrl-Break, closing the
+//! console, or system shutdown) starts draining; a second one exits at once.
 
 /// Exit status after a second signal (128 + SIGINT, as shells report an interrupted process).
 pub const EXIT_SECOND_SIGNAL: i32 = 130;
@@ -35,7 +36,28 @@ async fn wait_for_signal() {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(windows)]
+async fn wait_for_signal() {
+    use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close, ctrl_shutdown};
+    match (ctrl_c(), ctrl_break(), ctrl_close(), ctrl_shutdown()) {
+        (Ok(mut c), Ok(mut brk), Ok(mut close), Ok(mut shutdown)) => {
+            // Windows gives a console-close handler about 5 s before it ends the process:
+            // draining starts at once and the grace period should be configured below that.
+            tokio::select! {
+                _ = c.recv() => {}
+                _ = brk.recv() => {}
+                _ = close.recv() => {}
+                _ = shutdown.recv() => {}
+            }
+        }
+        _ => {
+            tracing::error!("cannot install console handlers; falling back to ctrl-c");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }

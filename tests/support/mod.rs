@@ -167,6 +167,22 @@ impl SlowRequest {
         .expect("write head");
         stream.write_all(&body).expect("write body");
         stream.flush().expect("flush");
+        // Admitted and running once the daemon counts its blocking work (the body is read
+        // before admission, so a request sent right after this one could otherwise be
+        // admitted first).
+        let metrics = format!("http://{addr}/metrics");
+        let running = || {
+            reqwest::blocking::get(&metrics)
+                .and_then(|r| r.text())
+                .is_ok_and(|text| {
+                    text.lines().any(|l| {
+                        l.strip_prefix("syntaxd_http_blocking_jobs ")
+                            .and_then(|v| v.trim().parse::<f64>().ok())
+                            .is_some_and(|v| v >= 1.0)
+                    })
+                })
+        };
+        assert!(eventually(running), "the slow request never started");
         SlowRequest { stream }
     }
 

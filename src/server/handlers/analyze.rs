@@ -13,9 +13,10 @@ use super::render::{
     Problem, RenderBudget, TreeFormat, body_with_tree, problems_of_decoded, problems_of_tree,
     write_decoded_tree_json, write_json_string, write_tree_json,
 };
-use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, resolve_language, to_json};
+use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, to_json};
 use crate::bytecode;
 use crate::language::Language;
+use crate::language::resolve_language;
 use crate::parse::ParseBudget;
 use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
@@ -346,7 +347,7 @@ pub(crate) fn document_symbols(
         .get(id)
         .ok_or_else(|| ApiError::document_not_found(id))?;
     let doc = lock_or_busy(state, id, &doc)?;
-    let lang = resolve_language(Some(doc.language_id()), None, b"")?;
+    let lang = resolve_language(Some(doc.language_id()), None::<&str>, b"")?;
     let config = state
         .analyzer()
         .symbol_config(lang)
@@ -490,7 +491,7 @@ pub async fn query(
                     .get(&id)
                     .ok_or_else(|| ApiError::document_not_found(&id))?;
                 let doc = lock_or_busy(&state, &id, &doc)?;
-                let lang = resolve_language(Some(doc.language_id()), None, b"")?;
+                let lang = resolve_language(Some(doc.language_id()), None::<&str>, b"")?;
                 let result = queries.query(
                     &lang.id,
                     lang.ts_language()?,

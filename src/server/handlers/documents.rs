@@ -10,11 +10,13 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::render::{
-    Point, Problem, RenderBudget, TreeFormat, body_with_tree, problems_of_tree, write_json_string,
+    Problem, RenderBudget, TreeFormat, body_with_tree, problems_of_tree, write_json_string,
     write_tree_json,
 };
-use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, resolve_language, to_json};
+use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, to_json};
+use crate::language::resolve_language;
 use crate::parse::{Document, ParseBudget, TextEdit, TextPosition};
+use crate::position::Position;
 use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, document_weight};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
@@ -101,9 +103,9 @@ pub struct EditRequest {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChangedRange {
     /// Start.
-    pub start: Point,
+    pub start: Position,
     /// End.
-    pub end: Point,
+    pub end: Position,
 }
 
 /// Answer of `PATCH`.
@@ -272,16 +274,8 @@ pub async fn edit(
             .changed_ranges
             .iter()
             .map(|r| ChangedRange {
-                start: Point {
-                    byte: r.start_byte,
-                    row: r.start_point.row,
-                    column: r.start_point.column,
-                },
-                end: Point {
-                    byte: r.end_byte,
-                    row: r.end_point.row,
-                    column: r.end_point.column,
-                },
+                start: Position::new(r.start_byte, r.start_point),
+                end: Position::new(r.end_byte, r.end_point),
             })
             .collect();
         to_json(

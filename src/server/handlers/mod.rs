@@ -1,5 +1,4 @@
-//! Request handlers, one file per resource, and what they share: language resolution, the
-//! cancel-on-drop guard, and running work (parse, encode, JSON) on the blocking pool.
+//! Request handlers, one file per resource, and what they share: the cancel-on-drop guard, and running work (parse, encode, JSON) on the blocking pool.
 
 pub mod analyze;
 pub mod documents;
@@ -7,7 +6,6 @@ pub mod languages;
 pub mod probes;
 pub mod render;
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, MutexGuard};
 use std::time::Duration;
@@ -20,7 +18,6 @@ use super::documents::{SharedDocument, lock_document_within};
 use super::error::ApiError;
 use super::middleware::ADMISSION;
 use super::state::AppState;
-use crate::language::{Language, LanguageError, registry};
 use crate::parse::{CancelHandle, Document};
 use prometheus::IntGauge;
 
@@ -54,39 +51,6 @@ impl Drop for CancelOnDrop {
         self.parse.cancel();
         self.query.store(true, Ordering::Relaxed);
     }
-}
-
-/// Resolves the language: explicit name, else detection from the path and content.
-///
-/// # Errors
-/// 400 `unknown_language`, `language_unavailable`, or `language_required` when nothing
-/// identifies it.
-pub fn resolve_language(
-    language: Option<&str>,
-    path: Option<&str>,
-    content: &[u8],
-) -> Result<&'static Language, ApiError> {
-    let reg = registry();
-    let lang = match language {
-        Some(name) => reg.language_for_name(name)?,
-        None => match reg.detect(path.map(Path::new), content) {
-            Some(d) => d.language,
-            None => {
-                return Err(ApiError::bad_request(
-                    "language_required",
-                    "cannot detect the language: pass `language` (see GET /v1/languages) or a `path` with a known extension",
-                ));
-            }
-        },
-    };
-    if !lang.available() {
-        return Err(LanguageError::Unavailable {
-            id: lang.id.clone(),
-            feature: lang.grammar_crate.clone(),
-        }
-        .into());
-    }
-    Ok(lang)
 }
 
 /// Locks an open document for this request, waiting at most `documents.lock_wait_ms`.

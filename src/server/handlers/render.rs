@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::JsonBytes;
 use crate::bytecode::{DecodedTree, LineIndex, NodeId};
+use crate::position::Position;
 use crate::server::error::ApiError;
 
 /// Most syntax problems listed in one answer.
@@ -27,17 +28,6 @@ pub enum TreeFormat {
     Json,
 }
 
-/// A position: byte offset, zero-based row and byte column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Point {
-    /// Byte offset.
-    pub byte: usize,
-    /// Zero-based row.
-    pub row: usize,
-    /// Zero-based column in bytes.
-    pub column: usize,
-}
-
 /// An ERROR node, or a MISSING node inserted by error recovery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -46,9 +36,9 @@ pub struct Problem {
     /// `ERROR`, or for a missing node the kind that was expected.
     pub node_kind: String,
     /// Start.
-    pub start: Point,
+    pub start: Position,
     /// End (exclusive).
-    pub end: Point,
+    pub end: Position,
 }
 
 /// Problems of a live tree.
@@ -58,16 +48,8 @@ pub fn problems_of_tree(tree: &tree_sitter::Tree) -> Vec<Problem> {
         .map(|p| Problem {
             kind: p.kind.to_string(),
             node_kind: p.node_kind,
-            start: Point {
-                byte: p.start.byte,
-                row: p.start.row,
-                column: p.start.column,
-            },
-            end: Point {
-                byte: p.end.byte,
-                row: p.end.row,
-                column: p.end.column,
-            },
+            start: p.start,
+            end: p.end,
         })
         .collect()
 }
@@ -348,13 +330,9 @@ fn kind_name<'l>(tree: &DecodedTree, node: NodeId, language: &'l tree_sitter::La
     tree.kind(node, language).unwrap_or("UNKNOWN")
 }
 
-fn point(byte: usize, lines: &LineIndex) -> Point {
+fn point(byte: usize, lines: &LineIndex) -> Position {
     let p = lines.point_for_byte(byte);
-    Point {
-        byte,
-        row: p.row,
-        column: p.column,
-    }
+    Position::new(byte, p)
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {

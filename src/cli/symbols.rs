@@ -9,7 +9,7 @@ use anyhow::Context;
 use syntaxd::symbols::tags_file::TagsSelection;
 use syntaxd::tags::{TagsError, TagsFormat, TagsOptions, write_tags};
 
-use crate::{UsageError, offline_analyzer, offline_config};
+use super::{UsageError, offline_analyzer, offline_config};
 
 /// Arguments of `syntaxd symbols`.
 #[derive(clap::Args)]

@@ -1,17 +1,36 @@
-//! Source positions and ranges as the API reports them: byte offset plus 0-based row and
-//! byte column, exactly as tree-sitter counts them.
+//! Source positions and ranges as every output reports them (CLI trees and problems, the HTTP
+//! API's trees, problems, changed ranges, query captures and symbols): byte offset plus 0-based
+//! row and byte column, exactly as tree-sitter counts them. The one position type of the crate.
+//!
+//! Edit *input* positions are different: they carry no byte offset and their column unit is
+//! chosen by the client (see `parse::TextPosition`).
 
 use serde::{Deserialize, Serialize};
 
-/// A point in the source: `byte` offset from the start, 0-based `row`, and `column` in bytes
-/// from the start of that row (not UTF-16 code units, not characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A position: byte offset, zero-based row and byte column.
+// `column` counts bytes from the start of the row (not UTF-16 code units, not characters). The
+// doc comments here are the OpenAPI schema's descriptions (docs/openapi.json): keep them stable.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+// The OpenAPI document has always called it `Point`.
+#[schema(as = Point)]
 pub struct Position {
-    /// Byte offset from the start of the source.
+    /// Byte offset.
     pub byte: usize,
-    /// 0-based line.
+    /// Zero-based row.
     pub row: usize,
-    /// 0-based byte column within the line.
+    /// Zero-based column in bytes.
     pub column: usize,
 }
 
@@ -25,6 +44,15 @@ pub struct Range {
 }
 
 impl Position {
+    /// A byte offset and tree-sitter's row/column point for it.
+    pub fn new(byte: usize, point: tree_sitter::Point) -> Self {
+        Self {
+            byte,
+            row: point.row,
+            column: point.column,
+        }
+    }
+
     /// The start of a node.
     pub fn start_of(node: &tree_sitter::Node<'_>) -> Self {
         let p = node.start_position();

@@ -19,7 +19,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -27,15 +26,15 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 use tree_sitter::{Parser, Tree};
 
-use crate::bytecode;
-use crate::language::{locked_package_version, registry};
-use crate::parse::{
+use syntaxd::bytecode;
+use syntaxd::language::locked_package_version;
+use syntaxd::parse::{
     Document, EngineConfig, PARSE_THREAD_STACK_BYTES, ParseBudget, ParseEngine, ParserPool,
     PoolConfig, TextEdit, cores,
 };
 
-/// The corpus languages measured by default (those `make-corpus.sh` assembles).
-pub const DEFAULT_LANGUAGES: [&str; 3] = ["python", "c", "rust"];
+/// The corpus languages measured by default (those [`super::corpus`] assembles).
+pub const DEFAULT_LANGUAGES: [&str; 3] = super::corpus::LANGUAGES;
 /// Default cap on sampled files per language.
 pub const DEFAULT_MAX_FILES: usize = 2_000;
 /// Default cap on sampled source bytes per language (16 MiB).
@@ -46,8 +45,6 @@ pub const DEFAULT_SYNTHETIC_LINES: usize = 10_000;
 pub const DEFAULT_EDITS: usize = 200;
 /// Default number of pooled parsers for the idle-parser RSS measurement.
 pub const DEFAULT_IDLE_PARSERS: usize = 200;
-/// The corpus script, relative to the current directory (the repository root).
-pub const CORPUS_SCRIPT: &str = "../shared/corpus/make-corpus.sh";
 /// Version of the JSON document's layout.
 pub const SCHEMA: &str = "syntaxd-bench/1";
 
@@ -62,13 +59,17 @@ pub struct BenchArgs {
     /// Print one JSON document instead of the human-readable summary.
     #[arg(long)]
     pub json: bool,
+    /// Exit with status 1 (after printing the report) when a measured target is missed.
+    /// Targets this run did not measure (see `evaluated`) do not fail the check.
+    #[arg(long)]
+    pub check: bool,
     /// Also time a bare `tree_sitter::Parser` on the same files in the same run, and give
     /// every throughput with its ratio to the bare parser's.
     #[arg(long)]
     pub baseline: bool,
     /// Corpus directory: `DIR/<language>/` holds the files; `DIR/<language>.manifest`, if
-    /// present, lists them. Default: the Python, C and Rust corpora assembled with
-    /// `../shared/corpus/make-corpus.sh` (relative to the current directory) in a temp dir.
+    /// present, lists them. Default: the Python, C and Rust corpora assembled from the machine
+    /// (Python standard library, /usr/include, cargo registry sources) in a temp dir.
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
     /// Sample at most N files per language.
@@ -99,6 +100,7 @@ impl Default for BenchArgs {
     fn default() -> Self {
         Self {
             json: false,
+            check: false,
             baseline: false,
             corpus: None,
             max_files: DEFAULT_MAX_FILES,
@@ -163,7 +165,7 @@ pub struct Machine {
 pub struct CorpusReport {
     /// The corpus directory (a temporary one when assembled by this run).
     pub dir: String,
-    /// Set when this run assembled the corpus: the script used.
+    /// Set when this run assembled the corpus: where each language's files came from.
     pub assembled_with: Option<String>,
     /// How files were sampled.
     pub sampling: Sampling,
@@ -350,7 +352,7 @@ pub struct Target {
     /// The target, in words.
     pub description: &'static str,
     /// `<=`, `<` or `>=`.
-    pub comparison: &'static str,
+    pub comparison: Comparison,
     /// The limit.
     pub limit: f64,
     /// The measured value (`None` when not measured in this run: see `evaluated`).
@@ -363,6 +365,35 @@ pub struct Target {
     pub basis: String,
     /// The same figure per corpus language, where it applies.
     pub per_language: BTreeMap<String, f64>,
+}
+
+/// `syntaxd bench`: runs the benchmark and prints the report (JSON with `--json`).
+pub fn run(args: &BenchArgs) -> anyhow::Result<std::process::ExitCode> {
+    use std::io::Write as _;
+    let report = run_bench(args)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", render(&report))?;
+    }
+    out.flush()?;
+    let missed = missed_targets(&report.targets);
+    if args.check && !missed.is_empty() {
+        for (name, t) in &missed {
+            eprintln!(
+                "syntaxd: bench: target `{name}` missed: measured {} {} {} ({})",
+                t.measured
+                    .map_or_else(|| "-".to_string(), |m| format!("{m:.3}")),
+                t.comparison,
+                t.limit,
+                t.description
+            );
+        }
+        return Ok(std::process::ExitCode::FAILURE);
+    }
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 /// Runs the benchmark and returns the report (print it with [`render`] or serde).
@@ -601,7 +632,8 @@ fn fmt_throughput(t: &Throughput) -> String {
 // ---------------------------------------------------------------------------------------------
 // Corpus
 
-/// Returns the temp dir guard (kept alive by the caller), the corpus dir and the script used.
+/// Returns the temp dir guard (kept alive by the caller), the corpus dir and, when this run
+/// assembled it, where each language's files came from.
 fn prepare_corpus(
     args: &BenchArgs,
 ) -> anyhow::Result<(Option<tempfile::TempDir>, PathBuf, Option<String>)> {
@@ -610,17 +642,6 @@ fn prepare_corpus(
             bail!("corpus directory {} does not exist", dir.display());
         }
         return Ok((None, dir.clone(), None));
-    }
-    let script = Path::new(CORPUS_SCRIPT);
-    if !script.is_file() {
-        let cwd = std::env::current_dir()
-            .map(|d| d.display().to_string())
-            .unwrap_or_else(|_| "?".to_string());
-        bail!(
-            "no --corpus given and the corpus script {CORPUS_SCRIPT} is missing relative to the \
-             current directory {cwd}: run from the repository root (with shared/ beside it) or \
-             pass --corpus DIR"
-        );
     }
     let wanted: Vec<&str> = args
         .languages
@@ -632,21 +653,18 @@ fn prepare_corpus(
         .prefix("syntaxd-bench-corpus")
         .tempdir()
         .context("creating a temporary corpus directory")?;
-    let output = Command::new("bash")
-        .arg(script)
-        .arg(tmp.path())
-        .args(&wanted)
-        .output()
-        .with_context(|| format!("running {CORPUS_SCRIPT}"))?;
-    if !output.status.success() {
-        bail!(
-            "{CORPUS_SCRIPT} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
+    let summaries = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        super::corpus::assemble(tmp.path(), &wanted)
+            .context("no --corpus given and the default corpus cannot be assembled")?
+    };
+    let sources: Vec<String> = summaries
+        .iter()
+        .map(|s| format!("{}: {} ({} files)", s.language, s.source.display(), s.files))
+        .collect();
     let dir = tmp.path().to_path_buf();
-    Ok((Some(tmp), dir, Some(CORPUS_SCRIPT.to_string())))
+    Ok((Some(tmp), dir, Some(sources.join("; "))))
 }
 
 /// One parseable corpus file.
@@ -795,13 +813,9 @@ fn count_lines(bytes: &[u8]) -> u64 {
     newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
 }
 
-fn resolve_language(name: &str) -> anyhow::Result<&'static crate::language::Language> {
-    let lang = registry()
-        .language_for_name(name)
-        .with_context(|| format!("--languages: {name}"))?;
-    lang.ts_language()
-        .with_context(|| format!("--languages: {name}"))?;
-    Ok(lang)
+fn resolve_language(name: &str) -> anyhow::Result<&'static syntaxd::language::Language> {
+    syntaxd::language::resolve_language(Some(name), None::<&Path>, b"")
+        .with_context(|| format!("--languages: {name}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -904,7 +918,7 @@ fn engine_with(parsers: usize) -> ParseEngine {
 /// Measures one language's sample: the interleaved one-thread pass (bare, engine, encode,
 /// decode, compression), then the all-cores passes.
 fn measure_language(
-    lang: &'static crate::language::Language,
+    lang: &'static syntaxd::language::Language,
     files: &[SourceFile],
     threads: usize,
     baseline: bool,
@@ -1065,13 +1079,13 @@ const SYNTHETIC: [Synthetic; 2] = [
     Synthetic {
         language: "java",
         file: "java.java",
-        text: include_str!("../tests/data/snippets/java.java"),
+        text: include_str!("../../tests/data/snippets/java.java"),
         renamed: &["Catalogue", "Book", "books", "findByTitle"],
     },
     Synthetic {
         language: "javascript",
         file: "javascript.js",
-        text: include_str!("../tests/data/snippets/javascript.js"),
+        text: include_str!("../../tests/data/snippets/javascript.js"),
         renamed: &["DEFAULT_LIMIT", "parseLine", "CsvReader", "reader"],
     },
 ];
@@ -1169,7 +1183,7 @@ fn edit_site(tree: &Tree, text: &str) -> Option<(usize, usize, String)> {
 }
 
 fn measure_incremental(
-    lang: &'static crate::language::Language,
+    lang: &'static syntaxd::language::Language,
     text: String,
     source: String,
     synthetic: bool,
@@ -1264,14 +1278,14 @@ impl RssSampler {
 
     /// Samples the current RSS, keeps the maximum and returns the sample.
     fn sample(&mut self) -> u64 {
-        let rss = crate::memory::current_rss_bytes().unwrap_or(0);
+        let rss = syntaxd::memory::current_rss_bytes().unwrap_or(0);
         self.max_sampled = self.max_sampled.max(rss);
         rss
     }
 
     fn report(mut self, idle_parser: IdleParserReport) -> MemoryReport {
         self.sample();
-        let hwm = crate::memory::hwm_rss_bytes();
+        let hwm = syntaxd::memory::hwm_rss_bytes();
         let (peak, source) = match hwm {
             Some(h) if h >= self.max_sampled => (h, "/proc/self/status VmHWM"),
             _ if self.max_sampled > 0 => (self.max_sampled, "sysinfo, largest sample"),
@@ -1290,7 +1304,7 @@ impl RssSampler {
 /// RSS growth per pooled parser: `n` parsers checked out at once (fresh), returned; then
 /// checked out again, each parsing a small file once, and returned idle.
 fn idle_parser_rss(
-    lang: &'static crate::language::Language,
+    lang: &'static syntaxd::language::Language,
     n: usize,
     rss: &mut RssSampler,
 ) -> anyhow::Result<IdleParserReport> {
@@ -1349,7 +1363,7 @@ fn evaluate_targets(
         "encoded_bytes_per_source_byte_raw",
         Target::new(
             "encoded size at most 1.0 byte per source byte before compression",
-            "<=",
+            Comparison::AtMost,
             1.0,
             Some(overall.bytecode.bytes_per_source_byte.raw),
             all_languages.clone(),
@@ -1360,7 +1374,7 @@ fn evaluate_targets(
         "encoded_bytes_per_source_byte_zstd",
         Target::new(
             "encoded size at most 0.30 byte per source byte after zstd -3",
-            "<=",
+            Comparison::AtMost,
             0.30,
             Some(overall.bytecode.bytes_per_source_byte.zstd_3),
             all_languages.clone(),
@@ -1371,7 +1385,7 @@ fn evaluate_targets(
         "encode_fraction_of_parse",
         Target::new(
             "encode adds at most 25 % to the parse time",
-            "<=",
+            Comparison::AtMost,
             0.25,
             Some(overall.bytecode.encode_fraction_of_parse),
             all_languages.clone(),
@@ -1382,7 +1396,7 @@ fn evaluate_targets(
         "decode_speedup_vs_parse",
         Target::new(
             "decode into the navigable arena at least 20x faster than parsing",
-            ">=",
+            Comparison::AtLeast,
             20.0,
             Some(overall.bytecode.decode_speedup_vs_parse),
             all_languages.clone(),
@@ -1398,7 +1412,7 @@ fn evaluate_targets(
         Target::new(
             "incremental reparse after a one-character edit in the middle of a ~8 000-10 000-line \
              Python file at least 50x faster than its full parse (median)",
-            ">=",
+            Comparison::AtLeast,
             50.0,
             python_10k.map(|i| i.full_over_incremental_p50),
             python_10k.map_or_else(
@@ -1416,7 +1430,7 @@ fn evaluate_targets(
         "pool_idle_parser_rss_bytes",
         Target::new(
             "pool overhead under 5 MB RSS per idle parser (after one parse)",
-            "<",
+            Comparison::Below,
             5e6,
             Some(memory.idle_parser.after_parse_bytes_per_parser),
             format!(
@@ -1431,7 +1445,7 @@ fn evaluate_targets(
         "pool_throughput_vs_bare_one_core",
         Target::new(
             "throughput through the pool within 5 % of a bare Parser on one core (needs --baseline)",
-            ">=",
+            Comparison::AtLeast,
             0.95,
             one_core,
             all_languages.clone(),
@@ -1451,7 +1465,7 @@ fn evaluate_targets(
         "pool_two_core_speedup",
         Target::new(
             "throughput through the pool on two cores at least 1.8x the one-core figure",
-            ">=",
+            Comparison::AtLeast,
             1.8,
             two_cores,
             if threads == 2 {
@@ -1469,31 +1483,72 @@ fn evaluate_targets(
     targets
 }
 
+/// How a target compares the measured value with its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Comparison {
+    /// `measured <= limit`.
+    #[serde(rename = "<=")]
+    AtMost,
+    /// `measured < limit`.
+    #[serde(rename = "<")]
+    Below,
+    /// `measured >= limit`.
+    #[serde(rename = ">=")]
+    AtLeast,
+}
+
+impl Comparison {
+    /// Whether `measured` meets `limit`; a NaN never does.
+    pub fn holds(self, measured: f64, limit: f64) -> bool {
+        match self {
+            Comparison::AtMost => measured <= limit,
+            Comparison::Below => measured < limit,
+            Comparison::AtLeast => measured >= limit,
+        }
+    }
+}
+
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Comparison::AtMost => "<=",
+            Comparison::Below => "<",
+            Comparison::AtLeast => ">=",
+        })
+    }
+}
+
 impl Target {
+    /// A target; a measurement that is absent or not finite leaves it not evaluated (and not met).
     fn new(
         description: &'static str,
-        comparison: &'static str,
+        comparison: Comparison,
         limit: f64,
         measured: Option<f64>,
         basis: String,
         per_language: BTreeMap<String, f64>,
     ) -> Self {
-        let met = measured.is_some_and(|m| match comparison {
-            "<=" => m <= limit,
-            "<" => m < limit,
-            _ => m >= limit,
-        });
+        let measured = measured.filter(|m| m.is_finite());
         Self {
             description,
             comparison,
             limit,
             measured,
-            met,
+            met: measured.is_some_and(|m| comparison.holds(m, limit)),
             evaluated: measured.is_some(),
             basis,
             per_language,
         }
     }
+}
+
+/// The targets that were measured and missed (what `--check` fails on), in name order.
+fn missed_targets(targets: &BTreeMap<String, Target>) -> Vec<(&str, &Target)> {
+    targets
+        .iter()
+        .filter(|(_, t)| t.evaluated && !t.met)
+        .map(|(name, t)| (name.as_str(), t))
+        .collect()
 }
 
 #[cfg(test)]
@@ -1546,5 +1601,73 @@ mod tests {
             bench: BenchArgs,
         }
         assert_eq!(Cli::parse_from(["bench"]).bench, BenchArgs::default());
+    }
+
+    fn target(comparison: Comparison, limit: f64, measured: Option<f64>) -> Target {
+        Target::new(
+            "t",
+            comparison,
+            limit,
+            measured,
+            String::new(),
+            BTreeMap::new(),
+        )
+    }
+
+    #[test]
+    fn comparisons_hold_at_their_boundaries() {
+        assert!(Comparison::AtMost.holds(1.0, 1.0));
+        assert!(!Comparison::AtMost.holds(1.000_001, 1.0));
+        assert!(Comparison::Below.holds(0.999, 1.0));
+        assert!(!Comparison::Below.holds(1.0, 1.0));
+        assert!(Comparison::AtLeast.holds(20.0, 20.0));
+        assert!(!Comparison::AtLeast.holds(19.99, 20.0));
+        for c in [Comparison::AtMost, Comparison::Below, Comparison::AtLeast] {
+            assert!(!c.holds(f64::NAN, 1.0), "{c}");
+        }
+    }
+
+    #[test]
+    fn comparisons_serialise_as_their_operators() {
+        let json =
+            serde_json::to_string(&[Comparison::AtMost, Comparison::Below, Comparison::AtLeast])
+                .expect("serialises");
+        assert_eq!(json, r#"["<=","<",">="]"#);
+        assert_eq!(Comparison::Below.to_string(), "<");
+    }
+
+    #[test]
+    fn a_target_is_met_evaluated_or_neither() {
+        let met = target(Comparison::AtLeast, 50.0, Some(61.0));
+        assert!(met.evaluated && met.met);
+        let missed = target(Comparison::AtMost, 0.30, Some(0.31));
+        assert!(missed.evaluated && !missed.met);
+        let unmeasured = target(Comparison::AtLeast, 1.8, None);
+        assert!(!unmeasured.evaluated && !unmeasured.met);
+        let nan = target(Comparison::AtLeast, 0.95, Some(f64::NAN));
+        assert!(!nan.evaluated && !nan.met && nan.measured.is_none());
+    }
+
+    #[test]
+    fn check_fails_only_on_measured_targets_that_are_missed() {
+        let mut targets = BTreeMap::new();
+        targets.insert(
+            "a_met".to_string(),
+            target(Comparison::Below, 5e6, Some(1e6)),
+        );
+        targets.insert(
+            "b_unmeasured".to_string(),
+            target(Comparison::AtLeast, 1.8, None),
+        );
+        assert!(missed_targets(&targets).is_empty());
+        targets.insert(
+            "c_missed".to_string(),
+            target(Comparison::Below, 5e6, Some(5e6)),
+        );
+        let missed: Vec<&str> = missed_targets(&targets)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(missed, ["c_missed"]);
     }
 }
