@@ -44,6 +44,7 @@ pub mod pipeline;
 pub mod position;
 pub mod query;
 pub mod symbols;
+pub mod tags;
 
 #[doc(hidden)]
 pub mod index;

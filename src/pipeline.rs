@@ -15,7 +15,7 @@ use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier, TreeSu
 use crate::language::{Language, LanguageError, QueryKind, compile_guarded, registry};
 use crate::parse::{CancelHandle, ParseBudget, ParseEngine, ParseError};
 use crate::query::IncompleteReason;
-use crate::symbols::{SymbolConfig, SymbolError, SymbolOptions, extract_symbols};
+use crate::symbols::{SymbolConfig, SymbolError, SymbolOptions, SymbolsResult, extract_symbols};
 
 pub use crate::parse::PARSE_THREAD_STACK_BYTES;
 
@@ -178,8 +178,9 @@ impl Analyzer {
     }
 
     /// [`analyze`](Self::analyze) for a symbols answer: returns the analysis and the symbols
-    /// JSON (a serialised `SymbolsResult`). A cached entry without stored symbols (their
-    /// extraction failed or was cut by its deadline when it was parsed) counts as a miss: the
+    /// JSON (a serialised `SymbolsResult`). A cached entry without stored symbols of the
+    /// current [`crate::symbols::SYMBOLS_FORMAT_VERSION`] (their extraction failed or was cut
+    /// by its deadline when it was parsed, or an older syntaxd stored them) counts as a miss: the
     /// source is parsed again and the entry stored again, with its symbols when they are
     /// complete this time. Symbols cut by a deadline or a cancellation answer this request
     /// (`complete: false`) and are never stored.
@@ -194,7 +195,10 @@ impl Analyzer {
     ) -> Result<(Analysis, Vec<u8>), AnalyzeError> {
         let started = Instant::now();
         if let Some((entry, tier)) = self.lookup(language, &source)
-            && let Some(symbols) = entry.symbols.clone()
+            && let Some(symbols) = entry
+                .symbols
+                .clone()
+                .filter(|s| SymbolsResult::is_current(s))
         {
             let analysis = Analysis {
                 language,
@@ -293,8 +297,7 @@ impl Analyzer {
                 result.incomplete_reason,
                 Some(IncompleteReason::Deadline | IncompleteReason::Cancelled)
             );
-            let json = serde_json::to_vec(&result)
-                .map_err(|e| AnalyzeError::Symbols(SymbolsFailure::Encode(e.to_string())))?;
+            let json = result.to_json();
             Ok((json, cut))
         });
         let stored = match &answer {
@@ -391,7 +394,4 @@ pub enum SymbolsFailure {
     /// The extraction failed.
     #[error(transparent)]
     Extraction(#[from] SymbolError),
-    /// The result could not be serialised.
-    #[error("symbols not serialisable: {0}")]
-    Encode(String),
 }

@@ -16,6 +16,7 @@ mod inventory;
 mod languages;
 mod parse;
 mod serve;
+mod symbols;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Regenerate (or check) LANGUAGE_INVENTORY.md and NOTICES from the registry.
     Inventory(inventory::InventoryArgs),
+    /// List the symbols of files (directories with -R) as a ctags/etags/JSON/LSP tags file.
+    Symbols(symbols::SymbolsArgs),
 }
 
 /// A failure that is the user's to fix: reported without a backtrace, exit code 2.
@@ -88,6 +91,7 @@ pub fn main() -> ExitCode {
         Command::Languages(args) => languages::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Inventory(args) => inventory::run(&args),
+        Command::Symbols(args) => symbols::run(args),
         Command::Bytecode(cmd) => bytecode::run(&cmd),
         Command::Index(args) => index::run(args),
         Command::Cache(cmd) => cache::run(cmd),

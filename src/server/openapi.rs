@@ -35,6 +35,7 @@ use crate::position::Position;
         documents::edit,
         documents::read,
         documents::tree,
+        documents::symbols,
         documents::close,
     ),
     components(schemas(

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(documents::close),
         )
         .route("/v1/documents/{id}/tree", get(documents::tree))
+        .route("/v1/documents/{id}/symbols", get(documents::symbols))
         .route("/v1/openapi.json", get(openapi::serve));
     #[cfg(feature = "test-hooks")]
     let v1 = v1.route_layer(from_fn(super::middleware::test_panic_hook));

@@ -11,16 +11,6 @@ pub enum SymbolError {
     /// The tags query does not compile, or a run was refused (see [`QueryError`]).
     #[error(transparent)]
     Query(#[from] QueryError),
-    /// A capture name the tags conventions do not define.
-    #[error(
-        "tags query for language {language} has capture @{capture}; expected @definition.*, @reference.*, @name, @doc, @ignore, @local.* or a private @_name"
-    )]
-    InvalidCapture {
-        /// Grammar name.
-        language: String,
-        /// The offending capture name.
-        capture: String,
-    },
     /// The tags query has no `@name` capture, so it can never produce a symbol.
     #[error("tags query for language {language} has no @name capture")]
     MissingNameCapture {
@@ -29,13 +19,15 @@ pub enum SymbolError {
     },
 }
 
-/// What a `@definition.<kind>` or `@reference.<kind>` capture means.
+/// What a `@definition.<kind>`, `@declaration.<kind>` or `@reference.<kind>` capture means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagCapture {
     /// The `<kind>` part: `function`, `class`, `method`, `call`, ...
     pub kind: String,
-    /// True for `@definition.*`.
+    /// True for `@definition.*` and `@declaration.*`.
     pub is_definition: bool,
+    /// True for `@declaration.*`: the symbol is declared here, defined elsewhere.
+    pub is_declaration: bool,
 }
 
 /// A compiled tags query with its capture indices resolved. Immutable and `Send + Sync`:
@@ -47,6 +39,7 @@ pub struct SymbolConfig {
     pub(crate) query: Query,
     pub(crate) name_capture: u32,
     pub(crate) ignore_capture: Option<u32>,
+    pub(crate) doc_capture: Option<u32>,
     /// Indexed by capture index; `None` for captures that are not tags.
     pub(crate) tag_captures: Vec<Option<TagCapture>>,
 }
@@ -54,13 +47,14 @@ pub struct SymbolConfig {
 impl SymbolConfig {
     /// Compiles `tags_query` for `language` and resolves its captures.
     ///
-    /// Captures: `@name` (required), `@definition.<kind>`, `@reference.<kind>`, `@ignore`
-    /// (suppresses the match), `@doc` and `@local.*` (accepted, disabled: docs and local
-    /// scopes are not extracted), and private `@_name` captures used by predicates.
+    /// Captures: `@name` (required), `@definition.<kind>`, `@declaration.<kind>` (a
+    /// definition flagged as a declaration), `@reference.<kind>`, `@ignore` (suppresses the
+    /// match), `@doc` (the symbol's doc comment), and private `@_name` captures used by
+    /// predicates. Any other capture (`@local.*`, C#'s `@module`, ...) is disabled and
+    /// ignored: an extra capture never makes a language unsupported.
     ///
     /// # Errors
     /// [`SymbolError::Query`] with the position when the query does not compile;
-    /// [`SymbolError::InvalidCapture`] for any other capture name;
     /// [`SymbolError::MissingNameCapture`] without `@name`.
     pub fn new(language: Language, tags_query: &str) -> Result<Self, SymbolError> {
         let language_name = language.name().unwrap_or("unknown").to_owned();
@@ -68,6 +62,7 @@ impl SymbolConfig {
             .map_err(|err| QueryError::from_tree_sitter(&language_name, &err))?;
         let mut name_capture = None;
         let mut ignore_capture = None;
+        let mut doc_capture = None;
         let mut disabled = Vec::new();
         let mut tag_captures = Vec::with_capacity(query.capture_names().len());
         for (index, capture) in query.capture_names().iter().enumerate() {
@@ -76,27 +71,28 @@ impl SymbolConfig {
             match *capture {
                 "name" => name_capture = Some(index),
                 "ignore" => ignore_capture = Some(index),
-                "doc" => disabled.push((*capture).to_owned()),
-                c if c.starts_with("local.") => disabled.push(c.to_owned()),
+                "doc" => doc_capture = Some(index),
                 // Private captures serve predicates; they stay enabled so `#eq?` sees them.
                 c if c.starts_with('_') => {}
                 c => {
-                    if let Some(kind) = c.strip_prefix("definition.") {
-                        tag = Some(TagCapture {
-                            kind: kind.to_owned(),
-                            is_definition: true,
-                        });
-                    } else if let Some(kind) = c.strip_prefix("reference.") {
-                        tag = Some(TagCapture {
-                            kind: kind.to_owned(),
-                            is_definition: false,
-                        });
-                    } else {
-                        return Err(SymbolError::InvalidCapture {
-                            language: language_name,
-                            capture: c.to_owned(),
-                        });
-                    }
+                    let (kind, is_definition, is_declaration) =
+                        if let Some(kind) = c.strip_prefix("definition.") {
+                            (kind, true, false)
+                        } else if let Some(kind) = c.strip_prefix("declaration.") {
+                            (kind, true, true)
+                        } else if let Some(kind) = c.strip_prefix("reference.") {
+                            (kind, false, false)
+                        } else {
+                            // `@local.*`, `@module`, ...: not a tags convention we use.
+                            disabled.push(c.to_owned());
+                            tag_captures.push(None);
+                            continue;
+                        };
+                    tag = Some(TagCapture {
+                        kind: kind.to_owned(),
+                        is_definition,
+                        is_declaration,
+                    });
                 }
             }
             tag_captures.push(tag);
@@ -106,7 +102,10 @@ impl SymbolConfig {
                 language: language_name,
             });
         };
-        // Docs and local scopes are not extracted: stop recording them.
+        if !disabled.is_empty() {
+            tracing::debug!(language = %language_name, captures = ?disabled, "tags query captures ignored");
+        }
+        // Captures outside the conventions are not extracted: stop recording them.
         for name in &disabled {
             query.disable_capture(name);
         }
@@ -116,6 +115,7 @@ impl SymbolConfig {
             query,
             name_capture,
             ignore_capture,
+            doc_capture,
             tag_captures,
         })
     }

@@ -1,5 +1,6 @@
 //! The per-call half of symbol extraction: run a [`SymbolConfig`]'s tags query within
-//! [`QueryLimits`] and turn matches into deduplicated, ordered symbols with containers.
+//! [`QueryLimits`] and turn matches into deduplicated, ordered symbols with normalised kinds,
+//! containers, full and name ranges, declarations and doc comments.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -8,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use tree_sitter::{Node, QueryCursor, QueryCursorOptions, QueryCursorState, StreamingIterator};
 
 use super::config::{SymbolConfig, SymbolError};
+use super::doc;
+use super::kind;
 use crate::query::{
     BUDGET_CHECK_INTERVAL, Budget, IncompleteReason, QueryError, QueryLimits, Range, check_source,
     node_text, record_incomplete,
@@ -23,24 +26,55 @@ pub enum SymbolRole {
     Reference,
 }
 
+/// Version of the symbols JSON stored in cache entries (the serialised [`SymbolsResult`]).
+/// A stored list of another version is re-extracted on use, never served.
+/// - 1 (implicit, no `symbols_format` field): name, kind (the tag kind), role, range,
+///   name_range, parent, name_lossy.
+/// - 2: `kind` normalised; `tag_kind`, `lsp_kind`, `declaration`, `container`,
+///   `container_kind`, `doc` added; C declarators widened to their declaration.
+pub const SYMBOLS_FORMAT_VERSION: u32 = 2;
+
 /// One symbol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Symbol {
     /// The `@name` node's text (at most `max_capture_text_bytes`, invalid UTF-8 replaced).
     pub name: String,
-    /// The tag kind: `function`, `class`, `method`, `module`, `interface`, `macro`,
-    /// `constant`, `type`, ... for definitions; `call`, `class`, `implementation`, `type`, ...
-    /// for references.
+    /// The normalised kind (see `docs/symbols.md`): `function`, `method`, `constructor`,
+    /// `class`, `interface`, `struct`, `enum`, `enum_member`, `type_alias`, `module`,
+    /// `namespace`, `constant`, `variable`, `field`, `macro`, `heading`, `key`, `target`, ...
+    /// for definitions; the tag kind (`call`, `class`, `implementation`, ...) for references
+    /// and for tag kinds outside the normalised set.
     pub kind: String,
+    /// The kind as the tags query wrote it (`@definition.<tag_kind>`).
+    #[serde(default)]
+    pub tag_kind: String,
+    /// The LSP `SymbolKind` number of `kind` (13 = Variable for kinds outside the set).
+    #[serde(default)]
+    pub lsp_kind: u8,
     /// Definition or reference.
     pub role: SymbolRole,
-    /// The span of the whole definition (the `@definition.*` / `@reference.*` node).
+    /// True for a declaration whose definition is elsewhere (a C prototype, a Rust trait
+    /// method without a body, a TypeScript signature, an abstract Java method).
+    #[serde(default)]
+    pub declaration: bool,
+    /// The span of the whole definition (the `@definition.*` node; a C declarator is widened
+    /// to its function definition or declaration).
     pub range: Range,
-    /// The span of the `@name` node.
+    /// The span of the `@name` node (LSP's selection range).
     pub name_range: Range,
     /// Index in `symbols` of the innermost *definition* whose range contains this symbol's
     /// range (a method's class, a nested function's function), if any.
     pub parent: Option<usize>,
+    /// The name of the `parent` symbol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// The kind of the `parent` symbol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_kind: Option<String>,
+    /// The first line of the symbol's doc comment: the query's `@doc` capture, a Python
+    /// docstring, or the comment block immediately above the definition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
     /// True when the name's bytes were not valid UTF-8 and `name` is a lossy rendering.
     #[serde(default)]
     pub name_lossy: bool,
@@ -49,12 +83,35 @@ pub struct Symbol {
 /// The answer to one extraction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SymbolsResult {
+    /// [`SYMBOLS_FORMAT_VERSION`] when extracted by this syntaxd (0 when read from a list
+    /// stored before the field existed). Serialised first, so a stored list's version is
+    /// known from its first bytes.
+    #[serde(default)]
+    pub symbols_format: u32,
     /// Symbols sorted by start byte, then outer before inner, then by name start.
     pub symbols: Vec<Symbol>,
     /// False when a limit stopped the extraction; `incomplete_reason` says which.
     pub complete: bool,
     /// Why the extraction stopped early, if it did.
     pub incomplete_reason: Option<IncompleteReason>,
+}
+
+impl SymbolsResult {
+    /// The prefix every stored list of the current format starts with.
+    pub const STORED_PREFIX: &'static [u8] = b"{\"symbols_format\":2,";
+
+    /// True when `stored` (a serialised result) is of the current format and complete or
+    /// cut by a deterministic limit, so it may be served as stored. Lists cut by a deadline
+    /// or a cancellation are never stored (see `pipeline`), but an old store may hold some.
+    pub fn is_current(stored: &[u8]) -> bool {
+        stored.starts_with(Self::STORED_PREFIX)
+    }
+
+    /// The result as stored in cache entries and answered by `/v1/symbols`.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self)
+            .expect("a SymbolsResult has only string keys and finite numbers: serialisable")
+    }
 }
 
 /// What to extract and within which limits.
@@ -79,9 +136,11 @@ impl std::fmt::Debug for SymbolContext {
 }
 
 /// A symbol found by a match, before ordering and parent resolution.
-struct Candidate {
+struct Candidate<'tree> {
     symbol: Symbol,
     pattern_index: usize,
+    /// The (widened) definition node, for kind refinement.
+    node: Node<'tree>,
 }
 
 impl SymbolContext {
@@ -144,11 +203,14 @@ impl SymbolContext {
             let mut name_node = None;
             let mut tag = None;
             let mut ignored = false;
+            let mut doc_nodes: Vec<Node<'_>> = Vec::new();
             for capture in m.captures() {
                 if capture.index == config.name_capture {
                     name_node = Some(capture.node);
                 } else if Some(capture.index) == config.ignore_capture {
                     ignored = true;
+                } else if Some(capture.index) == config.doc_capture {
+                    doc_nodes.push(capture.node);
                 } else if let Some(t) = config.tag_capture(capture.index) {
                     tag = Some((t, capture.node));
                 }
@@ -163,21 +225,47 @@ impl SymbolContext {
                 continue;
             }
             let name = node_text(source, &name_node, limits.max_capture_text_bytes);
+            let (node, declaration) = if tag.is_definition {
+                let (node, declaration) = widen_declarator(tag_node);
+                (
+                    node,
+                    tag.is_declaration || declaration || is_bodiless_declaration(node, &tag.kind),
+                )
+            } else {
+                (tag_node, false)
+            };
+            let doc = if tag.is_definition {
+                if doc_nodes.is_empty() {
+                    doc::doc_for(node, source)
+                } else {
+                    doc::doc_from_captures(node, &doc_nodes, source)
+                        .or_else(|| doc::doc_for(node, source))
+                }
+            } else {
+                None
+            };
             let candidate = Candidate {
                 symbol: Symbol {
                     name: name.text,
                     kind: tag.kind.clone(),
+                    tag_kind: tag.kind.clone(),
+                    lsp_kind: kind::LSP_VARIABLE,
                     role: if tag.is_definition {
                         SymbolRole::Definition
                     } else {
                         SymbolRole::Reference
                     },
-                    range: Range::of(&tag_node),
+                    declaration,
+                    range: Range::of(&node),
                     name_range: Range::of(&name_node),
                     parent: None,
+                    container: None,
+                    container_kind: None,
+                    doc,
                     name_lossy: name.lossy,
                 },
                 pattern_index: m.pattern_index,
+                node,
             };
             match by_name_range.entry((name_node.start_byte(), name_node.end_byte())) {
                 Entry::Occupied(slot) => {
@@ -204,8 +292,8 @@ impl SymbolContext {
         });
         record_incomplete(reason);
 
-        let mut symbols: Vec<Symbol> = candidates.into_iter().map(|c| c.symbol).collect();
-        symbols.sort_by(|a, b| {
+        candidates.sort_by(|a, b| {
+            let (a, b) = (&a.symbol, &b.symbol);
             a.range
                 .start
                 .byte
@@ -213,8 +301,12 @@ impl SymbolContext {
                 .then(b.range.end.byte.cmp(&a.range.end.byte))
                 .then(a.name_range.start.byte.cmp(&b.name_range.start.byte))
         });
+        let nodes: Vec<Node<'_>> = candidates.iter().map(|c| c.node).collect();
+        let mut symbols: Vec<Symbol> = candidates.into_iter().map(|c| c.symbol).collect();
         assign_parents(&mut symbols);
+        normalise_kinds(&mut symbols, &nodes);
         Ok(SymbolsResult {
+            symbols_format: SYMBOLS_FORMAT_VERSION,
             symbols,
             complete: reason.is_none(),
             incomplete_reason: reason,
@@ -233,6 +325,73 @@ pub fn extract_symbols(
     options: &SymbolOptions,
 ) -> Result<SymbolsResult, SymbolError> {
     SymbolContext::new().extract(config, root, source, options)
+}
+
+/// Normalises definition kinds in order (a parent precedes its children, so a function's
+/// container kind is already normalised when the function is) and fills `container`.
+fn normalise_kinds(symbols: &mut [Symbol], nodes: &[Node<'_>]) {
+    for i in 0..symbols.len() {
+        let (container, container_kind) = match symbols[i].parent {
+            Some(p) if p < i => (Some(symbols[p].name.clone()), Some(symbols[p].kind.clone())),
+            _ => (None, None),
+        };
+        let symbol = &mut symbols[i];
+        if symbol.role == SymbolRole::Definition {
+            let normal = kind::normalise(
+                &symbol.tag_kind,
+                nodes[i],
+                &symbol.name,
+                container_kind.as_deref(),
+            );
+            if !normal.name.is_empty() {
+                normal.name.clone_into(&mut symbol.kind);
+            }
+            symbol.lsp_kind = normal.lsp;
+        } else {
+            symbol.lsp_kind = kind::lsp_kind_for_name(&symbol.kind);
+        }
+        symbol.container = container;
+        symbol.container_kind = container_kind;
+    }
+}
+
+/// Widens a C-family declarator (`function_declarator`, `pointer_declarator`, ...) to the
+/// node that owns it: a `function_definition` (a definition), or a declaration (for a
+/// function declarator: a prototype, so `true`). Other nodes are returned unchanged.
+fn widen_declarator(node: Node<'_>) -> (Node<'_>, bool) {
+    if !node.kind().ends_with("declarator") {
+        return (node, false);
+    }
+    let is_function = node.kind() == "function_declarator";
+    let mut owner = node;
+    while let Some(parent) = owner.parent() {
+        owner = parent;
+        if !parent.kind().ends_with("declarator") {
+            break;
+        }
+    }
+    match owner.kind() {
+        "function_definition" => (owner, false),
+        "declaration" | "field_declaration" => (owner, is_function),
+        "type_definition" | "template_declaration" => (owner, false),
+        _ => (node, is_function && owner.kind().ends_with("declaration")),
+    }
+}
+
+/// True for a function-like definition node that declares without defining: a
+/// `*signature*`/`*prototype*` node, or a `*_declaration` with no `body` in a grammar whose
+/// declarations have bodies (an abstract or interface method).
+fn is_bodiless_declaration(node: Node<'_>, tag_kind: &str) -> bool {
+    if !matches!(tag_kind, "function" | "method" | "constructor") {
+        return false;
+    }
+    let kind = node.kind();
+    if kind.contains("signature") || kind.contains("prototype") {
+        return true;
+    }
+    kind.ends_with("_declaration")
+        && node.language().field_id_for_name("body").is_some()
+        && node.child_by_field_name("body").is_none()
 }
 
 /// Sets each symbol's `parent` to the innermost enclosing definition. `symbols` must be
@@ -272,10 +431,16 @@ mod tests {
         Symbol {
             name: name.to_owned(),
             kind: "function".to_owned(),
+            tag_kind: "function".to_owned(),
+            lsp_kind: 12,
             role,
+            declaration: false,
             range,
             name_range: range,
             parent: None,
+            container: None,
+            container_kind: None,
+            doc: None,
             name_lossy: false,
         }
     }

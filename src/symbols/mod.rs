@@ -1,11 +1,18 @@
 //! Symbol extraction with tags queries (`@definition.*`, `@reference.*`, `@name`), following
 //! tree-sitter's `tags` crate: an immutable shared [`SymbolConfig`] and a per-thread
-//! [`SymbolContext`]. See `docs/queries.md` for the conventions honoured and ignored.
+//! [`SymbolContext`]; normalised kinds with LSP numbers ([`kind`]), doc comments, outlines,
+//! and ctags/etags/LSP renderings ([`tags_file`]). See `docs/symbols.md`.
 
 mod config;
+mod doc;
 mod extract;
+pub mod kind;
+mod outline;
+pub mod tags_file;
 
 pub use config::{SymbolConfig, SymbolError, TagCapture};
 pub use extract::{
-    Symbol, SymbolContext, SymbolOptions, SymbolRole, SymbolsResult, extract_symbols,
+    SYMBOLS_FORMAT_VERSION, Symbol, SymbolContext, SymbolOptions, SymbolRole, SymbolsResult,
+    extract_symbols,
 };
+pub use outline::{OutlineNode, outline};

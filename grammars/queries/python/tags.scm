@@ -8,6 +8,10 @@
       (decorated_definition definition: (function_definition name: (identifier) @name) @definition.method)
     ]))
 
+; A lambda bound to a name is a function (`H = lambda x: ...`), wherever it is.
+(expression_statement
+  (assignment left: (identifier) @name right: (lambda)) @definition.function)
+
 (class_definition name: (identifier) @name) @definition.class
 
 (function_definition name: (identifier) @name) @definition.function

@@ -2,6 +2,7 @@
 //! the tiered cache) or of an open document.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -22,7 +23,7 @@ use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
-use crate::symbols::{SymbolOptions, extract_symbols};
+use crate::symbols::{SymbolOptions, SymbolsResult, extract_symbols};
 
 /// `POST /v1/parse` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -224,6 +225,9 @@ pub struct SymbolsRequest {
     /// Language id or alias.
     #[serde(default)]
     pub language: Option<String>,
+    /// Also answer `outline`: the symbols nested by container (default false).
+    #[serde(default)]
+    pub outline: bool,
 }
 
 /// `POST /v1/symbols` answer.
@@ -231,9 +235,18 @@ pub struct SymbolsRequest {
 pub struct SymbolsResponse {
     /// Language id.
     pub language: String,
-    /// Definitions (name, kind, role, range, name range, parent index).
+    /// Version of the symbol objects' format (2: normalised kinds, `lsp_kind`, `tag_kind`,
+    /// `declaration`, `container`, `container_kind`, `doc`).
+    pub symbols_format: u32,
+    /// Definitions in source order (outer before inner): name, kind (normalised), tag_kind,
+    /// lsp_kind, role, declaration, range, name_range (rows, columns and bytes), parent (index
+    /// in this list), container, container_kind, doc, name_lossy.
     #[schema(value_type = Vec<Object>)]
     pub symbols: serde_json::Value,
+    /// With `"outline": true`: the same symbols as a tree, each with `children`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub outline: Option<serde_json::Value>,
     /// False when a limit cut the list.
     pub complete: bool,
     /// Why the list was cut.
@@ -265,91 +278,121 @@ pub async fn symbols(
     let cancel = CancelOnDrop::new();
     let handle = cancel.parse.clone();
     let stop = Arc::clone(&cancel.query);
-    blocking(move || {
-        let unsupported = |lang: &Language| {
-            ApiError::bad_request(
-                "symbols_unsupported",
-                format!("language `{}` has no tags query", lang.id),
-            )
-        };
-        let (lang, result, cache) = match (req.document, req.content) {
-            (Some(id), None) => {
-                let doc = state
-                    .documents()
-                    .get(&id)
-                    .ok_or_else(|| ApiError::document_not_found(&id))?;
-                let doc = lock_or_busy(&state, &id, &doc)?;
-                let lang = resolve_language(Some(doc.language_id()), None::<&str>, b"")?;
-                let config = state
+    blocking(move || match (req.document, req.content) {
+        (Some(id), None) => document_symbols(&state, &id, req.outline, &stop),
+        (None, Some(content)) => {
+            let lang = resolve_language(
+                req.language.as_deref(),
+                req.path.as_deref(),
+                content.as_bytes(),
+            )?;
+            if state.analyzer().symbol_config(lang).is_none() {
+                return Err(symbols_unsupported(lang));
+            }
+            let (analysis, stored) =
+                state
                     .analyzer()
-                    .symbol_config(lang)
-                    .ok_or_else(|| unsupported(lang))?;
-                // Stops at the request's cancel flag (deadline or client gone).
-                let options = SymbolOptions {
-                    limits: QueryLimits {
-                        cancel: Some(Arc::clone(&stop)),
-                        ..QueryLimits::default()
-                    },
-                    ..SymbolOptions::default()
-                };
-                let result = extract_symbols(
-                    &config,
-                    doc.tree().root_node(),
-                    doc.text().as_bytes(),
-                    &options,
-                )
-                .map_err(ApiError::internal)?;
-                (lang, result, None)
+                    .analyze_symbols(lang, content.into_bytes(), handle)?;
+            if req.outline {
+                let result: SymbolsResult =
+                    serde_json::from_slice(&stored).map_err(ApiError::internal)?;
+                return symbols_response(lang, &result, Some(analysis.cache), true);
             }
-            (None, Some(content)) => {
-                let lang = resolve_language(
-                    req.language.as_deref(),
-                    req.path.as_deref(),
-                    content.as_bytes(),
-                )?;
-                if state.analyzer().symbol_config(lang).is_none() {
-                    return Err(unsupported(lang));
-                }
-                let (analysis, stored) =
-                    state
-                        .analyzer()
-                        .analyze_symbols(lang, content.into_bytes(), handle)?;
-                // The symbols JSON is the serialised `SymbolsResult` object
-                // (`{"symbols":..,"complete":..,"incomplete_reason":..}`), as stored: answer
-                // with it prefixed by this response's own fields, instead of decoding and
-                // re-encoding every symbol on each cache hit.
-                if stored.first() != Some(&b'{') {
-                    return Err(ApiError::internal(format!(
-                        "stored symbols of a {} entry are not a JSON object",
-                        lang.id
-                    )));
-                }
-                let mut body = Vec::with_capacity(stored.len() + 64);
-                body.extend_from_slice(b"{\"language\":");
-                serde_json::to_writer(&mut body, &lang.id).map_err(ApiError::internal)?;
-                body.extend_from_slice(b",\"cache\":");
-                serde_json::to_writer(&mut body, &analysis.cache).map_err(ApiError::internal)?;
-                body.push(b',');
-                body.extend_from_slice(&stored[1..]);
-                return Ok(JsonBytes(StatusCode::OK, body));
+            // The symbols JSON is the serialised `SymbolsResult` object
+            // (`{"symbols_format":2,"symbols":..,"complete":..,"incomplete_reason":..}`), as
+            // stored: answer with it prefixed by this response's own fields, instead of
+            // decoding and re-encoding every symbol on each cache hit.
+            if stored.first() != Some(&b'{') {
+                return Err(ApiError::internal(format!(
+                    "stored symbols of a {} entry are not a JSON object",
+                    lang.id
+                )));
             }
-            _ => {
-                return Err(ApiError::bad_request(
-                    "invalid_request",
-                    "give exactly one of `content` and `document`",
-                ));
-            }
-        };
-        let response = SymbolsResponse {
-            language: lang.id.clone(),
-            symbols: serde_json::to_value(&result.symbols).map_err(ApiError::internal)?,
-            complete: result.complete,
-            incomplete_reason: result.incomplete_reason,
-            cache,
-        };
-        to_json(StatusCode::OK, &response)
+            let mut body = Vec::with_capacity(stored.len() + 64);
+            body.extend_from_slice(b"{\"language\":");
+            serde_json::to_writer(&mut body, &lang.id).map_err(ApiError::internal)?;
+            body.extend_from_slice(b",\"cache\":");
+            serde_json::to_writer(&mut body, &analysis.cache).map_err(ApiError::internal)?;
+            body.push(b',');
+            body.extend_from_slice(&stored[1..]);
+            Ok(JsonBytes(StatusCode::OK, body))
+        }
+        _ => Err(ApiError::bad_request(
+            "invalid_request",
+            "give exactly one of `content` and `document`",
+        )),
     })
     .await
+}
+
+/// 400 `symbols_unsupported`: the language has no usable tags query.
+fn symbols_unsupported(lang: &Language) -> ApiError {
+    ApiError::bad_request(
+        "symbols_unsupported",
+        format!("language `{}` has no tags query", lang.id),
+    )
+}
+
+/// The symbols of an open document, extracted from its live tree (documents are not cached).
+/// The extraction stops at `stop` (the request's deadline or the client going away); the
+/// document lock is waited for at most `documents.lock_wait_ms` (503 `busy`).
+pub(crate) fn document_symbols(
+    state: &AppState,
+    id: &str,
+    outline: bool,
+    stop: &Arc<AtomicBool>,
+) -> Result<JsonBytes, ApiError> {
+    let doc = state
+        .documents()
+        .get(id)
+        .ok_or_else(|| ApiError::document_not_found(id))?;
+    let doc = lock_or_busy(state, id, &doc)?;
+    let lang = resolve_language(Some(doc.language_id()), None::<&str>, b"")?;
+    let config = state
+        .analyzer()
+        .symbol_config(lang)
+        .ok_or_else(|| symbols_unsupported(lang))?;
+    let options = SymbolOptions {
+        limits: QueryLimits {
+            cancel: Some(Arc::clone(stop)),
+            ..QueryLimits::default()
+        },
+        ..SymbolOptions::default()
+    };
+    let result = extract_symbols(
+        &config,
+        doc.tree().root_node(),
+        doc.text().as_bytes(),
+        &options,
+    )
+    .map_err(ApiError::internal)?;
+    drop(doc);
+    symbols_response(lang, &result, None, outline)
+}
+
+fn symbols_response(
+    lang: &Language,
+    result: &SymbolsResult,
+    cache: Option<CacheStatus>,
+    outline: bool,
+) -> Result<JsonBytes, ApiError> {
+    let response = SymbolsResponse {
+        language: lang.id.clone(),
+        symbols_format: result.symbols_format,
+        symbols: serde_json::to_value(&result.symbols).map_err(ApiError::internal)?,
+        outline: if outline {
+            Some(
+                serde_json::to_value(crate::symbols::outline(&result.symbols))
+                    .map_err(ApiError::internal)?,
+            )
+        } else {
+            None
+        },
+        complete: result.complete,
+        incomplete_reason: result.incomplete_reason,
+        cache,
+    };
+    to_json(StatusCode::OK, &response)
 }
 
 /// `POST /v1/query` body.

@@ -387,6 +387,38 @@ pub async fn tree(
     .await
 }
 
+/// `?outline=` of `GET .../symbols`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SymbolsParams {
+    /// `true` to also answer `outline`, the symbols nested by container.
+    #[serde(default)]
+    pub outline: bool,
+}
+
+/// A document's symbols (as `POST /v1/symbols` with `document`), from its current tree.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{id}/symbols",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id"), SymbolsParams),
+    responses(
+        (status = 200, description = "Symbols", body = super::analyze::SymbolsResponse),
+        (status = 400, description = "No tags query for the document's language", body = ErrorBody),
+        (status = 404, description = "No such document", body = ErrorBody),
+        (status = 503, description = "The document is held by another request (`busy`)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn symbols(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<SymbolsParams>,
+) -> Result<JsonBytes, ApiError> {
+    let cancel = CancelOnDrop::new();
+    let stop = Arc::clone(&cancel.query);
+    blocking(move || super::analyze::document_symbols(&state, &id, params.outline, &stop)).await
+}
+
 /// Closes a document.
 #[utoipa::path(
     delete,

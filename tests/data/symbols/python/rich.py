@@ -56,3 +56,6 @@ def greet(name=default_name):
 class Generic[T]:
     def get(self) -> T:
         ...
+
+
+square = lambda x: x * x
