@@ -105,6 +105,13 @@ pub struct QueryConfig {
     pub max_regex_bytes: u64,
     /// A compile slower than this is refused (422), and the same text at once next time.
     pub compile_timeout_ms: u64,
+    /// Memory of the compiled-query cache (queries compiled for `/v1/query`).
+    pub compiled_cache_bytes: u64,
+    /// Memory of the query result cache (answers of repeated queries on the same tree).
+    pub result_cache_bytes: u64,
+    /// Memory of the live trees kept for queries on posted content (estimated at ~80 bytes per
+    /// source byte), so a second query on the same content does not parse again.
+    pub tree_cache_bytes: u64,
 }
 
 /// `[cache]`
@@ -202,6 +209,9 @@ impl Default for QueryConfig {
             max_predicates: limits::QUERY_MAX_PREDICATES,
             max_regex_bytes: limits::QUERY_MAX_REGEX_BYTES,
             compile_timeout_ms: limits::millis(limits::QUERY_COMPILE_TIMEOUT),
+            compiled_cache_bytes: 8 << 20,
+            result_cache_bytes: 16 << 20,
+            tree_cache_bytes: 64 << 20,
         }
     }
 }
@@ -418,6 +428,12 @@ impl Config {
             ),
             ("query.max_patterns", self.query.max_patterns),
             ("query.compile_timeout_ms", self.query.compile_timeout_ms),
+            (
+                "query.compiled_cache_bytes",
+                self.query.compiled_cache_bytes,
+            ),
+            ("query.result_cache_bytes", self.query.result_cache_bytes),
+            ("query.tree_cache_bytes", self.query.tree_cache_bytes),
             ("documents.max_documents", self.documents.max_documents),
             ("documents.max_total_bytes", self.documents.max_total_bytes),
             (

@@ -201,13 +201,27 @@ fn the_deployment_is_a_valid_configuration_within_its_memory_limit() {
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("max_parsers = 2"), "{shown}");
 
-    // docs/operations.md: tiers + documents + parsers × cap × 81 + 192 MiB overhead.
+    // docs/operations.md: tiers + documents + parsers × cap × 81 + the cold tier's page cache
+    // and recency map + the query caches (as the effective configuration shows them) + 64 MiB
+    // overhead.
+    let effective: toml::Table = shown.parse().expect("config show prints TOML");
+    let setting = |section: &str, key: &str| -> u64 {
+        effective[section][key]
+            .as_integer()
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or_else(|| panic!("{section}.{key} in {shown}"))
+    };
     let mib = 1024 * 1024;
     let needed = get("SYNTAXD_CACHE_HOT_BUDGET_BYTES")
         + get("SYNTAXD_CACHE_WARM_BUDGET_BYTES")
         + get("SYNTAXD_DOCUMENTS_MAX_TOTAL_BYTES")
         + get("SYNTAXD_PARSE_MAX_PARSERS") * get("SYNTAXD_PARSE_MAX_SOURCE_BYTES") * 81
-        + 192 * mib;
+        + setting("cache", "cold_page_cache_bytes")
+        + 32 * setting("cache", "cold_recency_max_entries")
+        + setting("query", "compiled_cache_bytes")
+        + setting("query", "result_cache_bytes")
+        + setting("query", "tree_cache_bytes")
+        + 64 * mib;
     let limit = text
         .lines()
         .map(str::trim)

@@ -299,11 +299,16 @@ impl ResultCache {
         }
         self.counters.misses.fetch_add(1, Ordering::Relaxed);
         metrics::RESULT_CACHE_MISSES_TOTAL.inc();
-        let result = Arc::new(QueryContext::new().run(compiled, root, source, limits)?);
-        if result
+        let mut result = QueryContext::new().run(compiled, root, source, limits)?;
+        let cacheable = result
             .incomplete_reason
-            .is_none_or(|r| r.is_deterministic())
-        {
+            .is_none_or(|r| r.is_deterministic());
+        if cacheable {
+            // Kept for a while: give back the growth slack of the capture list.
+            result.captures.shrink_to_fit();
+        }
+        let result = Arc::new(result);
+        if cacheable {
             self.inner.insert(key, result.clone());
         }
         Ok(result)
@@ -312,6 +317,12 @@ impl ResultCache {
     /// This instance's hit and miss counts.
     pub fn stats(&self) -> CacheStats {
         self.counters.snapshot()
+    }
+
+    /// The bytes held (after pending maintenance runs).
+    pub fn weighted_bytes(&self) -> u64 {
+        self.inner.run_pending_tasks();
+        self.inner.weighted_size()
     }
 }
 
@@ -331,6 +342,20 @@ impl QueryEngine {
             compiled: QueryCache::new(compiled_budget_bytes),
             results: ResultCache::new(result_budget_bytes),
         }
+    }
+
+    /// Sets `syntaxd_query_cache_bytes` for the compiled-query and result caches (and for
+    /// the caller's live-tree cache, `tree_bytes`).
+    pub fn refresh_gauges(&self, tree_bytes: u64) {
+        let gauge = &super::metrics::QUERY_CACHE_BYTES;
+        let set = |cache: &str, bytes: u64| {
+            gauge
+                .with_label_values(&[cache])
+                .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+        };
+        set("compiled", self.compiled.weighted_bytes());
+        set("results", self.results.weighted_bytes());
+        set("trees", tree_bytes);
     }
 
     /// Compiles (or reuses) `text` for the language and answers it over `root`/`source`.

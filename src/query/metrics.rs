@@ -3,8 +3,8 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, register_histogram_vec,
-    register_int_counter, register_int_counter_vec,
+    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
+    register_histogram_vec, register_int_counter, register_int_counter_vec, register_int_gauge_vec,
 };
 
 /// Query runs take from tens of microseconds (a small file) to the deadline (default 2 s),
@@ -87,3 +87,15 @@ fn counter(name: &str, help: &str) -> IntCounter {
         IntCounter::new(name, help).expect("constant metric name and help are valid")
     })
 }
+
+/// `syntaxd_query_cache_bytes{cache}`: bytes held by the query caches (`compiled`, `results`,
+/// `trees`), refreshed at each scrape.
+pub(crate) static QUERY_CACHE_BYTES: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    let name = "syntaxd_query_cache_bytes";
+    let help = "Bytes held by the query caches (compiled queries, results, live trees)";
+    register_int_gauge_vec!(name, help, &["cache"]).unwrap_or_else(|err| {
+        tracing::warn!(metric = name, %err, "metric not registered; it will not be exported");
+        IntGaugeVec::new(Opts::new(name, help), &["cache"])
+            .expect("constant metric name, help and labels are valid")
+    })
+});

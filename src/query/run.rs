@@ -52,15 +52,15 @@ pub struct QueryResult {
 }
 
 impl QueryResult {
-    /// An estimate of the heap and inline bytes this result holds, for byte-bounded caches.
+    /// The heap and inline bytes this result holds (allocated capacities, not lengths), for
+    /// byte-bounded caches.
     pub fn weight_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
+            + self.captures.capacity() * std::mem::size_of::<Capture>()
             + self
                 .captures
                 .iter()
-                .map(|c| {
-                    std::mem::size_of::<Capture>() + c.name.len() + c.node_kind.len() + c.text.len()
-                })
+                .map(|c| c.name.capacity() + c.node_kind.capacity() + c.text.capacity())
                 .sum::<usize>()
     }
 }

@@ -18,13 +18,6 @@ use crate::query::QueryEngine;
 
 use super::documents::Documents;
 
-/// Memory of the compiled-query cache.
-const COMPILED_QUERY_BUDGET_BYTES: u64 = 32 << 20;
-/// Memory of the query result cache.
-const QUERY_RESULT_BUDGET_BYTES: u64 = 64 << 20;
-/// Memory of the live trees kept for queries on content (estimated from source size).
-const QUERY_TREE_BUDGET_BYTES: u64 = 256 << 20;
-
 /// A live tree kept for queries on posted content, keyed by language id and content hash.
 pub type TreeCache = moka::sync::Cache<(String, u128), Arc<tree_sitter::Tree>>;
 
@@ -93,7 +86,7 @@ impl AppState {
         // Registry queries compile lazily, per language and kind, on first use (see
         // `Language::query`); failures surface in `/readyz`'s body and the metrics.
         let trees = moka::sync::Cache::builder()
-            .max_capacity(QUERY_TREE_BUDGET_BYTES)
+            .max_capacity(config.query.tree_cache_bytes)
             .weigher(|_k: &(String, u128), v: &Arc<tree_sitter::Tree>| {
                 tree_weight(v.root_node().end_byte())
             })
@@ -109,8 +102,8 @@ impl AppState {
             inner: Arc::new(Inner {
                 analyzer: Arc::new(analyzer),
                 queries: Arc::new(QueryEngine::new(
-                    COMPILED_QUERY_BUDGET_BYTES,
-                    QUERY_RESULT_BUDGET_BYTES,
+                    config.query.compiled_cache_bytes,
+                    config.query.result_cache_bytes,
                 )),
                 documents: Arc::new(documents),
                 trees,
