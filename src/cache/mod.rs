@@ -590,8 +590,13 @@ fn write_behind(rx: &Receiver<Pending>, cold: &ColdStore, metrics: &CacheMetrics
                     batch.push((key, value));
                 }
                 Pending::Demoted(key, version, payload) => {
-                    // Write-through normally has it already.
-                    if !cold.contains(&key).unwrap_or(true) {
+                    // Write-through normally has it already. A corrupt value there is counted,
+                    // removed by the check, and replaced by the intact payload in hand.
+                    let presence = cold.check(&key).unwrap_or(Presence::Valid);
+                    if presence == Presence::Corrupt {
+                        metrics.corrupt(Tier::Cold);
+                    }
+                    if presence != Presence::Valid {
                         let value = envelope::seal(&payload, version, Codec::Zstd, zstd_level);
                         bytes += value.len();
                         batch.push((key, value));
