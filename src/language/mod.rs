@@ -2,7 +2,7 @@
 //! shebangs, grammar crate and version, and its queries; plus detection.
 //!
 //! The data lives in `grammars/languages.toml` (embedded at build time); the compiled-in grammars
-//! are bound in [`grammars`]. Lookups follow the `x_for_y` naming: [`Registry::language_for_name`],
+//! are bound in `grammars`. Lookups follow the `x_for_y` naming: [`Registry::language_for_name`],
 //! [`Registry::language_for_path`], [`Registry::language_for_shebang`], and [`Registry::detect`]
 //! which combines them with the content-based rules of `docs/languages.md`.
 

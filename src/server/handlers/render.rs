@@ -194,7 +194,7 @@ pub fn write_json_string(
 }
 
 /// Writes a live tree as JSON, in the shape of [`crate::output::tree_json`], checking the
-/// budget every [`CHECK_EVERY_NODES`] nodes.
+/// budget every `CHECK_EVERY_NODES` (1 024) nodes.
 ///
 /// # Errors
 /// [`RenderError`] when the bound is passed or the request is cancelled.
