@@ -42,7 +42,11 @@ impl CompiledQuery {
                 max_bytes: max_query_bytes,
             });
         }
-        let normal = super::shape::inspect(text).normal;
+        let shape = super::shape::inspect(text);
+        if shape.field_on_predicate {
+            return Err(super::cache::field_on_predicate());
+        }
+        let normal = shape.normal;
         Self::with_normal(language_id, language, text, normal, max_query_bytes)
     }
 

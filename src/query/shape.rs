@@ -12,6 +12,10 @@ pub struct QueryShape {
     pub predicates: usize,
     /// Longest string argument of a `#match?`-family predicate, in bytes.
     pub longest_regex_bytes: usize,
+    /// A field name put in front of a predicate (`name: (#eq? @x "f")`): tree-sitter's query
+    /// parser fails an assertion on it and aborts the process, so such text is refused
+    /// before it is compiled.
+    pub field_on_predicate: bool,
     /// The text with comments removed and whitespace outside strings collapsed: two texts
     /// with the same normal form compile to the same query.
     pub normal: String,
@@ -28,6 +32,8 @@ pub fn inspect(text: &str) -> QueryShape {
     let mut pending_space = false;
     // The depth at which the current `#match?`-family predicate's arguments live.
     let mut regex_depth: Option<usize> = None;
+    // The two tokens before the current one (a field is `name:` then `(`).
+    let mut prev: (&str, &str) = ("", "");
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -81,6 +87,9 @@ pub fn inspect(text: &str) -> QueryShape {
                     i += 1;
                 }
                 shape.predicates += 1;
+                if prev.1 == "(" && prev.0.len() > 1 && prev.0.ends_with(':') {
+                    shape.field_on_predicate = true;
+                }
                 if text[start..i].ends_with("match?") {
                     regex_depth = Some(depth);
                 }
@@ -102,6 +111,7 @@ pub fn inspect(text: &str) -> QueryShape {
         }
         pending_space = false;
         shape.normal.push_str(token);
+        prev = (prev.1, token);
     }
     shape
 }
@@ -143,6 +153,15 @@ mod tests {
         let e = inspect("(a) @x");
         let f = inspect("(a) @y");
         assert_ne!(e.normal, f.normal);
+    }
+
+    #[test]
+    fn a_field_in_front_of_a_predicate_is_found() {
+        // Found by the `http` fuzz target: tree-sitter aborts the process on this text.
+        assert!(inspect(r#"((identifier) @x name:(#eq? @x "f"))"#).field_on_predicate);
+        assert!(inspect(r#"((identifier) @x name: ( #eq? @x "f"))"#).field_on_predicate);
+        assert!(!inspect(r#"((identifier) @x (#eq? @x "f"))"#).field_on_predicate);
+        assert!(!inspect(r#"(call function: (identifier) @f (#eq? @f "x"))"#).field_on_predicate);
     }
 
     #[test]
