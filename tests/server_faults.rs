@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -151,18 +151,7 @@ fn spawn_daemon(cache_dir: &Path) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn daemon");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("daemon printed its address")
-            .expect("read");
-        if let Some((_, url)) = line.split_once("syntaxd listening on ") {
-            break url.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let base = support::listening_url(&mut child);
     (child, base)
 }
 

@@ -8,7 +8,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -65,19 +64,7 @@ fn spawn(cache_dir: &Path, config: Option<&Path>) -> Child {
 impl Daemon {
     fn start(cache_dir: &Path) -> Daemon {
         let mut child = spawn(cache_dir, None);
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("daemon printed its address")
-                .expect("read");
-            if let Some((_, url)) = line.split_once("syntaxd listening on ") {
-                break url.trim().to_string();
-            }
-        };
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let base = support::listening_url(&mut child);
         Daemon {
             child,
             base,

@@ -5,15 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Server, config};
-
-fn gauge(s: &Server, name: &str) -> Option<f64> {
-    let text = s.get("/metrics").text().expect("metrics");
-    text.lines()
-        .find(|l| l.split_whitespace().next() == Some(name))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-}
+use support::{Server, config, gauge};
 
 /// Issue 8 §5 / issue 9: the query caches (compiled queries, results, live trees of posted
 /// content) are bounded by configuration and their bytes are exported, so a stream of

@@ -221,3 +221,31 @@ pub fn python_source(functions: usize) -> String {
     }
     s
 }
+
+/// The base URL (`http://127.0.0.1:PORT`) a spawned `syntaxd serve` printed on its stdout; the
+/// rest of its stdout is drained in the background so the child never blocks on a full pipe.
+pub fn listening_url(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("daemon printed its address")
+            .expect("read");
+        if let Some((_, url)) = line.split_once("syntaxd listening on ") {
+            break url.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    url
+}
+
+/// The value of the sample `name` (with its labels, e.g. `m{k="v"}`) on `/metrics`.
+pub fn gauge(s: &Server, name: &str) -> Option<f64> {
+    let text = s.get("/metrics").text().expect("metrics");
+    text.lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
