@@ -12,7 +12,7 @@
 //! recursive walk of the same Python tree — needs **16 MiB**, which is why every walk here is a
 //! `TreeCursor` loop. [`PARSE_THREAD_STACK_BYTES`] is 8 MiB: 512× the measured need, left for
 //! grammars' external scanners (C code we do not control, some of which recurse) and for
-//! consumers that walk trees. `tests/parse_hostile.rs` re-checks 100k nesting on a 256 KiB
+//! consumers that walk trees. `tests/engine/parse_hostile.rs` re-checks 100k nesting on a 256 KiB
 //! thread. The HTTP server's blocking pool should use this size too
 //! (`tokio::runtime::Builder::thread_stack_size`).
 

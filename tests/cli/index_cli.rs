@@ -4,7 +4,7 @@
 
 #![cfg(feature = "tree-sitter-python")]
 
-mod corpus;
+use crate::corpus;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

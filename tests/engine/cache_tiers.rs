@@ -1,7 +1,7 @@
 //! The tiered cache as users rely on it: tier moves under byte budgets, persistence across a
 //! restart, corruption detection, and the golden files of every released format.
 
-mod corpus;
+use crate::corpus;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 #![cfg(feature = "tree-sitter-python")]
 
-mod corpus;
+use crate::corpus;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! The CLI as users run it: the real binary, its output and its exit codes.
 
-mod corpus;
+use crate::corpus;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -6,7 +6,7 @@
 //! Regenerate the expected files after changing a query, then review the diff by hand:
 //!
 //! ```text
-//! SYNTAXD_BLESS=1 cargo test --test symbols_fixtures
+//! SYNTAXD_BLESS=1 cargo test --test engine symbols_fixtures::
 //! git diff tests/data/symbols
 //! ```
 

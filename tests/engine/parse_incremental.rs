@@ -1,7 +1,7 @@
 //! Incremental documents on real files: seeded random edits, each checked against a fresh parse.
 #![cfg(all(feature = "tree-sitter-python", feature = "tree-sitter-c"))]
 
-mod corpus;
+use crate::corpus;
 
 use std::path::{Path, PathBuf};
 
