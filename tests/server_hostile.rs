@@ -592,11 +592,11 @@ fn a_trickled_body_holds_no_permit_and_times_out() {
 
 /// Found by the `http` fuzz target: a field name in front of a predicate made tree-sitter's
 /// query parser fail an assertion and abort the whole daemon. It is refused before compiling
-/// (422 `query_too_complex`) and the daemon answers on.
+/// (422 `query_unsupported`) and the daemon answers on.
 #[test]
 fn a_field_in_front_of_a_predicate_is_refused_not_a_crash() {
     let s = Server::start(config(|_| {}));
     let (status, body) = query(&s, r#"((identifier) @x name:(#eq? @x "f"))"#);
-    assert_eq!((status, code(&body)), (422, "query_too_complex"), "{body}");
+    assert_eq!((status, code(&body)), (422, "query_unsupported"), "{body}");
     answers_normally(&s);
 }

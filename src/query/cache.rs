@@ -384,9 +384,7 @@ impl QueryEngine {
 /// The refusal of a field name in front of a predicate (`name: (#eq? ...)`): tree-sitter's query
 /// parser aborts the process on it (found by the `http` fuzz target), so it is never compiled.
 pub(crate) fn field_on_predicate() -> QueryError {
-    QueryError::TooComplex {
-        what: "field names in front of a predicate (not supported)",
-        count: 1,
-        max: 0,
+    QueryError::Unsupported {
+        construct: "a field name in front of a predicate (`name: (#eq? ...)`)",
     }
 }

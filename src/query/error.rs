@@ -81,6 +81,13 @@ pub enum QueryError {
         /// The limit.
         max: usize,
     },
+    /// The text uses a construct tree-sitter's query compiler cannot handle safely (it would
+    /// abort the process); refused before compiling.
+    #[error("query uses {construct}, which is not supported")]
+    Unsupported {
+        /// The construct, as a user would recognise it.
+        construct: &'static str,
+    },
     /// Compiling took longer than `query.compile_timeout_ms`; the text is refused from now on.
     #[error(
         "query took {elapsed_ms} ms to compile, over query.compile_timeout_ms ({limit_ms} ms); this text is refused from now on"
@@ -140,6 +147,7 @@ impl QueryError {
             Self::Invalid { .. } => "invalid_query",
             Self::TooLarge { .. } => "query_too_large",
             Self::TooComplex { .. } => "query_too_complex",
+            Self::Unsupported { .. } => "query_unsupported",
             Self::CompileTimeout { .. } => "query_compile_timeout",
             Self::InvalidLimits { .. } => "invalid_limits",
             Self::SourceMismatch { .. } => "source_mismatch",

@@ -210,7 +210,9 @@ impl From<QueryError> for ApiError {
             QueryError::TooLarge { .. } => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, e.code(), e.to_string())
             }
-            QueryError::TooComplex { .. } | QueryError::CompileTimeout { .. } => {
+            QueryError::TooComplex { .. }
+            | QueryError::Unsupported { .. }
+            | QueryError::CompileTimeout { .. } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string())
             }
             QueryError::InvalidLimits { .. } => Self::bad_request(e.code(), e.to_string()),

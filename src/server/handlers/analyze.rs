@@ -454,7 +454,7 @@ struct QueryAnswer<'a> {
         (status = 400, description = "Bad input", body = ErrorBody),
         (status = 404, description = "No such document", body = ErrorBody),
         (status = 413, description = "Query text too large", body = ErrorBody),
-        (status = 422, description = "The query does not compile (`invalid_query` with row, column, offset, kind), has too many patterns or predicates or too long a regex (`query_too_complex`), or compiled too slowly (`query_compile_timeout`)", body = ErrorBody),
+        (status = 422, description = "The query does not compile (`invalid_query` with row, column, offset, kind), has too many patterns or predicates or too long a regex (`query_too_complex`), uses a construct refused before compiling (`query_unsupported`), or compiled too slowly (`query_compile_timeout`)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
