@@ -22,10 +22,6 @@ RUN groupadd --system --gid 10001 syntaxd \
 COPY --from=build /out/syntaxd /usr/local/bin/syntaxd
 COPY config/container.toml /etc/syntaxd/syntaxd.toml
 USER syntaxd:syntaxd
-# glibc gives each thread that allocates its own malloc arena; with the blocking pool's threads
-# that retains memory after large requests. Two arenas halved the soak's RSS growth
-# (docs/reliability.md, "Soak"); allocation is not a bottleneck of the daemon.
-ENV MALLOC_ARENA_MAX=2
 VOLUME /var/cache/syntaxd
 EXPOSE 7878
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

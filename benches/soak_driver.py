@@ -329,7 +329,8 @@ def scrape_metrics(host, port):
         if line.startswith("#"):
             continue
         name = line.split("{", 1)[0].split(" ", 1)[0]
-        if ("bytes" in name and name.startswith("syntaxd_cache")) or name.startswith("syntaxd_documents") \
+        if ("bytes" in name and name.startswith(("syntaxd_cache", "syntaxd_query_cache"))) \
+                or name.startswith("syntaxd_documents") \
                 or name in ("process_resident_memory_bytes",):
             try:
                 out[line.rsplit(" ", 1)[0]] = float(line.rsplit(" ", 1)[1])
