@@ -112,6 +112,11 @@ pub struct QueryConfig {
     /// Memory of the live trees kept for queries on posted content (estimated at ~80 bytes per
     /// source byte), so a second query on the same content does not parse again.
     pub tree_cache_bytes: u64,
+    /// The program that compiles each new query text in a child process first
+    /// (`PROGRAM query-check`), so a text that crashes tree-sitter's query compiler costs the
+    /// child, not the daemon. Empty: the running `syntaxd` binary (under `syntaxd serve`);
+    /// `none`: compile in the daemon's process only.
+    pub compile_check_program: String,
 }
 
 /// `[cache]`
@@ -197,6 +202,21 @@ impl Default for ParseConfig {
     }
 }
 
+impl QueryConfig {
+    /// The compile check for new query texts: `compile_check_program`, or `running_binary`
+    /// when it is empty; none when it is `none` (or empty with no running binary given).
+    pub fn compile_check(
+        &self,
+        running_binary: Option<std::path::PathBuf>,
+    ) -> Option<crate::query::CompileCheck> {
+        match self.compile_check_program.as_str() {
+            "none" => None,
+            "" => running_binary.map(crate::query::CompileCheck::new),
+            program => Some(crate::query::CompileCheck::new(program)),
+        }
+    }
+}
+
 impl Default for QueryConfig {
     fn default() -> Self {
         QueryConfig {
@@ -212,6 +232,7 @@ impl Default for QueryConfig {
             compiled_cache_bytes: 8 << 20,
             result_cache_bytes: 16 << 20,
             tree_cache_bytes: 64 << 20,
+            compile_check_program: String::new(),
         }
     }
 }

@@ -600,3 +600,40 @@ fn a_field_in_front_of_a_predicate_is_refused_not_a_crash() {
     assert_eq!((status, code(&body)), (422, "query_unsupported"), "{body}");
     answers_normally(&s);
 }
+
+/// Beyond the one construct the fuzzer found, tree-sitter's query compiler has many assertions
+/// that abort the process. Each new query text is compiled in a child (`syntaxd query-check`)
+/// first: a text that crashes the child is refused with 422 `query_unsupported` and
+/// remembered, and the daemon answers on.
+#[test]
+fn a_query_text_that_crashes_the_compiler_costs_a_child_not_the_daemon() {
+    use syntaxd::query::{CheckOutcome, CompileCheck};
+    let check = CompileCheck::new(env!("CARGO_BIN_EXE_syntaxd"));
+    let wait = Duration::from_secs(20);
+    // The real abort (tree-sitter's failed assertion), reached directly, past the shape check.
+    let outcome = check.check("python", r#"((identifier) @x name:(#eq? @x "f"))"#, wait);
+    assert!(matches!(outcome, CheckOutcome::Crashed(_)), "{outcome:?}");
+    assert_eq!(
+        check.check("python", "(identifier) @i", wait),
+        CheckOutcome::Safe
+    );
+    // An ordinary compile error is the in-process compile's to report.
+    assert_eq!(
+        check.check("python", "(nonexistent) @i", wait),
+        CheckOutcome::Safe
+    );
+
+    // Over HTTP, with a text the test build's `query-check` aborts on.
+    let crashing = "(identifier) @i ; syntaxd-test-hook:abort-compile";
+    let s = Server::start(config(|_| {}));
+    for _ in 0..2 {
+        let (status, body) = query(&s, crashing);
+        assert_eq!((status, code(&body)), (422, "query_unsupported"), "{body}");
+    }
+    answers_normally(&s);
+    // Without the check the same text compiles in the daemon (the hook is a comment there):
+    // the check, not the text, refused it.
+    let s = Server::start(config(|c| c.query.compile_check_program = "none".into()));
+    let (status, body) = query(&s, crashing);
+    assert_eq!(status, 200, "{body}");
+}

@@ -15,6 +15,7 @@ mod index;
 mod inventory;
 mod languages;
 mod parse;
+mod query_check;
 mod serve;
 mod symbols;
 
@@ -74,6 +75,9 @@ enum Command {
     Inventory(inventory::InventoryArgs),
     /// List the symbols of files (directories with -R) as a ctags/etags/JSON/LSP tags file.
     Symbols(symbols::SymbolsArgs),
+    /// Compile the query text on standard input (the daemon's crash-isolated compile check).
+    #[command(hide = true)]
+    QueryCheck(query_check::QueryCheckArgs),
 }
 
 /// A failure that is the user's to fix: reported without a backtrace, exit code 2.
@@ -96,6 +100,7 @@ pub fn main() -> ExitCode {
         Command::Index(args) => index::run(args),
         Command::Cache(cmd) => cache::run(cmd),
         Command::Bench(args) => bench::run(&args),
+        Command::QueryCheck(args) => query_check::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -38,7 +38,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         cache_dir: args.cache_dir,
         log_format: args.log_format,
     };
-    let config = Config::load(args.config.as_deref(), std::env::vars(), &overrides)?;
+    let mut config = Config::load(args.config.as_deref(), std::env::vars(), &overrides)?;
+    if config.query.compile_check_program.is_empty() {
+        // New query texts are compiled in a child of this very binary first (`query-check`).
+        if let Ok(exe) = std::env::current_exe() {
+            config.query.compile_check_program = exe.to_string_lossy().into_owned();
+        }
+    }
     syntaxd::telemetry::init_tracing(&config.log.format, &config.log.level)?;
     let addr = config.listen_addr()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

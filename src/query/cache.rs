@@ -11,6 +11,7 @@ use tree_sitter::{Language, Node};
 
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
+use super::check::{CheckOutcome, CompileCheck, crashed};
 use super::compiled::{CompiledQuery, query_hash};
 use super::error::QueryError;
 use super::limits::QueryLimits;
@@ -67,6 +68,7 @@ pub struct QueryCache {
     inner: Cache<(String, u64), Arc<CompiledQuery>>,
     failures: Cache<(String, u128), QueryError>,
     counters: Counters,
+    check: Option<CompileCheck>,
 }
 
 /// Compile failures remembered (entries; each is a small error value).
@@ -99,7 +101,18 @@ impl QueryCache {
             inner,
             failures: Cache::new(FAILURES_REMEMBERED),
             counters: Counters::default(),
+            check: None,
         }
+    }
+
+    /// Compiles each text not seen before in a child process first (see [`CompileCheck`]):
+    /// a text that crashes the child is refused with [`QueryError::Unsupported`], one whose
+    /// child runs past `QueryLimits::compile_timeout` with [`QueryError::CompileTimeout`]; both
+    /// are remembered.
+    #[must_use]
+    pub fn with_compile_check(mut self, check: Option<CompileCheck>) -> Self {
+        self.check = check;
+        self
     }
 
     /// The compiled query for `text` in `language`, compiling and caching it on a miss.
@@ -166,6 +179,37 @@ impl QueryCache {
         }
         self.counters.misses.fetch_add(1, Ordering::Relaxed);
         metrics::COMPILE_CACHE_MISSES_TOTAL.inc();
+        if let Some(check) = &self.check {
+            match check.check(language_id, text, limits.compile_timeout) {
+                CheckOutcome::Safe => {}
+                CheckOutcome::Crashed(how) => {
+                    tracing::warn!(
+                        language = language_id,
+                        query_hash = format!("{:032x}", exact_key.1),
+                        "a query text crashed the compile check ({how}); refused and remembered"
+                    );
+                    let e = crashed();
+                    self.failures.insert(exact_key, e.clone());
+                    return Err(e);
+                }
+                CheckOutcome::TimedOut(elapsed) => {
+                    let e = QueryError::CompileTimeout {
+                        elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+                        limit_ms: u64::try_from(limits.compile_timeout.as_millis())
+                            .unwrap_or(u64::MAX),
+                    };
+                    self.failures.insert(slow_key, e.clone());
+                    return Err(e);
+                }
+                CheckOutcome::Unavailable(why) => {
+                    // Compiling here is what the daemon did before the check existed; say so.
+                    tracing::warn!(
+                        language = language_id,
+                        "the query compile check could not run ({why}); compiling in process"
+                    );
+                }
+            }
+        }
         let started = Instant::now();
         let compiled = CompiledQuery::with_normal(
             language_id,
@@ -345,6 +389,14 @@ impl QueryEngine {
             compiled: QueryCache::new(compiled_budget_bytes),
             results: ResultCache::new(result_budget_bytes),
         }
+    }
+
+    /// This engine with new query texts compiled in a child process first
+    /// ([`QueryCache::with_compile_check`]).
+    #[must_use]
+    pub fn with_compile_check(mut self, check: Option<CompileCheck>) -> Self {
+        self.compiled = self.compiled.with_compile_check(check);
+        self
     }
 
     /// Sets `syntaxd_query_cache_bytes` for the compiled-query and result caches (and for

@@ -6,6 +6,7 @@
 //! across threads; [`QueryContext`] owns the per-thread `QueryCursor`.
 
 mod cache;
+mod check;
 mod compiled;
 mod error;
 mod limits;
@@ -18,6 +19,7 @@ pub use cache::{
     COMPILED_BYTES_PER_QUERY_BYTE, COMPILED_OVERHEAD_BYTES, CacheStats, QueryCache, QueryEngine,
     RESULT_OVERHEAD_BYTES, ResultCache, ResultKey,
 };
+pub use check::{CheckOutcome, CompileCheck};
 pub use compiled::{CompiledQuery, query_hash};
 pub use error::{InvalidQueryKind, QueryError};
 pub use limits::{IncompleteReason, MAX_MATCH_LIMIT, QueryLimits};

@@ -101,10 +101,13 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 analyzer: Arc::new(analyzer),
-                queries: Arc::new(QueryEngine::new(
-                    config.query.compiled_cache_bytes,
-                    config.query.result_cache_bytes,
-                )),
+                queries: Arc::new(
+                    QueryEngine::new(
+                        config.query.compiled_cache_bytes,
+                        config.query.result_cache_bytes,
+                    )
+                    .with_compile_check(config.query.compile_check(None)),
+                ),
                 documents: Arc::new(documents),
                 trees,
                 readiness: Readiness::default(),

@@ -24,6 +24,8 @@ pub fn config(edit: impl FnOnce(&mut Config)) -> Config {
     let mut c = Config::load(None, Vec::new(), &Overrides::default()).expect("defaults load");
     c.server.listen = "127.0.0.1:0".to_string();
     c.log.level = "warn".to_string();
+    // New query texts are compiled in a child of the real binary first, as under `serve`.
+    c.query.compile_check_program = env!("CARGO_BIN_EXE_syntaxd").to_string();
     edit(&mut c);
     c
 }
