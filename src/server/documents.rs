@@ -162,6 +162,11 @@ impl Documents {
         removed.is_some()
     }
 
+    /// The bound on the total weight of open documents.
+    pub fn max_total_bytes(&self) -> usize {
+        self.max_total_bytes
+    }
+
     /// (open documents, total bytes).
     pub fn stats(&self) -> (usize, usize) {
         let table = self.lock();
@@ -212,7 +217,7 @@ const LINE_INDEX_BYTES_PER_LINE: usize = std::mem::size_of::<usize>();
 
 /// What an open document weighs against `documents.max_total_bytes`: its text, its live tree
 /// (estimated at [`TREE_BYTES_PER_SOURCE_BYTE`] per text byte, the measured worst case, as for
-/// the query trees) and its line index.
+/// the query trees), its line index and its cached symbols.
 pub fn document_weight(doc: &Document) -> usize {
     let text = doc.text().len();
     let tree = usize::try_from(TREE_BYTES_PER_SOURCE_BYTE)
@@ -220,6 +225,7 @@ pub fn document_weight(doc: &Document) -> usize {
         .saturating_mul(text);
     text.saturating_add(tree)
         .saturating_add(doc.line_count().saturating_mul(LINE_INDEX_BYTES_PER_LINE))
+        .saturating_add(doc.symbol_cache_weight())
 }
 
 /// Locks a document, waiting at most `wait` for a request that holds it (polling, so the
