@@ -1,15 +1,15 @@
 //! Incremental symbols of live documents: the last complete [`SymbolsResult`] is kept with the
-//! document, and after edits only the top-level definitions the edits (and the reparse's
-//! changed ranges) touched are extracted again and spliced into it. The answer is the one a
+//! document, and after edits only the innermost nodes the edits (and the reparse's changed
+//! ranges) touched, with the definitions enclosing them, are extracted again and spliced
+//! into it. The answer is the one a
 //! full extraction of the current text gives; whenever that cannot be guaranteed cheaply
 //! (an incomplete or differently configured cached result, a definition that straddles the
 //! re-extracted region, an ordering or container that does not line up, a limit), the
 //! document is extracted in full.
 //!
-//! The region re-extracted is a run of whole top-level nodes (children of the root) covering
-//! the changed span, extended forward over the next top-level node when the symbols there may
-//! take their doc comment from the region (the region ends with a comment or an attribute, or
-//! one of them had a doc comment from above). Symbols after the region are shifted (byte, row
+//! The region re-extracted is a run of sibling nodes covering the changed span, found by
+//! descending from the root into the one named node that strictly encloses it, extended
+//! forward while the symbols after it may take their doc comment from it (see [`region`]). Symbols after the region are shifted (byte, row
 //! and, on the region's last row, column) exactly as tree-sitter shifts nodes after an edit.
 
 use std::sync::Arc;
@@ -73,7 +73,7 @@ impl OptionsKey {
 pub enum DocumentSymbolsSource {
     /// The document did not change since its symbols were cached.
     Cached,
-    /// The changed top-level definitions were re-extracted and spliced into the cached list.
+    /// What the edits touched was re-extracted and spliced into the cached list.
     Incremental,
     /// The whole document was extracted.
     Full,
@@ -129,8 +129,10 @@ impl SymbolContext {
     }
 
     /// Re-extracts the region of `root` that `change` (old → current text, as one edit)
-    /// touched and splices it into `cache`. `None` when the result could differ from a full
-    /// extraction, or the region's extraction was cut by a limit.
+    /// touched and splices it into `cache`: the symbols inside the region and the definitions
+    /// enclosing it (whose ranges and docstrings the edits may change) come from the fresh
+    /// run, the others from the cache (shifted when after the region). `None` when the result
+    /// could differ from a full extraction, or the region's extraction was cut by a limit.
     fn update(
         &mut self,
         config: &SymbolConfig,
@@ -156,53 +158,105 @@ impl SymbolContext {
         if reason.is_some() {
             return Ok(None);
         }
-        let mut inside: Vec<Candidate<'_>> = Vec::with_capacity(candidates.len());
+        // Keep the candidates inside the region and those enclosing it; a candidate that
+        // straddles a border without enclosing the region means the split is unsound.
+        // Candidates outside the region (a match reaching into it) are checked against the
+        // cache below.
+        let mut kept: Vec<Candidate<'_>> = Vec::with_capacity(candidates.len());
+        let mut outside: Vec<Symbol> = Vec::new();
         for c in candidates {
             let range = &c.symbol.range;
-            if range.start.byte < start || range.start.byte >= end {
-                if range.start.byte < start && range.end.byte > start {
-                    return Ok(None);
-                }
-                continue;
-            }
-            if range.end.byte > end {
+            let (s, e) = (range.start.byte, range.end.byte);
+            let inside = s >= start && s < end && e <= end;
+            let encloses = s < start && e >= end;
+            if inside || encloses {
+                kept.push(c);
+            } else if (s < start && e > start) || (s >= start && s < end) {
                 return Ok(None);
+            } else {
+                outside.push(c.symbol);
             }
-            inside.push(c);
         }
-        let (fresh, fresh_above) = finish(inside);
+        let (fresh, fresh_above) = finish(kept);
+        // `finish` ordered them: enclosing definitions (starting before the region) first.
+        let enclosing = fresh.partition_point(|s| s.range.start.byte < start);
 
-        // The cached symbols before, inside and after the region.
+        // The cached symbols before (enclosing ones among them), inside and after the region.
         let old = &previous.symbols;
         let before = old.partition_point(|s| s.range.start.byte < start);
         let after = old.partition_point(|s| s.range.start.byte < old_end);
-        if old[..before].iter().any(|s| s.range.end.byte > start)
-            || old[before..after]
-                .iter()
-                .any(|s| s.range.end.byte > old_end)
+        if old[before..after]
+            .iter()
+            .any(|s| s.range.end.byte > old_end)
         {
             return Ok(None);
         }
-        let total = before + fresh.len() + (old.len() - after);
+        let old_enclosing: Vec<usize> = (0..before)
+            .filter(|&i| old[i].range.end.byte > start)
+            .collect();
+        // The definitions enclosing the region are the same nodes before and after the edit
+        // (they start before it); the fresh run found them all, with their new ends, names
+        // and docstrings.
+        if old_enclosing.len() != enclosing
+            || old_enclosing
+                .iter()
+                .any(|&i| old[i].range.end.byte < old_end)
+        {
+            return Ok(None);
+        }
+        let total = before + (fresh.len() - enclosing) + (old.len() - after);
         if total > options.limits.max_captures {
             return Ok(None);
         }
         let mut symbols: Vec<Symbol> = Vec::with_capacity(total);
-        symbols.extend_from_slice(&old[..before]);
-        symbols.extend(fresh);
-        symbols.extend(old[after..].iter().map(|s| shifted(s, change)));
         let mut doc_above: Vec<bool> = Vec::with_capacity(total);
-        doc_above.extend_from_slice(&cache.doc_above[..before]);
-        doc_above.extend(fresh_above);
+        let mut fresh = fresh.into_iter().zip(fresh_above).peekable();
+        // The cached symbols before the region, the enclosing ones replaced by the fresh ones
+        // (merged in source order).
+        for (symbol, &above) in old[..before].iter().zip(&cache.doc_above) {
+            if symbol.range.end.byte > start {
+                continue;
+            }
+            while let Some((f, a)) =
+                fresh.next_if(|(f, _)| f.range.start.byte < start && order(f, symbol).is_lt())
+            {
+                symbols.push(f);
+                doc_above.push(a);
+            }
+            symbols.push(symbol.clone());
+            doc_above.push(above);
+        }
+        for (symbol, above) in fresh {
+            symbols.push(symbol);
+            doc_above.push(above);
+        }
+        symbols.extend(old[after..].iter().map(|s| shifted(s, change)));
         doc_above.extend_from_slice(&cache.doc_above[after..]);
 
-        // Source order at the seams, and every container as a full extraction assigns it.
-        let seams = [before, total - (old.len() - after)];
-        for seam in seams {
-            if seam > 0
-                && seam < total
-                && order(&symbols[seam - 1], &symbols[seam]) != std::cmp::Ordering::Less
-            {
+        // Source order, and every container as a full extraction assigns it.
+        if symbols
+            .windows(2)
+            .any(|w| order(&w[0], &w[1]) != std::cmp::Ordering::Less)
+        {
+            return Ok(None);
+        }
+        // What the run found outside the region is what the cache says is there.
+        for o in &outside {
+            let at = symbols.partition_point(|s| s.range.start.byte < o.range.start.byte);
+            let same = symbols[at..]
+                .iter()
+                .take_while(|s| s.range.start.byte == o.range.start.byte)
+                .any(|s| {
+                    s.name_range == o.name_range
+                        && s.range == o.range
+                        && s.name == o.name
+                        && s.tag_kind == o.tag_kind
+                        && s.role == o.role
+                        && s.declaration == o.declaration
+                        && s.doc == o.doc
+                        && s.name_lossy == o.name_lossy
+                });
+            if !same {
                 return Ok(None);
             }
         }
@@ -266,26 +320,50 @@ impl SymbolCache {
     }
 }
 
-/// The byte range `[start, end)` of the current text to extract again: the top-level nodes
-/// touching the changed span, plus the next top-level node (repeatedly) while its symbols may
-/// take their doc comment from the region. `None` when the tree has no top-level nodes.
+/// The byte range `[start, end)` of the current text to extract again. From the root down,
+/// while exactly one named child strictly encloses the changed span, descend into it; then the
+/// run of named children touching the span (both neighbours when it falls between two), plus
+/// the next sibling (repeatedly) while it is a comment or an attribute, follows one, or has
+/// symbols whose doc came from above (their doc may depend on the region).
+/// `None` when there is no node to split at.
 fn region(root: Node<'_>, change: &InputEdit, cache: &SymbolCache) -> Option<(usize, usize)> {
     let (lo, hi) = (change.start_byte, change.new_end_byte);
+    let mut level = root;
     let mut cursor = root.walk();
-    let children: Vec<Node<'_>> = root.children(&mut cursor).collect();
-    if children.is_empty() {
-        return None;
-    }
-    // First node ending at or after `lo`, last node starting at or before `hi` (touching
-    // nodes count). In a gap between nodes, both neighbours.
-    let first = children.partition_point(|c| c.end_byte() < lo);
-    let last = children
-        .partition_point(|c| c.start_byte() <= hi)
-        .checked_sub(1);
-    let (first, mut last) = match last {
-        None => (0, 0),
-        Some(last) if first >= children.len() => (last, last),
-        Some(last) => (first.min(last), first.max(last)),
+    let (children, first, mut last) = loop {
+        let children: Vec<Node<'_>> = level.named_children(&mut cursor).collect();
+        if children.is_empty() {
+            if level == root {
+                return None;
+            }
+            // A leaf: the node itself, among its siblings.
+            let parent = level.parent()?;
+            let siblings: Vec<Node<'_>> = parent.named_children(&mut cursor).collect();
+            let at = siblings.iter().position(|s| *s == level)?;
+            break (siblings, at, at);
+        }
+        // First child ending at or after `lo`, last child starting at or before `hi` (touching
+        // children count). Between two children, both neighbours.
+        let first = children.partition_point(|c| c.end_byte() < lo);
+        let last = children
+            .partition_point(|c| c.start_byte() <= hi)
+            .checked_sub(1);
+        let (first, last) = match last {
+            None => (0, 0),
+            Some(last) if first >= children.len() => (last, last),
+            Some(last) => (first.min(last), first.max(last)),
+        };
+        let only = children[first];
+        // Never into a comment or attribute: its text may be the doc of a later definition.
+        if first == last
+            && only.start_byte() < lo
+            && hi < only.end_byte()
+            && !doc::may_document_next(only.kind())
+        {
+            level = only;
+            continue;
+        }
+        break (children, first, last);
     };
     let start = children[first].start_byte().min(lo);
     let mut end = children[last].end_byte().max(hi);
@@ -295,15 +373,19 @@ fn region(root: Node<'_>, change: &InputEdit, cache: &SymbolCache) -> Option<(us
     while last + 1 < children.len() {
         let tail = children[last];
         let next = children[last + 1];
-        let needs_next = doc::may_document_next(tail.kind()) || {
-            let (Some(from), Some(to)) = (shift(next.start_byte()), shift(next.end_byte())) else {
-                return None;
+        // A comment block's first comment is a doc only when no code ends on its line: the
+        // region decides for the comments after it, and they for the definition after them.
+        let needs_next =
+            doc::may_document_next(tail.kind()) || doc::may_document_next(next.kind()) || {
+                let (Some(from), Some(to)) = (shift(next.start_byte()), shift(next.end_byte()))
+                else {
+                    return None;
+                };
+                let symbols = &cache.result.symbols;
+                let a = symbols.partition_point(|s| s.range.start.byte < from);
+                let b = symbols.partition_point(|s| s.range.start.byte < to);
+                cache.doc_above[a..b].iter().any(|&above| above)
             };
-            let symbols = &cache.result.symbols;
-            let a = symbols.partition_point(|s| s.range.start.byte < from);
-            let b = symbols.partition_point(|s| s.range.start.byte < to);
-            cache.doc_above[a..b].iter().any(|&above| above)
-        };
         if !needs_next {
             break;
         }
@@ -558,6 +640,21 @@ mod tests {
                 "{language}: no incremental answer"
             );
         }
+    }
+
+    /// Found by the property test: code joined onto a comment's line makes the comment
+    /// trail code, so the definition after the comment loses its doc.
+    #[test]
+    fn a_comment_that_comes_to_trail_code_is_no_longer_a_doc() {
+        let patches = vec![
+            (vec![(4, 0, 59), (788, 7, 46)], false),
+            (vec![(892, 0, 16)], false),
+            (vec![(885, 0, 34), (873, 4, 42)], false),
+            (vec![(4, 0, 23)], false),
+            (vec![(877, 7, 42)], true),
+            (vec![(823, 9, 31)], true),
+        ];
+        assert_eq!(check("python", PYTHON, &patches), 2);
     }
 
     #[test]

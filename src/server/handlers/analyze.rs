@@ -20,7 +20,7 @@ use crate::language::resolve_language;
 use crate::parse::ParseBudget;
 use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
-use crate::server::documents::document_weight;
+use crate::server::documents::{document_weight, record_document_symbols};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
@@ -336,7 +336,7 @@ fn symbols_unsupported(lang: &Language) -> ApiError {
 
 /// The symbols of an open document, from its live tree (documents are not in the content
 /// cache): answered from the document's own cached symbols when it did not change, by
-/// re-extracting only the top-level definitions edits touched when it did, else in full (see
+/// re-extracting only the nodes edits touched (and the definitions enclosing them) when it did, else in full (see
 /// `SymbolContext::document_symbols`); the cached symbols count in the document's weight.
 /// The extraction stops at `stop` (the request's deadline or the client going away); the
 /// document lock is waited for at most `documents.lock_wait_ms` (503 `busy`).
@@ -366,6 +366,7 @@ pub(crate) fn document_symbols(
     let (result, source) = SymbolContext::new()
         .document_symbols(&config, &mut doc, &options)
         .map_err(ApiError::internal)?;
+    record_document_symbols(source);
     let resized = (source != DocumentSymbolsSource::Cached).then(|| {
         if document_weight(&doc) > state.documents().max_total_bytes() {
             // The symbols would not fit beside the document: keep only the document.
