@@ -83,7 +83,7 @@ impl SymbolContext {
     /// The symbols of an open document, equal to [`extract`](Self::extract) over its current
     /// tree and text: from the document's cached result when it did not change, by
     /// re-extracting only what changed when possible, else in full. A complete result is
-    /// cached with the document (an incomplete one drops the cache).
+    /// cached with the document (an incomplete one is not).
     ///
     /// # Errors
     /// As [`extract`](Self::extract).
@@ -122,9 +122,11 @@ impl SymbolContext {
             options,
         )?;
         let result = Arc::new(result);
-        let cache = (result.complete && result.symbols_format == SYMBOLS_FORMAT_VERSION)
-            .then(|| SymbolCache::new(config, key, &result, doc_above));
-        doc.set_symbol_cache(cache);
+        // An incomplete list (a deadline, a cancelled request, a limit) is not cached; the
+        // previous cache, if any, stays valid with the changes since.
+        if result.complete && result.symbols_format == SYMBOLS_FORMAT_VERSION {
+            doc.set_symbol_cache(Some(SymbolCache::new(config, key, &result, doc_above)));
+        }
         Ok((result, DocumentSymbolsSource::Full))
     }
 
@@ -655,6 +657,30 @@ mod tests {
             (vec![(823, 9, 31)], true),
         ];
         assert_eq!(check("python", PYTHON, &patches), 2);
+    }
+
+    #[test]
+    fn a_cancelled_request_keeps_the_cache_for_the_next_one() {
+        let (mut doc, config) = setup("python", PYTHON);
+        let options = SymbolOptions::default();
+        let mut ctx = SymbolContext::new();
+        ctx.document_symbols(&config, &mut doc, &options).unwrap();
+        doc.apply_edits(2, &[TextEdit::bytes(PYTHON.len(), PYTHON.len(), "x = 1\n")])
+            .unwrap();
+        let mut cancelled = SymbolOptions::default();
+        cancelled.limits.cancel = Some(Arc::new(std::sync::atomic::AtomicBool::new(true)));
+        let (cut, _) = ctx.document_symbols(&config, &mut doc, &cancelled).unwrap();
+        assert!(!cut.complete);
+        let (again, how) = ctx.document_symbols(&config, &mut doc, &options).unwrap();
+        assert_eq!(how, DocumentSymbolsSource::Incremental);
+        let full = extract_symbols(
+            &config,
+            doc.tree().root_node(),
+            doc.text().as_bytes(),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(*again, full);
     }
 
     #[test]
