@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Server, config, json_of};
+use support::{Server, config, gauge, json_of, python_source};
 use syntaxd::cache::Cache;
 use syntaxd::language::registry;
 use syntaxd::parse::{CancelHandle, EngineConfig, ParseEngine};
@@ -129,4 +129,107 @@ fn an_entry_stored_without_usable_symbols_is_re_extracted_not_a_500() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["symbols_format"], 2);
     assert_eq!(body["symbols"][0]["lsp_kind"], 12);
+}
+
+/// Byte offset of a (row, byte column) position of `text`.
+fn offset(text: &str, row: usize, column: usize) -> usize {
+    text.split_inclusive('\n')
+        .take(row)
+        .map(str::len)
+        .sum::<usize>()
+        + column
+}
+
+/// After PATCHes, a document's symbols (re-extracted only where the edits touched, from the
+/// symbols cached with the document) equal those of the same text posted as content, through
+/// both document routes; the daemon counts the incremental answers.
+#[test]
+fn document_symbols_after_edits_equal_those_of_the_same_text_as_content() {
+    let s = Server::start(config(|_| {}));
+    let mut text = format!("{}{SOURCE}", python_source(30));
+    let r = s
+        .client
+        .put(s.url("/v1/documents/edited"))
+        .json(&json!({ "content": text, "language": "python" }))
+        .send()
+        .expect("open");
+    assert_eq!(r.status(), 200);
+    let (status, _) = json_of(s.get("/v1/documents/edited/symbols"));
+    assert_eq!(status, 200);
+    let incremental =
+        || gauge(&s, "syntaxd_document_symbols_total{how=\"incremental\"}").unwrap_or(0.0);
+    let before = incremental();
+    let class_row = text.lines().position(|l| l == "class C10:").expect("C10");
+    let func_row = text
+        .lines()
+        .position(|l| l == "def func_5(a, b):")
+        .expect("func_5");
+    let main_row = text.lines().position(|l| l == "def main():").expect("main");
+    let greeter_row = text
+        .lines()
+        .position(|l| l == "class Greeter:")
+        .expect("Greeter");
+    // (row, start column, end column, replacement), each edit above the rows of the later
+    // ones: rename a method, change a docstring, give `main` a doc comment, turn a class into
+    // a function (its method becomes a nested function), undo the rename, add a function.
+    let edits = [
+        (class_row + 1, 14, 14, "_renamed"),
+        (greeter_row + 1, 4, 17, "\"\"\"Greets loudly.\"\"\""),
+        (main_row, 0, 0, "# The entry point.\n"),
+        (class_row, 0, 10, "def C10():"),
+        (class_row + 1, 14, 22, ""),
+        (func_row, 0, 0, "def added(q):\n    return q\n\n\n"),
+    ];
+    for (version, (row, start, end, new_text)) in edits.into_iter().enumerate() {
+        let version = version as i64 + 2;
+        let (a, b) = (offset(&text, row, start), offset(&text, row, end));
+        text.replace_range(a..b, new_text);
+        let (status, patched) = json_of(
+            s.client
+                .patch(s.url("/v1/documents/edited"))
+                .json(&json!({
+                    "version": version,
+                    "edits": [{
+                        "start": { "row": row, "column": start },
+                        "end": { "row": row, "column": end },
+                        "text": new_text,
+                    }],
+                }))
+                .send()
+                .expect("PATCH"),
+        );
+        assert_eq!(status, 200, "{patched}");
+        let (status, expected) = s.post_json(
+            "/v1/symbols",
+            json!({ "content": text, "path": "edited.py", "outline": true }),
+        );
+        assert_eq!(status, 200, "{expected}");
+        let (status, by_post) = s.post_json(
+            "/v1/symbols",
+            json!({ "document": "edited", "outline": true }),
+        );
+        assert_eq!(status, 200, "{by_post}");
+        assert_eq!(
+            by_post["symbols"], expected["symbols"],
+            "after edit {version}"
+        );
+        assert_eq!(
+            by_post["outline"], expected["outline"],
+            "after edit {version}"
+        );
+        assert_eq!(by_post["complete"], true);
+        let (_, by_get) = json_of(s.get("/v1/documents/edited/symbols"));
+        assert_eq!(
+            by_get["symbols"], expected["symbols"],
+            "after edit {version}"
+        );
+    }
+    let (_, read) = json_of(s.get("/v1/documents/edited"));
+    assert_eq!(read["text"], text.as_str());
+    assert!(
+        incremental() >= before + 6.0,
+        "every answer after an edit should be incremental: {} -> {}",
+        before,
+        incremental()
+    );
 }

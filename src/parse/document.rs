@@ -13,6 +13,7 @@ use tree_sitter::{InputEdit, Language, Point, Range, Tree};
 use super::ParseError;
 use super::budget::{CancelHandle, ParseBudget};
 use super::engine::ParseEngine;
+use crate::symbols::SymbolCache;
 
 /// A position in a document: zero-based line and column. The column unit depends on the
 /// [`EditRange`] variant (bytes or UTF-16 code units).
@@ -190,6 +191,11 @@ pub struct Document {
     version: i64,
     max_source_bytes: usize,
     deadline: Duration,
+    /// The last complete symbols (see `SymbolContext::document_symbols`).
+    symbol_cache: Option<SymbolCache>,
+    /// Everything that changed since `symbol_cache` was made, as one edit of the text it was
+    /// made from: the edits themselves and the ranges the reparses restructured.
+    changes: Option<InputEdit>,
 }
 
 impl Document {
@@ -217,6 +223,8 @@ impl Document {
             version,
             max_source_bytes: budget.max_source_bytes,
             deadline: budget.deadline,
+            symbol_cache: None,
+            changes: None,
         })
     }
 
@@ -243,6 +251,30 @@ impl Document {
     /// Number of lines (`\n`-separated; an empty text has one line).
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
+    }
+
+    /// The symbols cached with the document, if any (they may predate later edits: see
+    /// [`changes_since_symbol_cache`](Self::changes_since_symbol_cache)).
+    pub fn symbol_cache(&self) -> Option<&SymbolCache> {
+        self.symbol_cache.as_ref()
+    }
+
+    /// Everything that changed since the symbol cache was set, as one edit from the text it
+    /// was made from to the current text (text before `start_byte` and after the ends is the
+    /// same in both, and so is the tree's structure there); `None` when nothing changed.
+    pub fn changes_since_symbol_cache(&self) -> Option<&InputEdit> {
+        self.changes.as_ref()
+    }
+
+    /// Sets (or drops) the symbol cache, made from the current text and tree.
+    pub fn set_symbol_cache(&mut self, cache: Option<SymbolCache>) {
+        self.symbol_cache = cache;
+        self.changes = None;
+    }
+
+    /// Bytes the symbol cache holds (0 without one).
+    pub fn symbol_cache_weight(&self) -> usize {
+        self.symbol_cache.as_ref().map_or(0, SymbolCache::weight)
     }
 
     /// Apply `edits` in order as version `version`, with the document's size cap and deadline.
@@ -284,6 +316,7 @@ impl Document {
         // copy of the text); an undo log restores the document if a later edit or the reparse
         // fails, so the batch stays atomic.
         let mut undo: Vec<Undo> = Vec::with_capacity(edits.len());
+        let mut input_edits: Vec<InputEdit> = Vec::with_capacity(edits.len());
         let mut edited = self.tree.clone();
         for (edit_index, edit) in edits.iter().enumerate() {
             let applied = if budget.cancel.is_cancelled() {
@@ -313,14 +346,16 @@ impl Document {
                 removed,
             });
             let new_end_position = advance(start_position, &edit.new_text);
-            edited.edit(&InputEdit {
+            let input_edit = InputEdit {
                 start_byte: start,
                 old_end_byte: end,
                 new_end_byte: start + edit.new_text.len(),
                 start_position,
                 old_end_position,
                 new_end_position,
-            });
+            };
+            edited.edit(&input_edit);
+            input_edits.push(input_edit);
         }
         let outcome = match self.engine.reparse(
             self.language_id,
@@ -335,7 +370,24 @@ impl Document {
                 return Err(EditError::Parse { version, source });
             }
         };
-        let changed_ranges = edited.changed_ranges(&outcome.tree).collect();
+        let changed_ranges: Vec<Range> = edited.changed_ranges(&outcome.tree).collect();
+        if self.symbol_cache.is_some() {
+            // Restructured ranges count as changed: symbols there must be extracted again.
+            let restructured = changed_ranges.iter().map(|r| InputEdit {
+                start_byte: r.start_byte,
+                old_end_byte: r.end_byte,
+                new_end_byte: r.end_byte,
+                start_position: r.start_point,
+                old_end_position: r.end_point,
+                new_end_position: r.end_point,
+            });
+            for edit in input_edits.iter().copied().chain(restructured) {
+                self.changes = Some(match &self.changes {
+                    Some(earlier) => compose(earlier, &edit),
+                    None => edit,
+                });
+            }
+        }
         self.tree = outcome.tree;
         self.version = version;
         Ok(EditOutcome {
@@ -362,6 +414,63 @@ impl Document {
             self.replace(step.start, step.start + step.inserted_len, &step.removed);
         }
     }
+}
+
+/// One edit equivalent to `first` (text A to B) followed by `then` (B to C): it replaces the
+/// smallest span of A covering both with the matching span of C.
+fn compose(first: &InputEdit, then: &InputEdit) -> InputEdit {
+    let (start_byte, start_position) = if then.start_byte < first.start_byte {
+        (then.start_byte, then.start_position)
+    } else {
+        (first.start_byte, first.start_position)
+    };
+    let (old_end_byte, old_end_position, new_end_byte, new_end_position) =
+        if then.old_end_byte <= first.new_end_byte {
+            // The span ends where `first`'s replacement ends in B: carry that through `then`.
+            let (byte, point) = shift(first.new_end_byte, first.new_end_position, then);
+            (first.old_end_byte, first.old_end_position, byte, point)
+        } else {
+            // It ends where `then`'s replaced range ends in B: carry that back through `first`.
+            let (byte, point) = unshift(then.old_end_byte, then.old_end_position, first);
+            (byte, point, then.new_end_byte, then.new_end_position)
+        };
+    InputEdit {
+        start_byte,
+        old_end_byte,
+        new_end_byte,
+        start_position,
+        old_end_position,
+        new_end_position,
+    }
+}
+
+/// A position at or after `edit`'s old end, in the text after `edit`.
+fn shift(byte: usize, point: Point, edit: &InputEdit) -> (usize, Point) {
+    let point = if point.row == edit.old_end_position.row {
+        Point::new(
+            edit.new_end_position.row,
+            point.column - edit.old_end_position.column + edit.new_end_position.column,
+        )
+    } else {
+        Point::new(
+            point.row - edit.old_end_position.row + edit.new_end_position.row,
+            point.column,
+        )
+    };
+    (byte - edit.old_end_byte + edit.new_end_byte, point)
+}
+
+/// A position at or after `edit`'s new end, in the text before `edit`.
+fn unshift(byte: usize, point: Point, edit: &InputEdit) -> (usize, Point) {
+    let inverse = InputEdit {
+        start_byte: edit.start_byte,
+        old_end_byte: edit.new_end_byte,
+        new_end_byte: edit.old_end_byte,
+        start_position: edit.start_position,
+        old_end_position: edit.new_end_position,
+        new_end_position: edit.old_end_position,
+    };
+    shift(byte, point, &inverse)
 }
 
 /// What undoes one applied edit: put `removed` back over `start..start + inserted_len`.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
-use prometheus::{IntCounter, IntGauge};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 
 use crate::parse::{Document, TREE_BYTES_PER_SOURCE_BYTE};
 
@@ -23,9 +23,11 @@ struct Metrics {
     open: IntGauge,
     bytes: IntGauge,
     evicted: IntCounter,
+    symbols: IntCounterVec,
 }
 
-static METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics {
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    Metrics {
     open: register(
         IntGauge::new("syntaxd_documents_open", "Live documents currently open.")
             .expect("static metric definition is valid"),
@@ -44,7 +46,29 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics {
         )
         .expect("static metric definition is valid"),
     ),
+    symbols: register(
+        IntCounterVec::new(
+            Opts::new(
+                "syntaxd_document_symbols_total",
+                "Symbol lists of open documents answered, by how: cached (unchanged since the last answer), incremental (only what edits touched re-extracted) or full.",
+            ),
+            &["how"],
+        )
+        .expect("static metric definition is valid"),
+    ),
+}
 });
+
+/// Counts one answer of a document's symbols in `syntaxd_document_symbols_total`.
+pub fn record_document_symbols(how: crate::symbols::DocumentSymbolsSource) {
+    use crate::symbols::DocumentSymbolsSource as How;
+    let label = match how {
+        How::Cached => "cached",
+        How::Incremental => "incremental",
+        How::Full => "full",
+    };
+    METRICS.symbols.with_label_values(&[label]).inc();
+}
 
 fn register<C: prometheus::core::Collector + Clone + 'static>(c: C) -> C {
     if let Err(e) = prometheus::default_registry().register(Box::new(c.clone())) {
@@ -162,6 +186,11 @@ impl Documents {
         removed.is_some()
     }
 
+    /// The bound on the total weight of open documents.
+    pub fn max_total_bytes(&self) -> usize {
+        self.max_total_bytes
+    }
+
     /// (open documents, total bytes).
     pub fn stats(&self) -> (usize, usize) {
         let table = self.lock();
@@ -212,7 +241,7 @@ const LINE_INDEX_BYTES_PER_LINE: usize = std::mem::size_of::<usize>();
 
 /// What an open document weighs against `documents.max_total_bytes`: its text, its live tree
 /// (estimated at [`TREE_BYTES_PER_SOURCE_BYTE`] per text byte, the measured worst case, as for
-/// the query trees) and its line index.
+/// the query trees), its line index and its cached symbols.
 pub fn document_weight(doc: &Document) -> usize {
     let text = doc.text().len();
     let tree = usize::try_from(TREE_BYTES_PER_SOURCE_BYTE)
@@ -220,6 +249,7 @@ pub fn document_weight(doc: &Document) -> usize {
         .saturating_mul(text);
     text.saturating_add(tree)
         .saturating_add(doc.line_count().saturating_mul(LINE_INDEX_BYTES_PER_LINE))
+        .saturating_add(doc.symbol_cache_weight())
 }
 
 /// Locks a document, waiting at most `wait` for a request that holds it (polling, so the

@@ -10,9 +10,22 @@ pub const MAX_DOC_BYTES: usize = 200;
 /// The doc of the definition `node`: its docstring (the first statement of its `body` is a
 /// string) or the first line of the comment block that ends on the line just above it
 /// (attributes and decorators in between are skipped; a comment that trails code on its own
-/// line is not a doc comment).
-pub fn doc_for(node: Node<'_>, source: &[u8]) -> Option<String> {
-    docstring(node, source).or_else(|| comment_above(node, source))
+/// line is not a doc comment). The flag is true when the doc came from the comment above.
+pub fn doc_for(node: Node<'_>, source: &[u8]) -> (Option<String>, bool) {
+    match docstring(node, source) {
+        Some(doc) => (Some(doc), false),
+        None => {
+            let above = comment_above(node, source);
+            let is_above = above.is_some();
+            (above, is_above)
+        }
+    }
+}
+
+/// True for a node kind that may give the definition after it its doc comment (a comment,
+/// or an attribute between a comment and the definition).
+pub fn may_document_next(kind: &str) -> bool {
+    is_comment(kind) || is_attribute(kind)
 }
 
 /// The first non-empty line of a comment's or string's text, markers stripped.
@@ -42,12 +55,9 @@ fn docstring(node: Node<'_>, source: &[u8]) -> Option<String> {
 }
 
 fn comment_above(node: Node<'_>, source: &[u8]) -> Option<String> {
-    let (prev, _) = previous_named(node)?;
-    if !is_comment(prev.kind()) {
-        return None;
-    }
-    let (_, top_row) = previous_named(node)?;
-    if !adjacent(prev, top_row) {
+    // One walk (each sibling step walks down from the root in tree-sitter).
+    let (prev, top_row) = previous_named(node)?;
+    if !is_comment(prev.kind()) || !adjacent(prev, top_row) {
         return None;
     }
     // Walk up the contiguous comment block to its first comment.
@@ -74,10 +84,14 @@ fn comment_above(node: Node<'_>, source: &[u8]) -> Option<String> {
 /// The doc of `node` from a query's `@doc` captures: a capture inside the definition (a
 /// docstring) directly, captures before it only as far as they form a comment block ending
 /// on the line above the definition (a quantified `(comment)* @doc` also captures comments
-/// separated by blank lines).
-pub fn doc_from_captures(node: Node<'_>, docs: &[Node<'_>], source: &[u8]) -> Option<String> {
+/// separated by blank lines). The flag is true when the doc came from before the definition.
+pub fn doc_from_captures(
+    node: Node<'_>,
+    docs: &[Node<'_>],
+    source: &[u8],
+) -> Option<(String, bool)> {
     if let Some(inside) = docs.iter().find(|d| d.start_byte() >= node.start_byte()) {
-        return first_line(source.get(inside.byte_range())?);
+        return first_line(source.get(inside.byte_range())?).map(|doc| (doc, false));
     }
     let (_, mut row) = previous_named(node)?;
     let mut block = Vec::new();
@@ -92,6 +106,7 @@ pub fn doc_from_captures(node: Node<'_>, docs: &[Node<'_>], source: &[u8]) -> Op
         .iter()
         .rev()
         .find_map(|c| first_line(source.get(c.byte_range())?))
+        .map(|doc| (doc, true))
 }
 
 /// The nearest previous named sibling of `node` that is not an attribute or decorator,

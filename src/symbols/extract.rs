@@ -136,11 +136,13 @@ impl std::fmt::Debug for SymbolContext {
 }
 
 /// A symbol found by a match, before ordering and parent resolution.
-struct Candidate<'tree> {
-    symbol: Symbol,
+pub(super) struct Candidate<'tree> {
+    pub(super) symbol: Symbol,
     pattern_index: usize,
     /// The (widened) definition node, for kind refinement.
     node: Node<'tree>,
+    /// The doc came from before the definition (a comment block above it).
+    doc_above: bool,
 }
 
 impl SymbolContext {
@@ -165,8 +167,42 @@ impl SymbolContext {
         source: &[u8],
         options: &SymbolOptions,
     ) -> Result<SymbolsResult, SymbolError> {
-        let limits = &options.limits;
-        limits.validate()?;
+        self.extract_with_flags(config, root, source, options)
+            .map(|(result, _)| result)
+    }
+
+    /// [`extract`](Self::extract), with per symbol whether its doc came from above it.
+    pub(super) fn extract_with_flags(
+        &mut self,
+        config: &SymbolConfig,
+        root: Node<'_>,
+        source: &[u8],
+        options: &SymbolOptions,
+    ) -> Result<(SymbolsResult, Vec<bool>), SymbolError> {
+        self.check(config, root, source, options)?;
+        let (candidates, reason) = self.collect(config, root, source, options, 0..usize::MAX);
+        record_incomplete(reason);
+        let (symbols, doc_above) = finish(candidates);
+        Ok((
+            SymbolsResult {
+                symbols_format: SYMBOLS_FORMAT_VERSION,
+                symbols,
+                complete: reason.is_none(),
+                incomplete_reason: reason,
+            },
+            doc_above,
+        ))
+    }
+
+    /// Refuses invalid limits, a tree of another grammar and a tree longer than `source`.
+    pub(super) fn check(
+        &self,
+        config: &SymbolConfig,
+        root: Node<'_>,
+        source: &[u8],
+        options: &SymbolOptions,
+    ) -> Result<(), SymbolError> {
+        options.limits.validate()?;
         if *root.language() != config.language {
             return Err(QueryError::LanguageMismatch {
                 query_language: config.language_name.clone(),
@@ -175,9 +211,24 @@ impl SymbolContext {
             .into());
         }
         check_source(&root, source)?;
+        Ok(())
+    }
+
+    /// The deduplicated candidates of the matches intersecting `bytes` (unordered), and why
+    /// the run stopped early, if it did.
+    pub(super) fn collect<'tree>(
+        &mut self,
+        config: &SymbolConfig,
+        root: Node<'tree>,
+        source: &[u8],
+        options: &SymbolOptions,
+        bytes: std::ops::Range<usize>,
+    ) -> (Vec<Candidate<'tree>>, Option<IncompleteReason>) {
+        let limits = &options.limits;
         let budget = Budget::start(limits);
 
         self.cursor.set_match_limit(limits.match_limit);
+        self.cursor.set_byte_range(bytes);
         let mut progress = |_: &QueryCursorState| budget.progress();
         let text_provider =
             |node: Node<'_>| std::iter::once(source.get(node.byte_range()).unwrap_or(&[]));
@@ -234,15 +285,18 @@ impl SymbolContext {
             } else {
                 (tag_node, false)
             };
-            let doc = if tag.is_definition {
-                if doc_nodes.is_empty() {
-                    doc::doc_for(node, source)
+            let (doc, doc_above) = if tag.is_definition {
+                let captured = if doc_nodes.is_empty() {
+                    None
                 } else {
                     doc::doc_from_captures(node, &doc_nodes, source)
-                        .or_else(|| doc::doc_for(node, source))
+                };
+                match captured {
+                    Some((doc, above)) => (Some(doc), above),
+                    None => doc::doc_for(node, source),
                 }
             } else {
-                None
+                (None, false)
             };
             let candidate = Candidate {
                 symbol: Symbol {
@@ -266,6 +320,7 @@ impl SymbolContext {
                 },
                 pattern_index: m.pattern_index,
                 node,
+                doc_above,
             };
             match by_name_range.entry((name_node.start_byte(), name_node.end_byte())) {
                 Entry::Occupied(slot) => {
@@ -290,28 +345,31 @@ impl SymbolContext {
                 .did_exceed_match_limit()
                 .then_some(IncompleteReason::MatchLimitExceeded)
         });
-        record_incomplete(reason);
-
-        candidates.sort_by(|a, b| {
-            let (a, b) = (&a.symbol, &b.symbol);
-            a.range
-                .start
-                .byte
-                .cmp(&b.range.start.byte)
-                .then(b.range.end.byte.cmp(&a.range.end.byte))
-                .then(a.name_range.start.byte.cmp(&b.name_range.start.byte))
-        });
-        let nodes: Vec<Node<'_>> = candidates.iter().map(|c| c.node).collect();
-        let mut symbols: Vec<Symbol> = candidates.into_iter().map(|c| c.symbol).collect();
-        assign_parents(&mut symbols);
-        normalise_kinds(&mut symbols, &nodes);
-        Ok(SymbolsResult {
-            symbols_format: SYMBOLS_FORMAT_VERSION,
-            symbols,
-            complete: reason.is_none(),
-            incomplete_reason: reason,
-        })
+        (candidates, reason)
     }
+}
+
+/// Orders candidates by start, outer before inner, then by name start; resolves parents,
+/// kinds and containers. Returns the symbols and, for each, whether its doc came from above.
+pub(super) fn finish(mut candidates: Vec<Candidate<'_>>) -> (Vec<Symbol>, Vec<bool>) {
+    candidates.sort_by(|a, b| order(&a.symbol, &b.symbol));
+    let nodes: Vec<Node<'_>> = candidates.iter().map(|c| c.node).collect();
+    let doc_above: Vec<bool> = candidates.iter().map(|c| c.doc_above).collect();
+    let mut symbols: Vec<Symbol> = candidates.into_iter().map(|c| c.symbol).collect();
+    assign_parents(&mut symbols);
+    normalise_kinds(&mut symbols, &nodes);
+    (symbols, doc_above)
+}
+
+/// The order of [`SymbolsResult::symbols`]: by start byte, then outer (longer) before inner,
+/// then by name start.
+pub(super) fn order(a: &Symbol, b: &Symbol) -> std::cmp::Ordering {
+    a.range
+        .start
+        .byte
+        .cmp(&b.range.start.byte)
+        .then(b.range.end.byte.cmp(&a.range.end.byte))
+        .then(a.name_range.start.byte.cmp(&b.name_range.start.byte))
 }
 
 /// Extracts symbols with a fresh [`SymbolContext`].
@@ -397,7 +455,7 @@ fn is_bodiless_declaration(node: Node<'_>, tag_kind: &str) -> bool {
 /// Sets each symbol's `parent` to the innermost enclosing definition. `symbols` must be
 /// sorted by start ascending, end descending; syntax nodes nest or are disjoint, so a stack
 /// of open definitions suffices (linear time).
-fn assign_parents(symbols: &mut [Symbol]) {
+pub(super) fn assign_parents(symbols: &mut [Symbol]) {
     let mut open: Vec<usize> = Vec::new();
     for i in 0..symbols.len() {
         while let Some(&top) = open.last() {

@@ -6,6 +6,7 @@
 mod config;
 mod doc;
 mod extract;
+mod incremental;
 pub mod kind;
 mod outline;
 pub mod tags_file;
@@ -15,4 +16,5 @@ pub use extract::{
     SYMBOLS_FORMAT_VERSION, Symbol, SymbolContext, SymbolOptions, SymbolRole, SymbolsResult,
     extract_symbols,
 };
+pub use incremental::{DocumentSymbolsSource, SymbolCache};
 pub use outline::{OutlineNode, outline};

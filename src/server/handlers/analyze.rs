@@ -20,10 +20,11 @@ use crate::language::resolve_language;
 use crate::parse::ParseBudget;
 use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
+use crate::server::documents::{document_weight, record_document_symbols};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
-use crate::symbols::{SymbolOptions, SymbolsResult, extract_symbols};
+use crate::symbols::{DocumentSymbolsSource, Symbol, SymbolContext, SymbolOptions, SymbolsResult};
 
 /// `POST /v1/parse` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -333,7 +334,10 @@ fn symbols_unsupported(lang: &Language) -> ApiError {
     )
 }
 
-/// The symbols of an open document, extracted from its live tree (documents are not cached).
+/// The symbols of an open document, from its live tree (documents are not in the content
+/// cache): answered from the document's own cached symbols when it did not change, by
+/// re-extracting only the nodes edits touched (and the definitions enclosing them) when it did, else in full (see
+/// `SymbolContext::document_symbols`); the cached symbols count in the document's weight.
 /// The extraction stops at `stop` (the request's deadline or the client going away); the
 /// document lock is waited for at most `documents.lock_wait_ms` (503 `busy`).
 pub(crate) fn document_symbols(
@@ -342,11 +346,11 @@ pub(crate) fn document_symbols(
     outline: bool,
     stop: &Arc<AtomicBool>,
 ) -> Result<JsonBytes, ApiError> {
-    let doc = state
+    let shared = state
         .documents()
         .get(id)
         .ok_or_else(|| ApiError::document_not_found(id))?;
-    let doc = lock_or_busy(state, id, &doc)?;
+    let mut doc = lock_or_busy(state, id, &shared)?;
     let lang = resolve_language(Some(doc.language_id()), None::<&str>, b"")?;
     let config = state
         .analyzer()
@@ -359,35 +363,50 @@ pub(crate) fn document_symbols(
         },
         ..SymbolOptions::default()
     };
-    let result = extract_symbols(
-        &config,
-        doc.tree().root_node(),
-        doc.text().as_bytes(),
-        &options,
-    )
-    .map_err(ApiError::internal)?;
+    let (result, source) = SymbolContext::new()
+        .document_symbols(&config, &mut doc, &options)
+        .map_err(ApiError::internal)?;
+    record_document_symbols(source);
+    let resized = (source != DocumentSymbolsSource::Cached).then(|| {
+        if document_weight(&doc) > state.documents().max_total_bytes() {
+            // The symbols would not fit beside the document: keep only the document.
+            doc.set_symbol_cache(None);
+        }
+        document_weight(&doc)
+    });
     drop(doc);
+    if let Some(bytes) = resized {
+        state.documents().resized(id, bytes);
+    }
     symbols_response(lang, &result, None, outline)
 }
 
+/// [`SymbolsResponse`] as serialised: borrowing the symbols.
+#[derive(Serialize)]
+struct SymbolsAnswer<'a> {
+    language: &'a str,
+    symbols_format: u32,
+    symbols: &'a [Symbol],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outline: Option<Vec<crate::symbols::OutlineNode>>,
+    complete: bool,
+    incomplete_reason: Option<crate::query::IncompleteReason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache: Option<CacheStatus>,
+}
+
+/// The answer, serialised straight from the result (no intermediate JSON values).
 fn symbols_response(
     lang: &Language,
     result: &SymbolsResult,
     cache: Option<CacheStatus>,
     outline: bool,
 ) -> Result<JsonBytes, ApiError> {
-    let response = SymbolsResponse {
-        language: lang.id.clone(),
+    let response = SymbolsAnswer {
+        language: &lang.id,
         symbols_format: result.symbols_format,
-        symbols: serde_json::to_value(&result.symbols).map_err(ApiError::internal)?,
-        outline: if outline {
-            Some(
-                serde_json::to_value(crate::symbols::outline(&result.symbols))
-                    .map_err(ApiError::internal)?,
-            )
-        } else {
-            None
-        },
+        symbols: &result.symbols,
+        outline: outline.then(|| crate::symbols::outline(&result.symbols)),
         complete: result.complete,
         incomplete_reason: result.incomplete_reason,
         cache,
