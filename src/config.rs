@@ -203,15 +203,11 @@ impl Default for ParseConfig {
 }
 
 impl QueryConfig {
-    /// The compile check for new query texts: `compile_check_program`, or `running_binary`
-    /// when it is empty; none when it is `none` (or empty with no running binary given).
-    pub fn compile_check(
-        &self,
-        running_binary: Option<std::path::PathBuf>,
-    ) -> Option<crate::query::CompileCheck> {
+    /// The compile check for new query texts: `compile_check_program`, none when it is empty
+    /// or `none` (`syntaxd serve` fills an empty one with its own binary).
+    pub fn compile_check(&self) -> Option<crate::query::CompileCheck> {
         match self.compile_check_program.as_str() {
-            "none" => None,
-            "" => running_binary.map(crate::query::CompileCheck::new),
+            "" | "none" => None,
             program => Some(crate::query::CompileCheck::new(program)),
         }
     }

@@ -106,7 +106,7 @@ impl AppState {
                         config.query.compiled_cache_bytes,
                         config.query.result_cache_bytes,
                     )
-                    .with_compile_check(config.query.compile_check(None)),
+                    .with_compile_check(config.query.compile_check()),
                 ),
                 documents: Arc::new(documents),
                 trees,
