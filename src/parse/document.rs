@@ -446,7 +446,16 @@ fn compose(first: &InputEdit, then: &InputEdit) -> InputEdit {
 
 /// A position at or after `edit`'s old end, in the text after `edit`.
 fn shift(byte: usize, point: Point, edit: &InputEdit) -> (usize, Point) {
-    let point = if point.row == edit.old_end_position.row {
+    (
+        byte - edit.old_end_byte + edit.new_end_byte,
+        shift_point(point, edit),
+    )
+}
+
+/// A point at or after `edit`'s old end, moved to the text after `edit` (shared with the
+/// incremental symbol splice).
+pub(crate) fn shift_point(point: Point, edit: &InputEdit) -> Point {
+    if point.row == edit.old_end_position.row {
         Point::new(
             edit.new_end_position.row,
             point.column - edit.old_end_position.column + edit.new_end_position.column,
@@ -456,8 +465,7 @@ fn shift(byte: usize, point: Point, edit: &InputEdit) -> (usize, Point) {
             point.row - edit.old_end_position.row + edit.new_end_position.row,
             point.column,
         )
-    };
-    (byte - edit.old_end_byte + edit.new_end_byte, point)
+    }
 }
 
 /// A position at or after `edit`'s new end, in the text before `edit`.

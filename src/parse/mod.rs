@@ -63,6 +63,7 @@ pub use budget::{
     CancelHandle, DEFAULT_PARSE_DEADLINE, DEFAULT_PARSE_MEMORY_BUDGET_BYTES, MAX_SOURCE_CAP_BYTES,
     MIN_SOURCE_CAP_BYTES, ParseBudget, ParseLimits, TREE_BYTES_PER_SOURCE_BYTE, cores,
 };
+pub(crate) use document::shift_point;
 pub use document::{Document, EditError, EditOutcome, EditRange, TextEdit, TextPosition};
 pub use engine::{EngineConfig, EngineHealth, InputPolicy, ParseEngine, ParseOutcome};
 pub use pool::{

@@ -23,6 +23,7 @@ use super::extract::{
     assign_parents, finish, order,
 };
 use crate::parse::Document;
+use crate::parse::shift_point;
 use crate::position::Position;
 
 /// A document's last complete symbols, kept with the document (see
@@ -124,7 +125,11 @@ impl SymbolContext {
         let result = Arc::new(result);
         // An incomplete list (a deadline, a cancelled request, a limit) is not cached; the
         // previous cache, if any, stays valid with the changes since.
-        if result.complete && result.symbols_format == SYMBOLS_FORMAT_VERSION {
+        // Nor is a list of a tree with syntax errors: it is no base for a splice.
+        if result.complete
+            && result.symbols_format == SYMBOLS_FORMAT_VERSION
+            && !doc.tree().root_node().has_error()
+        {
             doc.set_symbol_cache(Some(SymbolCache::new(config, key, &result, doc_above)));
         }
         Ok((result, DocumentSymbolsSource::Full))
@@ -145,7 +150,12 @@ impl SymbolContext {
         change: &InputEdit,
     ) -> Result<Option<(SymbolsResult, Vec<bool>)>, SymbolError> {
         let previous = &cache.result;
-        if !previous.complete || previous.symbols_format != SYMBOLS_FORMAT_VERSION {
+        // A tree with syntax errors may change far from the edit (error recovery is not
+        // local): extract it in full.
+        if !previous.complete
+            || previous.symbols_format != SYMBOLS_FORMAT_VERSION
+            || root.has_error()
+        {
             return Ok(None);
         }
         self.check(config, root, source, options)?;
@@ -421,21 +431,6 @@ fn shift_position(p: Position, change: &InputEdit) -> Position {
     }
 }
 
-/// A point at or after `edit`'s old end, moved to the edited text.
-fn shift_point(p: Point, edit: &InputEdit) -> Point {
-    if p.row == edit.old_end_position.row {
-        Point::new(
-            edit.new_end_position.row,
-            p.column - edit.old_end_position.column + edit.new_end_position.column,
-        )
-    } else {
-        Point::new(
-            p.row - edit.old_end_position.row + edit.new_end_position.row,
-            p.column,
-        )
-    }
-}
-
 #[cfg(all(
     test,
     feature = "tree-sitter-python",
@@ -645,7 +640,10 @@ mod tests {
     }
 
     /// Found by the property test: code joined onto a comment's line makes the comment
-    /// trail code, so the definition after the comment loses its doc.
+    /// trail code, so the definition after the comment loses its doc. These edits leave
+    /// syntax errors in the tree, which are now always extracted in full (error recovery is
+    /// not local: the JavaScript property test found a class name changing 170 bytes after
+    /// an edit), so none of the answers is incremental; each still equals a full extraction.
     #[test]
     fn a_comment_that_comes_to_trail_code_is_no_longer_a_doc() {
         let patches = vec![
@@ -656,7 +654,7 @@ mod tests {
             (vec![(877, 7, 42)], true),
             (vec![(823, 9, 31)], true),
         ];
-        assert_eq!(check("python", PYTHON, &patches), 2);
+        assert_eq!(check("python", PYTHON, &patches), 0);
     }
 
     #[test]
