@@ -458,9 +458,10 @@ fn permission_and_io_errors_at_open_never_move_the_store_aside() {
             cache.cold().health(),
             StoreHealth::Degraded { .. }
         ));
+        // (`cache.redb.closed`: the stamp of the last clean close.)
         assert_eq!(
             store_dir_files(tmp.path()),
-            ["cache.redb", "cache.redb.open"],
+            ["cache.redb", "cache.redb.closed", "cache.redb.open"],
             "{fault}"
         );
         faults.heal();

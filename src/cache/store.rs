@@ -14,8 +14,9 @@
 //!   [`REOPEN_BACKOFF_MAX`]). Until it reopens the cold tier is *degraded*
 //!   (`syntaxd_cache_cold_degraded` is 1): reads are misses and writes fail with
 //!   [`StoreError::Unavailable`]. A store is never moved aside for such an error.
-//! - A store that was not closed cleanly (its `cache.redb.open` marker survived) is opened
-//!   with redb's full integrity check.
+//! - A store that was not closed cleanly (its `cache.redb.open` marker survived), or whose
+//!   file changed since it was closed (size, inode or change time differ from the
+//!   `cache.redb.closed` stamp), is opened with redb's full integrity check.
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -46,6 +47,10 @@ pub const STORE_FILE: &str = "cache.redb";
 /// Present while a process has the store open; a marker left behind means the store was not
 /// closed cleanly, and the next open runs redb's integrity check.
 pub const OPEN_MARKER_FILE: &str = "cache.redb.open";
+
+/// Written when a process closes the store cleanly: the file's size, inode and change time.
+/// A store whose file no longer matches it (written behind syntaxd's back) is checked at open.
+pub const CLOSED_STAMP_FILE: &str = "cache.redb.closed";
 
 /// Storage errors are logged at most once per interval (each one is counted).
 pub const LOG_INTERVAL: Duration = Duration::from_secs(60);
@@ -143,7 +148,8 @@ pub struct OpenReport {
     pub moved_aside: Option<PathBuf>,
     /// Why it was moved.
     pub reason: Option<String>,
-    /// The previous process did not close the store; the integrity check ran.
+    /// The previous process did not close the store, or the file changed since it was closed:
+    /// the integrity check ran.
     pub integrity_checked: bool,
     /// The store could not be opened for a transient reason (I/O, permission): the cold tier
     /// starts degraded and is reopened with backoff.
@@ -319,7 +325,8 @@ impl ColdStore {
         create_private_dir(dir)?;
         let path = dir.join(STORE_FILE);
         let marker = dir.join(OPEN_MARKER_FILE);
-        let unclean = marker.exists() && path.exists();
+        let unclean = path.exists()
+            && (marker.exists() || changed_since_close(&path, &dir.join(CLOSED_STAMP_FILE)));
         let store = ColdStore {
             dir: dir.to_path_buf(),
             path,
@@ -963,8 +970,54 @@ impl Drop for ColdStore {
         if let Some(db) = slot.db.take() {
             drop_quietly(db);
         }
-        // Closed cleanly: the next open trusts the file.
+        // Closed cleanly: the next open trusts the file as long as it is unchanged.
+        let stamp = self.dir.join(CLOSED_STAMP_FILE);
+        match file_stamp(&self.path) {
+            Some(s) => {
+                if let Err(e) = write_private_file(&stamp, s.as_bytes()) {
+                    tracing::debug!(error = %e, "could not write the closed stamp");
+                }
+            }
+            None => {
+                let _ = std::fs::remove_file(&stamp);
+            }
+        }
         let _ = std::fs::remove_file(self.dir.join(OPEN_MARKER_FILE));
+    }
+}
+
+/// The store file's size, inode and change time (Unix; size and modification time
+/// elsewhere): what any write to the file changes.
+fn file_stamp(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(format!(
+            "{} {} {}.{:09}",
+            meta.len(),
+            meta.ino(),
+            meta.ctime(),
+            meta.ctime_nsec()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(format!("{} {}", meta.len(), modified.as_nanos()))
+    }
+}
+
+/// Whether the store file differs from what its last clean close recorded (no stamp, e.g. a
+/// store written by an older syntaxd, counts as changed: it is checked once).
+fn changed_since_close(path: &Path, stamp: &Path) -> bool {
+    match (std::fs::read_to_string(stamp), file_stamp(path)) {
+        (Ok(recorded), Some(now)) => recorded.trim() != now,
+        _ => true,
     }
 }
 
@@ -1187,6 +1240,37 @@ mod tests {
         assert!(report.integrity_checked);
         assert!(report.moved_aside.is_none());
         // (`get`: the value is not an envelope, which `contains` would check.)
+        assert_eq!(store.get("k").expect("reads"), Some(vec![1]));
+    }
+
+    #[test]
+    fn a_store_written_behind_its_back_after_a_clean_close_is_checked() {
+        use std::io::{Seek, SeekFrom, Write};
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let (store, _) = ColdStore::open(dir.path(), 1 << 20).expect("opens");
+            store.put_many(&[("k".into(), vec![1])]).expect("stores");
+        }
+        assert!(dir.path().join(CLOSED_STAMP_FILE).exists());
+        {
+            let (_store, report) = ColdStore::open(dir.path(), 1 << 20).expect("reopens");
+            assert!(!report.integrity_checked, "unchanged since its clean close");
+        }
+        // Another writer rewrites one byte with the same value: the change time still moves.
+        let path = dir.path().join(STORE_FILE);
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .expect("open");
+        let mut byte = [0u8; 1];
+        std::io::Read::read_exact(&mut f, &mut byte).expect("read");
+        std::thread::sleep(Duration::from_millis(20));
+        f.seek(SeekFrom::Start(0)).expect("seek");
+        f.write_all(&byte).expect("write");
+        drop(f);
+        let (store, report) = ColdStore::open(dir.path(), 1 << 20).expect("reopens");
+        assert!(report.integrity_checked, "written since its clean close");
         assert_eq!(store.get("k").expect("reads"), Some(vec![1]));
     }
 
