@@ -71,6 +71,28 @@ fn main() {
         grammar_table(&root.join("grammars/languages.toml")),
     )
     .expect("OUT_DIR is writable");
+    compile_tree_walk();
+}
+
+/// Compiles the bytecode encoder's tree walk (`csrc/tree_walk.c`) against the private headers
+/// of the tree-sitter crate this build links: its `links = "tree-sitter"` build script exports
+/// the crate's `include` directory, whose sibling `src` holds the headers.
+fn compile_tree_walk() {
+    println!("cargo:rerun-if-changed=csrc/tree_walk.c");
+    let include = env::var("DEP_TREE_SITTER_INCLUDE")
+        .expect("the tree-sitter crate exports its include directory");
+    let include = Path::new(&include);
+    let private = include.parent().expect("include has a parent").join("src");
+    cc::Build::new()
+        .std("c11")
+        .include(include)
+        .include(&private)
+        .define("_POSIX_C_SOURCE", "200112L")
+        .define("_DEFAULT_SOURCE", None)
+        .flag_if_supported("-fvisibility=hidden")
+        .warnings(true)
+        .file("csrc/tree_walk.c")
+        .compile("syntaxd-tree-walk");
 }
 
 /// `grammar_for_id`, one match arm per `[[language]]` of the registry file.

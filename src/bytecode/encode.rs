@@ -9,6 +9,7 @@ use super::format::{
     NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, checksum_of, write_header,
 };
 use super::varint::write_varint;
+use super::walk::{WalkFailure, Walked, unexpected_char_text, walk};
 
 /// What the header records besides facts taken from the tree and the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,10 @@ pub fn encode_unless(
     meta: &EncodeMeta,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Vec<u8>> {
+    // Polled once before any work (a small tree is walked without a poll).
+    if cancelled() {
+        return None;
+    }
     let walk = collect(tree, source.len(), cancelled)?;
 
     // Kind table: (kind id, named) pairs sorted by descending frequency, so that the common
@@ -150,7 +155,9 @@ pub fn encode_unless(
     }
 
     seal(&mut out, header_len);
-    if walk.tree_has_error {
+    // Hidden MISSING nodes exist only in trees with errors; the C walk counts them, so the
+    // printout alignment runs only when there are some (a cursor walk cannot tell).
+    if walk.tree_has_error && walk.hidden_missing != Some(0) {
         if cancelled() {
             return None;
         }
@@ -207,6 +214,8 @@ struct Walk {
     kind_slots: Vec<KindSlot>,
     /// `(node index, text)` for ERROR leaves printed as `(UNEXPECTED text)`, in node order.
     unexpected: Vec<(usize, String)>,
+    /// MISSING nodes no cursor visits (`None`: not counted).
+    hidden_missing: Option<u32>,
 }
 
 /// Slots are `(kind_id + 1) * 2 + named` (wrapping, so ERROR = 65535 takes slots 0 and 1 and
@@ -224,13 +233,89 @@ fn slot_is_named(slot: usize) -> bool {
     slot % 2 == 1
 }
 
-/// One preorder pass with a `TreeCursor`: records every node the cursor visits.
+/// One preorder pass over the tree recording every node a `TreeCursor` visits: the C walk
+/// (see [`super::walk`]), or the cursor itself if the C walk cannot run.
 fn collect(tree: &Tree, source_len: usize, cancelled: &dyn Fn() -> bool) -> Option<Walk> {
-    let tree_has_error = tree.root_node().has_error();
+    match walk(tree, cancelled, CANCEL_POLL_NODES as u32) {
+        Ok(walked) => Some(from_walked(tree, walked)),
+        Err(WalkFailure::Cancelled) => None,
+        Err(WalkFailure::Unavailable) => collect_with_cursor(tree, source_len, cancelled),
+    }
+}
+
+fn named_by_kind(tree: &Tree) -> Vec<bool> {
     let language = tree.language();
-    let named_by_kind: Vec<bool> = (0..language.node_kind_count())
+    (0..language.node_kind_count())
         .map(|k| u16::try_from(k).is_ok_and(|k| language.node_kind_is_named(k)))
-        .collect();
+        .collect()
+}
+
+fn from_walked(tree: &Tree, walked: Walked) -> Walk {
+    let tree_has_error = tree.root_node().has_error();
+    let named_by_kind = named_by_kind(tree);
+    let mut kind_slots: Vec<KindSlot> = Vec::new();
+    let mut unexpected = Vec::new();
+    let mut nodes = Vec::with_capacity(walked.nodes.len());
+    for (i, w) in walked.nodes.iter().enumerate() {
+        let named = named_by_kind
+            .get(usize::from(w.symbol))
+            .copied()
+            .unwrap_or_else(|| {
+                // Not in the grammar's table (ERROR): ask tree-sitter.
+                tree.language().node_kind_is_named(w.symbol)
+            });
+        let slot = slot_for(w.symbol, named);
+        if slot >= kind_slots.len() {
+            kind_slots.resize(
+                slot + 1,
+                KindSlot {
+                    count: 0,
+                    fixed_len: FIXED_UNSEEN,
+                },
+            );
+        }
+        let info = &mut kind_slots[slot];
+        info.count += 1;
+        let leaf = w.leaf != 0;
+        if leaf && w.flags == 0 {
+            let len = w.end - w.start;
+            if info.fixed_len == FIXED_UNSEEN {
+                info.fixed_len = len;
+            } else if info.fixed_len != len {
+                info.fixed_len = FIXED_VARIABLE;
+            }
+        }
+        if w.flags & FLAG_UNEXPECTED != 0 {
+            unexpected.push((i, unexpected_char_text(w.lookahead_char)));
+        }
+        nodes.push(NodeRec {
+            start: w.start,
+            end: w.end,
+            kind_slot: slot as u32,
+            field: w.field,
+            flags: w.flags,
+            leaf,
+            closes: w.closes,
+        });
+    }
+    Walk {
+        tree_has_error,
+        nodes,
+        kind_slots,
+        unexpected,
+        hidden_missing: Some(walked.hidden_missing),
+    }
+}
+
+/// [`collect`] with a `TreeCursor`: the reference the C walk is tested against, and its
+/// fallback.
+fn collect_with_cursor(
+    tree: &Tree,
+    source_len: usize,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Walk> {
+    let tree_has_error = tree.root_node().has_error();
+    let named_by_kind = named_by_kind(tree);
     // Real code has roughly one node per four source bytes.
     let mut nodes: Vec<NodeRec> = Vec::with_capacity(source_len / 4 + 1);
     let mut kind_slots: Vec<KindSlot> = Vec::new();
@@ -321,6 +406,7 @@ fn collect(tree: &Tree, source_len: usize, cancelled: &dyn Fn() -> bool) -> Opti
         nodes,
         kind_slots,
         unexpected,
+        hidden_missing: None,
     })
 }
 
@@ -445,4 +531,154 @@ fn phantom_len(s: &[u8]) -> Option<usize> {
         i += j + 1;
     }
     Some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::registry;
+
+    /// Every snippet of a compiled-in language (`tests/data/snippets`), whole and with pieces
+    /// cut out (trees with ERROR, MISSING and hidden MISSING nodes), with its language.
+    fn samples() -> Vec<(tree_sitter::Language, String, Vec<u8>)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/snippets");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("snippets").flatten() {
+            let path = entry.path();
+            let source = std::fs::read(&path).expect("read snippet");
+            let Some(detection) = registry().detect(Some(&path), &source) else {
+                continue;
+            };
+            let Ok(grammar) = detection.language.ts_language() else {
+                continue;
+            };
+            let name = path.display().to_string();
+            out.push((grammar.clone(), name.clone(), source.clone()));
+            // Cuts at a few places and of a few lengths: unbalanced brackets, half statements.
+            for (k, len) in [(7usize, 1usize), (3, 2), (5, 9), (2, 31), (11, 4)] {
+                let mut cut = source.clone();
+                let at = source.len() * k / 13;
+                let end = (at + len).min(cut.len());
+                cut.drain(at..end);
+                out.push((grammar.clone(), format!("{name} minus {at}..{end}"), cut));
+            }
+        }
+        // C preprocessor lines whose trees hold MISSING tokens of hidden kinds.
+        if let Ok(c) = registry().language_for_name("c")
+            && let Ok(grammar) = c.ts_language()
+        {
+            for src in ["#define f(a, b) g(a) /* c */", "#define A(x) x // c"] {
+                out.push((grammar.clone(), src.to_owned(), src.as_bytes().to_vec()));
+            }
+        }
+        assert!(
+            out.len() >= 6 * 4,
+            "snippets of the core languages at least"
+        );
+        out
+    }
+
+    #[test]
+    fn the_c_walk_records_exactly_what_the_cursor_visits() {
+        let mut parser = tree_sitter::Parser::new();
+        let mut with_errors = 0;
+        let mut with_hidden_missing = 0;
+        for (grammar, name, source) in samples() {
+            parser.set_language(&grammar).expect("grammar");
+            let tree = parser.parse(&source, None).expect("parses");
+            let c = collect(&tree, source.len(), &|| false).expect("walks");
+            let cursor = collect_with_cursor(&tree, source.len(), &|| false).expect("walks");
+            assert!(c.hidden_missing.is_some(), "{name}: the C walk ran");
+            assert_eq!(c.tree_has_error, cursor.tree_has_error, "{name}");
+            assert_eq!(c.nodes.len(), cursor.nodes.len(), "{name}");
+            for (i, (a, b)) in c.nodes.iter().zip(&cursor.nodes).enumerate() {
+                let same = (
+                    a.start,
+                    a.end,
+                    a.kind_slot,
+                    a.field,
+                    a.flags,
+                    a.leaf,
+                    a.closes,
+                ) == (
+                    b.start,
+                    b.end,
+                    b.kind_slot,
+                    b.field,
+                    b.flags,
+                    b.leaf,
+                    b.closes,
+                );
+                assert!(same, "{name}: node {i}: C {a:?}, cursor {b:?}");
+            }
+            assert_eq!(c.unexpected, cursor.unexpected, "{name}");
+            let counts = |w: &Walk| {
+                w.kind_slots
+                    .iter()
+                    .map(|k| (k.count, k.fixed_len))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(counts(&c), counts(&cursor), "{name}");
+            // The hidden MISSING count is what the printout shows beyond the visible ones.
+            let printed = tree.root_node().to_sexp().matches("(MISSING ").count();
+            let visible = c
+                .nodes
+                .iter()
+                .filter(|n| n.flags & FLAG_MISSING != 0)
+                .count();
+            let hidden = c.hidden_missing.unwrap_or(0) as usize;
+            assert_eq!(printed, visible + hidden, "{name}");
+            with_errors += usize::from(c.tree_has_error);
+            with_hidden_missing += usize::from(hidden > 0);
+        }
+        assert!(with_errors >= 10, "{with_errors} samples with errors");
+        assert!(
+            with_hidden_missing >= 1,
+            "samples with hidden MISSING nodes"
+        );
+    }
+
+    #[test]
+    fn the_c_walk_stops_when_cancelled() {
+        let source = "def f(x):\n    return [x, (x, x), {x: x}]\n".repeat(2000);
+        let mut parser = tree_sitter::Parser::new();
+        let grammar = registry()
+            .language_for_name("python")
+            .expect("python")
+            .ts_language()
+            .expect("compiled in");
+        parser.set_language(grammar).expect("grammar");
+        let tree = parser.parse(&source, None).expect("parses");
+        let polls = std::cell::Cell::new(0);
+        let walked = walk(
+            &tree,
+            &|| {
+                polls.set(polls.get() + 1);
+                polls.get() == 3
+            },
+            CANCEL_POLL_NODES as u32,
+        );
+        assert!(matches!(walked, Err(WalkFailure::Cancelled)));
+        assert_eq!(polls.get(), 3);
+    }
+
+    #[test]
+    fn unexpected_characters_print_like_tree_sitter() {
+        for (c, text) in [
+            (-1, "INVALID"),
+            (0, "'\\0'"),
+            (10, "'\\n'"),
+            (9, "'\\t'"),
+            (13, "'\\r'"),
+            (32, "' '"),
+            (0x24, "'$'"),
+            (0x7e, "'~'"),
+            (0x7f, "127"),
+            (0x1f, "31"),
+            (0xe9, "233"),
+            (0x1f600, "128512"),
+        ] {
+            assert_eq!(unexpected_char_text(c), text, "{c}");
+        }
+    }
 }

@@ -24,6 +24,8 @@ mod lines;
 mod tree;
 mod varint;
 mod verify;
+#[allow(unsafe_code)] // The FFI of the C tree walk; see the module.
+mod walk;
 
 pub use decode::{DecodeError, decode, read_header};
 pub use encode::{EncodeMeta, encode, encode_unless};

@@ -1384,9 +1384,9 @@ fn evaluate_targets(
     put(
         "encode_fraction_of_parse",
         Target::new(
-            "encode adds at most 25 % to the parse time",
+            "encode adds at most 15 % to the parse time",
             Comparison::AtMost,
-            0.25,
+            0.15,
             Some(overall.bytecode.encode_fraction_of_parse),
             all_languages.clone(),
             per_language(&|l| l.bytecode.encode_fraction_of_parse),
