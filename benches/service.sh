@@ -117,17 +117,19 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# Distinct tiny Python files: every request is a miss.
+# Distinct tiny Python files: every request is a miss. Each wrk thread has its own Lua state:
+# `tid` is the global that setup() sets in it, and SALT tells runs apart, so no two requests of
+# a run, or of two runs, carry the same file (the script also counts the daemon's misses).
 cat >"$work/tiny.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local n = 0
-local tid = 0
-local threads = {}
-setup = function(thread) tid = tid + 1; thread:set("tid", tid); table.insert(threads, thread) end
+local threads = 0
+local salt = os.getenv("SALT") or "0"
+setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
 request = function()
   n = n + 1
-  local body = string.format('{"language":"python","content":"def f_%d_%d(x):\\n    return x + %d\\n"}', tid, n, n)
+  local body = string.format('{"language":"python","content":"def f_%s_%d_%d(x):\\n    return x + %d\\n"}', salt, tid or 0, n, n)
   return wrk.format(nil, nil, nil, body)
 end
 done = function(summary, latency, requests)
@@ -176,10 +178,16 @@ for route in parse symbols query; do
 done
 
 # --- uncached tiny files ----------------------------------------------------------------------
+# The daemon's cache misses, from /metrics.
+misses() { curl -s "$url/metrics" | awk '$1 == "syntaxd_cache_misses_total" { print $2 }'; }
 echo "uncached tiny files, 1 connection" >&2
-wrk_json -t1 -c1 -d"$DURATION" --latency -s "$work/tiny.lua" "$url/v1/parse" >"$work/tiny-1.json"
+m0=$(misses)
+SALT=one wrk_json -t1 -c1 -d"$DURATION" --latency -s "$work/tiny.lua" "$url/v1/parse" >"$work/tiny-1.json"
+m1=$(misses)
 echo "uncached tiny files, 8 connections" >&2
-wrk_json -t2 -c8 -d"$DURATION" --latency -s "$work/tiny.lua" "$url/v1/parse" >"$work/tiny-8.json"
+SALT=eight wrk_json -t2 -c8 -d"$DURATION" --latency -s "$work/tiny.lua" "$url/v1/parse" >"$work/tiny-8.json"
+m2=$(misses)
+echo "{\"one\": $(( ${m1%.*} - ${m0%.*} )), \"eight\": $(( ${m2%.*} - ${m1%.*} ))}" >"$work/tiny-misses.json"
 
 # --- live document: PATCH and symbols after an edit ------------------------------------------
 curl -s -X PUT -H 'content-type: application/json' --data-binary @"$work/doc.json" "$url/v1/documents/bench" >/dev/null
@@ -248,6 +256,9 @@ print(json.dumps({
     "patch_one_char": {"document_lines": meta["lines"], "edit": "identifier", **load("patch")},
     "patch_one_char_indentation": load("patch-indent"),
     "document_symbols_after_edit": load("doc-symbols"),
-    "uncached_tiny_parse": {"1conn": load("tiny-1"), "8conn": load("tiny-8")},
+    "uncached_tiny_parse": {
+        "1conn": {**load("tiny-1"), "cache_misses": load("tiny-misses")["one"]},
+        "8conn": {**load("tiny-8"), "cache_misses": load("tiny-misses")["eight"]},
+    },
 }, indent=2))
 PY

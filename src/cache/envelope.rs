@@ -4,6 +4,8 @@
 //! Sizes read from stored bytes are untrusted: they are checked against
 //! [`MAX_PAYLOAD_BYTES`] and against the bytes actually present before anything is allocated.
 
+use std::cell::RefCell;
+
 /// `SXDE`: syntaxd envelope.
 pub const MAGIC: [u8; 4] = *b"SXDE";
 
@@ -125,13 +127,48 @@ pub struct EnvelopeHeader {
     pub crc32: u32,
 }
 
+thread_local! {
+    /// This thread's zstd compression context and its level: creating one costs more than
+    /// compressing a small entry (it allocates and zeroes its tables), so each thread that
+    /// seals (the write-behind writer, index workers) keeps one.
+    static COMPRESSOR: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> =
+        const { RefCell::new(None) };
+    /// This thread's zstd decompression context.
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { RefCell::new(None) };
+}
+
+/// `zstd::bulk::compress` on this thread's reused context.
+fn zstd_compress(payload: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let compressor = match &mut *slot {
+            Some((l, c)) if *l == level => c,
+            other => &mut other.insert((level, zstd::bulk::Compressor::new(level)?)).1,
+        };
+        compressor.compress(payload)
+    })
+}
+
+/// `zstd::bulk::decompress` on this thread's reused context.
+fn zstd_decompress(stored: &[u8], capacity: usize) -> std::io::Result<Vec<u8>> {
+    DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let decompressor = match &mut *slot {
+            Some(d) => d,
+            none => none.insert(zstd::bulk::Decompressor::new()?),
+        };
+        decompressor.decompress(stored, capacity)
+    })
+}
+
 /// Wraps `payload` (a cache entry in format `payload_version`) with `codec`.
 pub fn seal(payload: &[u8], payload_version: u16, codec: Codec, zstd_level: i32) -> Vec<u8> {
     let stored: Vec<u8> = match codec {
         Codec::None => payload.to_vec(),
         Codec::Lz4 => lz4_flex::block::compress(payload),
         // zstd on an in-memory buffer only fails on allocation failure; fall back to raw bytes.
-        Codec::Zstd => match zstd::bulk::compress(payload, zstd_level) {
+        Codec::Zstd => match zstd_compress(payload, zstd_level) {
             Ok(c) => c,
             Err(_) => return seal(payload, payload_version, Codec::None, zstd_level),
         },
@@ -250,7 +287,7 @@ pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
         Codec::Lz4 => lz4_flex::block::decompress(stored, header.raw_len)
             .map_err(|e| codec_err(e.to_string()))?,
         Codec::Zstd => {
-            zstd::bulk::decompress(stored, header.raw_len).map_err(|e| codec_err(e.to_string()))?
+            zstd_decompress(stored, header.raw_len).map_err(|e| codec_err(e.to_string()))?
         }
     };
     if payload.len() != header.raw_len {
@@ -263,6 +300,26 @@ pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_reused_zstd_contexts_seal_and_open_at_any_level_and_size() {
+        let small = b"def f(x):\n    return x\n".repeat(3);
+        let large: Vec<u8> = (0..2_000_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        for (level, payload) in [
+            (3, &small[..]),
+            (3, &large[..]),
+            (19, &small[..]),
+            (1, &large[..]),
+            (3, &small[..]),
+        ] {
+            let sealed = seal(payload, 2, Codec::Zstd, level);
+            let (header, opened) = open(&sealed).expect("opens");
+            assert_eq!(header.codec, Codec::Zstd, "level {level}");
+            assert_eq!(opened, payload, "level {level}, {} bytes", payload.len());
+        }
+    }
 
     fn sample() -> Vec<u8> {
         (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect()
