@@ -155,6 +155,14 @@ impl Analyzer {
         }
     }
 
+    /// Looks up only the stored symbols JSON of `source` (see [`Cache::get_symbols`]): no
+    /// entry is promoted or copied. `None`: not cached; `Some(None)`: cached without symbols.
+    pub fn lookup_symbols(&self, language: &Language, source: &[u8]) -> Option<Option<Vec<u8>>> {
+        self.cache
+            .as_ref()?
+            .get_symbols(&Self::key_for(language, source))
+    }
+
     /// Answers from the cache, or parses, encodes, extracts symbols and stores (durably).
     pub fn analyze(
         &self,

@@ -172,9 +172,10 @@ pub fn write_tags(
     let mut batch_bytes = 0usize;
     let mut store_error = None;
     let mut flush = |batch: &mut Vec<CacheEntry>, batch_bytes: &mut usize| {
+        // Durably in the cold tier only: a later run or the daemon reads them from there.
         if let Some(cache) = &cache
             && !batch.is_empty()
-            && let Err(e) = cache.put_many(std::mem::take(batch))
+            && let Err(e) = cache.store_durable(batch)
         {
             store_error = Some(e.to_string());
         }
@@ -298,13 +299,12 @@ fn symbols_of(
     if !language.available() || analyzer.symbol_config(language).is_none() {
         return Outcome::Skipped;
     }
-    let cached = analyzer.lookup(language, &source).and_then(|(entry, _)| {
-        entry
-            .symbols
-            .as_deref()
-            .filter(|s| SymbolsResult::is_current(s))
-            .and_then(|s| serde_json::from_slice::<SymbolsResult>(s).ok())
-    });
+    // Only the stored list is read: a tree's entries never fill the memory tiers.
+    let cached = analyzer
+        .lookup_symbols(language, &source)
+        .flatten()
+        .filter(|s| SymbolsResult::is_current(s))
+        .and_then(|s| serde_json::from_slice::<SymbolsResult>(&s).ok());
     let (result, parsed) = match cached {
         Some(result) => (result, None),
         None => match analyzer.parse_entry(language, source.clone(), CancelHandle::new()) {

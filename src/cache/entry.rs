@@ -237,6 +237,49 @@ impl CacheEntry {
     }
 }
 
+/// The stored symbols JSON of a payload of format `version` (`None`: stored without symbols),
+/// read without copying the source or the bytecode. The payload's language, grammar, bytecode
+/// version and content hash must be `key`'s (the envelope's checksum already covers the bytes;
+/// the source is not hashed again).
+///
+/// # Errors
+/// As [`CacheEntry::from_payload`], and [`EntryError::ContentHash`] when the payload is not
+/// `key`'s.
+pub fn symbols_from_payload(
+    version: u16,
+    bytes: &[u8],
+    key: &CacheKey,
+) -> Result<Option<Vec<u8>>, EntryError> {
+    if !(OLDEST_ENTRY_FORMAT_VERSION..=ENTRY_FORMAT_VERSION).contains(&version) {
+        return Err(EntryError::UnknownVersion {
+            found: version,
+            supported: ENTRY_FORMAT_VERSION,
+        });
+    }
+    let mut r = Reader { bytes, at: 0 };
+    let language_id = r.string()?;
+    let grammar_version = r.string()?;
+    let bytecode_version = u16::from_le_bytes(r.array::<2>()?);
+    let stored_hash = u128::from_le_bytes(r.array::<16>()?);
+    if language_id != key.language_id
+        || grammar_version != key.grammar_version
+        || bytecode_version != key.bytecode_version
+        || stored_hash != key.content_hash
+    {
+        return Err(EntryError::ContentHash);
+    }
+    let _source = r.bytes()?;
+    let _bytecode = r.bytes()?;
+    match r.array::<1>()?[0] {
+        0 => Ok(None),
+        1 => Ok(Some(r.bytes()?.to_vec())),
+        other => Err(EntryError::Malformed {
+            offset: r.at - 1,
+            what: format!("symbols flag {other}"),
+        }),
+    }
+}
+
 /// Why a payload is not a valid entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryError {
@@ -336,6 +379,33 @@ mod tests {
                 problems_json: br#"[{"kind":"error"}]"#.to_vec(),
             }),
         }
+    }
+
+    #[test]
+    fn symbols_are_read_alone_and_only_under_their_own_key() {
+        let mut e = sample();
+        for version in [1, ENTRY_FORMAT_VERSION] {
+            let payload = e.to_payload_as(version);
+            assert_eq!(
+                symbols_from_payload(version, &payload, &e.key()).expect("reads"),
+                e.symbols
+            );
+            let mut other = e.key();
+            other.content_hash ^= 1;
+            assert!(matches!(
+                symbols_from_payload(version, &payload, &other),
+                Err(EntryError::ContentHash)
+            ));
+            assert!(
+                symbols_from_payload(version, &payload[..payload.len() / 2], &e.key()).is_err()
+            );
+        }
+        e.symbols = None;
+        let payload = e.to_payload();
+        assert_eq!(
+            symbols_from_payload(ENTRY_FORMAT_VERSION, &payload, &e.key()).expect("reads"),
+            None
+        );
     }
 
     #[test]

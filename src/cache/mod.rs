@@ -352,6 +352,63 @@ impl Cache {
         Lookup::Miss
     }
 
+    /// The stored symbols JSON of `key` (`Some(None)`: the entry holds no symbols), from hot,
+    /// warm or cold, without promoting the entry or copying its source and bytecode: for
+    /// `syntaxd symbols`, which needs only the list (a whole tree's entries would otherwise
+    /// fill the memory tiers). A corrupt value is dropped (and, in cold, removed) and reads
+    /// as a miss, as in [`get`](Self::get).
+    pub fn get_symbols(&self, key: &CacheKey) -> Option<Option<Vec<u8>>> {
+        let k = key.to_string();
+        let started = Instant::now();
+        if let Some(entry) = self.hot.get(&k) {
+            self.metrics.hit(Tier::Hot, started);
+            return Some(entry.symbols.clone());
+        }
+        let symbols_of = |sealed: &[u8], tier: Tier| {
+            let found =
+                envelope::open(sealed)
+                    .map_err(|e| e.to_string())
+                    .and_then(|(h, payload)| {
+                        entry::symbols_from_payload(h.payload_version, &payload, key)
+                            .map_err(|e| e.to_string())
+                    });
+            match found {
+                Ok(symbols) => Some(symbols),
+                Err(reason) => {
+                    tracing::warn!(tier = tier.as_str(), key = %key, %reason, "corrupt cache entry treated as a miss");
+                    self.metrics.corrupt(tier);
+                    None
+                }
+            }
+        };
+        if let Some(sealed) = self.warm.get(&k) {
+            match symbols_of(&sealed, Tier::Warm) {
+                Some(symbols) => {
+                    self.metrics.hit(Tier::Warm, started);
+                    return Some(symbols);
+                }
+                None => self.warm.invalidate(&k),
+            }
+        }
+        match self.cold.get(&k) {
+            Ok(Some(sealed)) => match symbols_of(&sealed, Tier::Cold) {
+                Some(symbols) => {
+                    self.metrics.hit(Tier::Cold, started);
+                    return Some(symbols);
+                }
+                None => {
+                    if let Err(e) = self.cold.remove_many(&[k]) {
+                        tracing::debug!(error = %e, "could not remove a corrupt cold entry");
+                    }
+                }
+            },
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "cold tier read failed; treating as a miss"),
+        }
+        self.metrics.miss(started);
+        None
+    }
+
     /// Whether `key` is in the cold tier with an intact envelope, without loading it into
     /// memory (warm re-index). A corrupt value is removed and counted, and reads as absent.
     pub fn check_stored(&self, key: &CacheKey) -> Result<bool, CacheError> {

@@ -348,3 +348,50 @@ fn write_golden(path: &Path, source: &[u8], codec: &str, format: u16) {
     )
     .expect("writes golden");
 }
+
+/// `syntaxd symbols` over a tree reads and writes through the cold tier only: neither its
+/// first run (parsing) nor its second (cached) fills the memory tiers with the tree's entries
+/// (they once held every file, hundreds of MB for a large tree), and both write the same tags.
+#[test]
+fn a_tags_run_leaves_the_memory_tiers_empty_and_a_second_run_reads_the_same_symbols() {
+    use syntaxd::symbols::tags_file::TagsSelection;
+    use syntaxd::tags::{TagsFormat, TagsOptions, write_tags};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = tempfile::tempdir().expect("tempdir");
+    corpus::assemble(corpus.path(), &["python"]);
+    let (cache, _) = Cache::open(
+        config(dir.path(), 1 << 28, 1 << 26),
+        &prometheus::Registry::new(),
+    )
+    .expect("opens");
+    let cache = Arc::new(cache);
+    let analyzer = Arc::new(Analyzer::new(
+        ParseEngine::new(EngineConfig::default()),
+        Some(Arc::clone(&cache)),
+        16 << 20,
+        Duration::from_secs(10),
+    ));
+    let options = TagsOptions {
+        paths: vec![corpus.path().join("python")],
+        recursive: true,
+        threads: 2,
+        format: TagsFormat::Json,
+        selection: TagsSelection::default(),
+    };
+    let mut runs = Vec::new();
+    for run in ["cold", "warm"] {
+        let mut out = Vec::new();
+        let summary = write_tags(&analyzer, &options, &mut out).expect("runs");
+        cache.run_pending_tasks();
+        let stats = cache.stats();
+        assert_eq!(stats.hot.entries, 0, "{run}: hot tier filled");
+        assert_eq!(stats.warm.entries, 0, "{run}: warm tier filled");
+        assert!(summary.symbols > 1000, "{run}: {summary:?}");
+        runs.push((summary, out));
+    }
+    let (cold, warm) = (&runs[0], &runs[1]);
+    assert!(cold.0.parsed > 100, "{:?}", cold.0);
+    assert_eq!(warm.0.parsed, 0, "{:?}", warm.0);
+    assert_eq!(warm.0.cache_hits, cold.0.parsed + cold.0.cache_hits);
+    assert_eq!(warm.1, cold.1, "the cached run writes the same symbols");
+}
