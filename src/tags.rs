@@ -7,7 +7,7 @@
 //! and writes the output in path order (ctags lines are sorted bytewise as a whole).
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::cache::CacheEntry;
 use crate::index::walk_files;
-use crate::language::{looks_binary, registry};
+use crate::language::{QueryKind, looks_binary, registry};
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
 use crate::symbols::SymbolsResult;
@@ -151,10 +151,15 @@ pub fn write_tags(
             .name(format!("syntaxd-symbols-{i}"))
             .stack_size(PARSE_THREAD_STACK_BYTES)
             .spawn(move || {
+                // Each worker reads into one buffer (fresh buffers per file cost page faults).
+                let mut buffer = Vec::new();
                 loop {
                     let next = queue.lock().ok().and_then(|mut q| q.next());
                     let Some((index, path)) = next else { break };
-                    let outcome = symbols_of(&analyzer, &path, format, selection);
+                    let outcome = symbols_of(&analyzer, &path, format, selection, &mut buffer);
+                    if buffer.capacity() > READ_BUFFER_KEEP_BYTES {
+                        buffer = Vec::new();
+                    }
                     if tx.send((index, path, outcome)).is_err() {
                         break;
                     }
@@ -279,35 +284,44 @@ enum Outcome {
     Error(String),
 }
 
+/// A worker's read buffer is kept between files up to this capacity.
+const READ_BUFFER_KEEP_BYTES: usize = 8 << 20;
+
 fn symbols_of(
     analyzer: &Analyzer,
     path: &Path,
     format: TagsFormat,
     selection: TagsSelection,
+    buffer: &mut Vec<u8>,
 ) -> Outcome {
-    let source = match std::fs::read(path) {
-        Ok(s) => s,
-        Err(e) => return Outcome::Error(e.to_string()),
-    };
-    if looks_binary(&source) {
+    buffer.clear();
+    if let Err(e) = std::fs::File::open(path).and_then(|mut f| f.read_to_end(buffer)) {
+        return Outcome::Error(e.to_string());
+    }
+    let source: &[u8] = buffer;
+    if looks_binary(source) {
         return Outcome::Skipped;
     }
-    let Some(detection) = registry().detect(Some(path), &source) else {
+    let Some(detection) = registry().detect(Some(path), source) else {
         return Outcome::Skipped;
     };
     let language = detection.language;
-    if !language.available() || analyzer.symbol_config(language).is_none() {
+    if !language.available() || language.query_origin(QueryKind::Tags).is_none() {
         return Outcome::Skipped;
     }
-    // Only the stored list is read: a tree's entries never fill the memory tiers.
+    // Only the stored list is read: a tree's entries never fill the memory tiers. A cached
+    // list needs no compiled tags query either.
     let cached = analyzer
-        .lookup_symbols(language, &source)
+        .lookup_symbols(language, source)
         .flatten()
         .filter(|s| SymbolsResult::is_current(s))
         .and_then(|s| serde_json::from_slice::<SymbolsResult>(&s).ok());
+    if cached.is_none() && analyzer.symbol_config(language).is_none() {
+        return Outcome::Skipped;
+    }
     let (result, parsed) = match cached {
         Some(result) => (result, None),
-        None => match analyzer.parse_entry(language, source.clone(), CancelHandle::new()) {
+        None => match analyzer.parse_entry(language, source.to_vec(), CancelHandle::new()) {
             Ok((entry, _tree, _)) => {
                 let Some(result) = entry
                     .symbols
@@ -330,7 +344,7 @@ fn symbols_of(
     let file = FileSymbols {
         path: &display,
         language: &language.id,
-        source: &source,
+        source,
         symbols: &result.symbols,
     };
     let output = match format {

@@ -258,8 +258,66 @@ pub fn check(bytes: &[u8]) -> Result<EnvelopeHeader, EnvelopeError> {
     Ok(header)
 }
 
-/// Checks and opens an envelope, returning its header and the decompressed payload.
-pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
+/// Payload buffers a thread keeps for [`open_with`] at most (a larger one is freed after use).
+const SCRATCH_KEEP_BYTES: usize = 8 << 20;
+
+thread_local! {
+    /// This thread's buffer for [`open_with`]'s decompressed payloads.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// [`open`], lending the payload to `f` from a buffer this thread reuses, instead of
+/// allocating one per envelope: for reads that keep only a part of the payload (the symbols
+/// of a whole tree), where fresh buffers cost more (the kernel zeroes each new page) than
+/// decompressing.
+pub fn open_with<T>(
+    bytes: &[u8],
+    f: impl FnOnce(&EnvelopeHeader, &[u8]) -> T,
+) -> Result<T, EnvelopeError> {
+    let (header, stored) = checked(bytes)?;
+    if header.codec != Codec::Zstd {
+        let (header, payload) = open(bytes)?;
+        return Ok(f(&header, &payload));
+    }
+    let codec_err = |reason: String| EnvelopeError::Codec {
+        codec: header.codec.as_str(),
+        declared: header.raw_len,
+        reason,
+    };
+    SCRATCH.with(|cell| {
+        // A reentrant call (none today) gets a buffer of its own.
+        let mut own = Vec::new();
+        let mut borrowed = cell.try_borrow_mut();
+        let buffer: &mut Vec<u8> = match &mut borrowed {
+            Ok(b) => b,
+            Err(_) => &mut own,
+        };
+        buffer.clear();
+        buffer.reserve(header.raw_len);
+        let written = DECOMPRESSOR
+            .with(|cell| {
+                let mut slot = cell.borrow_mut();
+                let decompressor = match &mut *slot {
+                    Some(d) => d,
+                    none => none.insert(zstd::bulk::Decompressor::new()?),
+                };
+                decompressor.decompress_to_buffer(stored, &mut *buffer)
+            })
+            .map_err(|e| codec_err(e.to_string()));
+        let result = match written {
+            Ok(n) if n == header.raw_len && buffer.len() == n => Ok(f(&header, buffer)),
+            Ok(n) => Err(codec_err(format!("got {n} bytes"))),
+            Err(e) => Err(e),
+        };
+        if buffer.capacity() > SCRATCH_KEEP_BYTES {
+            *buffer = Vec::new();
+        }
+        result
+    })
+}
+
+/// The header and stored bytes of an envelope whose length and checksum are right.
+fn checked(bytes: &[u8]) -> Result<(EnvelopeHeader, &[u8]), EnvelopeError> {
     let header = read_header(bytes)?;
     let needed = HEADER_BYTES + header.stored_len;
     if bytes.len() != needed {
@@ -276,6 +334,12 @@ pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
             computed,
         });
     }
+    Ok((header, stored))
+}
+
+/// Checks and opens an envelope, returning its header and the decompressed payload.
+pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
+    let (header, stored) = checked(bytes)?;
     let codec_err = |reason: String| EnvelopeError::Codec {
         codec: header.codec.as_str(),
         declared: header.raw_len,
@@ -318,6 +382,13 @@ mod tests {
             let (header, opened) = open(&sealed).expect("opens");
             assert_eq!(header.codec, Codec::Zstd, "level {level}");
             assert_eq!(opened, payload, "level {level}, {} bytes", payload.len());
+            // The same through the reused buffer, and its checks.
+            let lent = open_with(&sealed, |h, p| (h.raw_len, p == payload)).expect("opens");
+            assert_eq!(lent, (payload.len(), true), "level {level}");
+            let mut bad = sealed.clone();
+            let last = bad.len() - 1;
+            bad[last] ^= 1;
+            assert!(open_with(&bad, |_, _| ()).is_err(), "checksum checked");
         }
     }
 

@@ -365,13 +365,11 @@ impl Cache {
             return Some(entry.symbols.clone());
         }
         let symbols_of = |sealed: &[u8], tier: Tier| {
-            let found =
-                envelope::open(sealed)
-                    .map_err(|e| e.to_string())
-                    .and_then(|(h, payload)| {
-                        entry::symbols_from_payload(h.payload_version, &payload, key)
-                            .map_err(|e| e.to_string())
-                    });
+            let found = envelope::open_with(sealed, |h, payload| {
+                entry::symbols_from_payload(h.payload_version, payload, key)
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
             match found {
                 Ok(symbols) => Some(symbols),
                 Err(reason) => {
