@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::cache::{Cache, CacheEntry, CacheError, StoreError};
+use crate::cache::{Cache, CacheError, StoreError};
 use crate::language::{looks_binary, registry};
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
@@ -61,8 +61,13 @@ pub struct IndexOptions {
     pub batch_entries: usize,
 }
 
-/// Store entries in batches of this many bytes (one durable transaction each).
+/// Store entries in batches of this many sealed bytes (one durable transaction each).
 const BATCH_BYTES: usize = 8 << 20;
+/// redb's page cache of an index run at most (`syntaxd index` lowers a larger
+/// `cache.cold_page_cache_bytes` to it). A run reads each stored value once, to check it, and
+/// writes in batches: a larger cache only keeps pages it will not read again, and on a warm
+/// re-index of a large tree it was most of the process's memory.
+pub const PAGE_CACHE_BYTES: u64 = 4 << 20;
 /// ... or this many entries.
 pub const BATCH_ENTRIES: usize = 256;
 /// Passes over files whose store was replaced (damage) during the run, at most.
@@ -78,9 +83,21 @@ enum Outcome {
         /// The store's damage count when the entry was checked.
         generation: u64,
     },
-    Parsed(Box<CacheEntry>),
+    Parsed(Sealed),
     Skipped,
     Error(String),
+}
+
+/// A parsed file, sealed for the cold tier by the worker that parsed it.
+struct Sealed {
+    /// The entry's key.
+    key: String,
+    /// Its envelope.
+    value: Vec<u8>,
+    /// Registry id of the language.
+    language: String,
+    /// Size of the source, in bytes.
+    bytes: u64,
 }
 
 /// The final word on one file.
@@ -226,30 +243,34 @@ fn run_pass(
     }
     drop(tx);
 
-    let mut batch: Vec<(PathBuf, CacheEntry)> = Vec::new();
+    let mut batch: Vec<(PathBuf, Sealed)> = Vec::new();
     let mut batch_bytes = 0usize;
     let mut logged_store_error = false;
-    let mut flush = |batch: &mut Vec<(PathBuf, CacheEntry)>,
+    let mut flush = |batch: &mut Vec<(PathBuf, Sealed)>,
                      out: &mut HashMap<PathBuf, (Final, Option<u64>)>| {
         if batch.is_empty() {
             return;
         }
-        let items = std::mem::take(batch);
-        let (paths, entries): (Vec<PathBuf>, Vec<CacheEntry>) = items.into_iter().unzip();
+        let mut paths = Vec::with_capacity(batch.len());
+        let mut files = Vec::with_capacity(batch.len());
+        let mut values = Vec::with_capacity(batch.len());
+        for (path, sealed) in batch.drain(..) {
+            paths.push(path);
+            files.push((sealed.language, sealed.bytes));
+            values.push((sealed.key, sealed.value));
+        }
         let mut generation = cache.cold().damage_events();
-        let mut result = cache.store_durable(&entries);
+        let mut result = cache.store_sealed_durable(&values);
         if let Err(CacheError::Store(StoreError::Damaged { .. })) = &result {
             // The store was replaced by a fresh one: the batch goes there.
             generation = cache.cold().damage_events();
-            result = cache.store_durable(&entries);
+            result = cache.store_sealed_durable(&values);
         }
+        drop(values);
         match result {
             Ok(()) => {
-                for (path, e) in paths.into_iter().zip(entries) {
-                    let outcome = Final::Parsed {
-                        language: e.language_id.clone(),
-                        bytes: e.source.len() as u64,
-                    };
+                for (path, (language, bytes)) in paths.into_iter().zip(files) {
+                    let outcome = Final::Parsed { language, bytes };
                     out.insert(path, (outcome, Some(generation)));
                 }
             }
@@ -273,9 +294,9 @@ fn run_pass(
             } => {
                 out.insert(path, (Final::Hit { language, bytes }, Some(generation)));
             }
-            Outcome::Parsed(entry) => {
-                batch_bytes += entry.memory_bytes();
-                batch.push((path, *entry));
+            Outcome::Parsed(sealed) => {
+                batch_bytes += sealed.value.len() + sealed.key.len();
+                batch.push((path, sealed));
                 if batch_bytes >= BATCH_BYTES || batch.len() >= options.batch_entries.max(1) {
                     flush(&mut batch, &mut out);
                     batch_bytes = 0;
@@ -340,8 +361,21 @@ fn index_one(analyzer: &Analyzer, path: &Path) -> Outcome {
             };
         }
     }
+    let Some(cache) = analyzer.cache() else {
+        return Outcome::Error(IndexError::NoCache.to_string());
+    };
     match analyzer.parse_entry(language, source, CancelHandle::new()) {
-        Ok((entry, _tree, _)) => Outcome::Parsed(Box::new(entry)),
+        Ok((entry, tree, _)) => {
+            // The tree goes before sealing: its memory is free for the next file.
+            drop(tree);
+            let (key, value) = cache.seal_for_cold(&entry);
+            Outcome::Parsed(Sealed {
+                key,
+                value,
+                language: entry.language_id,
+                bytes: entry.source.len() as u64,
+            })
+        }
         Err(AnalyzeError::Parse(
             ParseError::TooLarge { .. }
             | ParseError::Binary { .. }
@@ -362,4 +396,96 @@ fn progress_bar(wanted: bool, total: u64) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+#[cfg(all(test, feature = "tree-sitter-python"))]
+mod tests {
+    use super::*;
+    use crate::cache::{CacheConfig, Lookup};
+    use crate::parse::{EngineConfig, ParseEngine};
+    use crate::symbols::SymbolsResult;
+    use std::time::Duration;
+
+    fn python_tree(root: &Path) -> Vec<Vec<u8>> {
+        std::fs::create_dir_all(root.join("pkg")).expect("mkdir");
+        let mut sources = Vec::new();
+        for i in 0..24 {
+            let source = format!(
+                "\"\"\"Module {i}.\"\"\"\nLIMIT_{i} = {i}\n\nclass C{i}:\n    def m(self, x):\n        return x + {i}\n\ndef f{i}(a):\n    return [a * k for k in range({i})]\n"
+            );
+            let dir = if i % 2 == 0 {
+                root.to_path_buf()
+            } else {
+                root.join("pkg")
+            };
+            std::fs::write(dir.join(format!("m{i}.py")), &source).expect("write");
+            sources.push(source.into_bytes());
+        }
+        // The same content twice: one entry, two files.
+        std::fs::write(root.join("pkg/copy_of_m0.py"), &sources[0]).expect("write");
+        sources
+    }
+
+    #[test]
+    fn index_and_reindex_store_complete_entries_and_fill_no_memory_tier() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("tree");
+        let sources = python_tree(&root);
+        let registry = prometheus::Registry::new();
+        let (cache, _) = Cache::open(
+            CacheConfig::with_defaults(tmp.path().join("cache")),
+            &registry,
+        )
+        .expect("opens");
+        let cache = Arc::new(cache);
+        let analyzer = Arc::new(Analyzer::new(
+            ParseEngine::new(EngineConfig::default()),
+            Some(Arc::clone(&cache)),
+            8 << 20,
+            Duration::from_secs(10),
+        ));
+        let options = IndexOptions {
+            root,
+            threads: 2,
+            progress: false,
+            batch_entries: 5,
+        };
+        let first = index_tree(&analyzer, &options).expect("runs");
+        assert_eq!(first.files, 25, "{first:?}");
+        assert_eq!(first.parsed + first.cache_hits, 25, "{first:?}");
+        assert!(first.parsed >= 24, "{first:?}");
+        assert_eq!(first.errors, 0, "{first:?}");
+        let second = index_tree(&analyzer, &options).expect("runs");
+        assert_eq!((second.parsed, second.cache_hits), (0, 25), "{second:?}");
+        let stats = cache.stats();
+        assert_eq!(
+            (stats.hot.entries, stats.warm.entries),
+            (0, 0),
+            "index loads nothing into memory: {stats:?}"
+        );
+        assert_eq!(stats.cold.entries, 24, "{stats:?}");
+        // What the workers sealed is a whole entry: source, bytecode, symbols and summary.
+        let python = registry_language("python");
+        for source in &sources {
+            let Lookup::Hit(entry, _) = cache.get(&Analyzer::key_for(python, source)) else {
+                panic!("stored");
+            };
+            assert_eq!(&entry.source, source);
+            assert!(!entry.bytecode.is_empty());
+            assert!(entry.summary.is_some());
+            let symbols = entry.symbols.as_deref().expect("symbols stored");
+            assert!(SymbolsResult::is_current(symbols));
+            let text = String::from_utf8_lossy(symbols);
+            assert!(
+                text.contains("\"name\":\"m\"") && text.contains("LIMIT_"),
+                "{text}"
+            );
+        }
+    }
+
+    fn registry_language(id: &str) -> &'static crate::language::Language {
+        crate::language::registry()
+            .language_for_name(id)
+            .expect("compiled in")
+    }
 }

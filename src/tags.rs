@@ -15,7 +15,6 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::cache::CacheEntry;
 use crate::index::walk_files;
 use crate::language::{QueryKind, looks_binary, registry};
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES, ParseError};
@@ -26,7 +25,7 @@ use crate::symbols::tags_file::{
     lsp_document_symbols,
 };
 
-/// Stored entries are written in batches of at most this many bytes or entries.
+/// Stored entries are written in batches of at most this many sealed bytes or entries.
 const BATCH_BYTES: usize = 32 * 1024 * 1024;
 const BATCH_ENTRIES: usize = 512;
 
@@ -173,14 +172,14 @@ pub fn write_tags(
     drop(tx);
 
     let cache = analyzer.cache().cloned();
-    let mut batch: Vec<CacheEntry> = Vec::new();
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
     let mut batch_bytes = 0usize;
     let mut store_error = None;
-    let mut flush = |batch: &mut Vec<CacheEntry>, batch_bytes: &mut usize| {
+    let mut flush = |batch: &mut Vec<(String, Vec<u8>)>, batch_bytes: &mut usize| {
         // Durably in the cold tier only: a later run or the daemon reads them from there.
         if let Some(cache) = &cache
             && !batch.is_empty()
-            && let Err(e) = cache.store_durable(batch)
+            && let Err(e) = cache.store_sealed_durable(batch)
         {
             store_error = Some(e.to_string());
         }
@@ -203,10 +202,10 @@ pub fn write_tags(
                 summary.symbols += symbols;
                 summary.incomplete += u64::from(!complete);
                 match parsed {
-                    Some(entry) => {
+                    Some(sealed) => {
                         summary.parsed += 1;
-                        batch_bytes += entry.memory_bytes();
-                        batch.push(*entry);
+                        batch_bytes += sealed.1.len();
+                        batch.push(sealed);
                         if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_ENTRIES {
                             flush(&mut batch, &mut batch_bytes);
                         }
@@ -277,8 +276,9 @@ enum Outcome {
         output: Rendered,
         symbols: u64,
         complete: bool,
-        /// The new entry to store, when the file was parsed now.
-        parsed: Option<Box<CacheEntry>>,
+        /// The new entry to store, sealed by the worker (key, value), when the file was
+        /// parsed now; `Some` without a cache too (nothing is stored then).
+        parsed: Option<(String, Vec<u8>)>,
     },
     Skipped,
     Error(String),
@@ -330,7 +330,12 @@ fn symbols_of(
                 else {
                     return Outcome::Error("symbol extraction failed or timed out".to_owned());
                 };
-                (result, Some(Box::new(entry)))
+                // Sealed (compressed) here, in parallel; the calling thread only commits.
+                let sealed = match analyzer.cache() {
+                    Some(cache) => cache.seal_for_cold(&entry),
+                    None => (String::new(), Vec::new()),
+                };
+                (result, Some(sealed))
             }
             Err(AnalyzeError::Parse(
                 ParseError::TooLarge { .. }

@@ -128,26 +128,10 @@ pub struct EnvelopeHeader {
 }
 
 thread_local! {
-    /// This thread's zstd compression context and its level: creating one costs more than
-    /// compressing a small entry (it allocates and zeroes its tables), so each thread that
-    /// seals (the write-behind writer, index workers) keeps one.
-    static COMPRESSOR: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> =
-        const { RefCell::new(None) };
-    /// This thread's zstd decompression context.
+    /// This thread's zstd decompression context (creating one per value costs more than
+    /// decompressing a small entry).
     static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
         const { RefCell::new(None) };
-}
-
-/// `zstd::bulk::compress` on this thread's reused context.
-fn zstd_compress(payload: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let compressor = match &mut *slot {
-            Some((l, c)) if *l == level => c,
-            other => &mut other.insert((level, zstd::bulk::Compressor::new(level)?)).1,
-        };
-        compressor.compress(payload)
-    })
 }
 
 /// `zstd::bulk::decompress` on this thread's reused context.
@@ -162,17 +146,73 @@ fn zstd_decompress(stored: &[u8], capacity: usize) -> std::io::Result<Vec<u8>> {
     })
 }
 
-/// Wraps `payload` (a cache entry in format `payload_version`) with `codec`.
+/// Wraps `payload` (a cache entry in format `payload_version`) with `codec`. zstd runs in a
+/// compression context kept per thread (with its output buffer): creating one per value cost
+/// more than compressing a small file.
 pub fn seal(payload: &[u8], payload_version: u16, codec: Codec, zstd_level: i32) -> Vec<u8> {
-    let stored: Vec<u8> = match codec {
-        Codec::None => payload.to_vec(),
-        Codec::Lz4 => lz4_flex::block::compress(payload),
-        // zstd on an in-memory buffer only fails on allocation failure; fall back to raw bytes.
-        Codec::Zstd => match zstd_compress(payload, zstd_level) {
-            Ok(c) => c,
-            Err(_) => return seal(payload, payload_version, Codec::None, zstd_level),
-        },
+    match codec {
+        Codec::None => frame(payload, payload_version, codec, payload),
+        Codec::Lz4 => frame(
+            payload,
+            payload_version,
+            codec,
+            &lz4_flex::block::compress(payload),
+        ),
+        Codec::Zstd => ZSTD.with(|z| {
+            let mut z = z.borrow_mut();
+            match z.compress(payload, zstd_level) {
+                Some(stored) => frame(payload, payload_version, codec, stored),
+                // zstd on an in-memory buffer only fails on allocation failure: store raw bytes.
+                None => frame(payload, payload_version, Codec::None, payload),
+            }
+        }),
+    }
+}
+
+thread_local! {
+    /// This thread's zstd context and output buffer, reused by every [`seal`].
+    static ZSTD: std::cell::RefCell<ZstdScratch> = const {
+        std::cell::RefCell::new(ZstdScratch { compressor: None, level: 0, out: Vec::new() })
     };
+}
+
+/// A reusable zstd compression context at one level, and its output buffer.
+struct ZstdScratch {
+    compressor: Option<zstd::bulk::Compressor<'static>>,
+    level: i32,
+    out: Vec<u8>,
+}
+
+/// Output buffers kept between calls at most; a larger one is freed after use.
+const ZSTD_SCRATCH_KEEP_BYTES: usize = 4 << 20;
+
+impl ZstdScratch {
+    /// Compresses `payload` at `level` into the scratch buffer; `None` if zstd failed.
+    fn compress(&mut self, payload: &[u8], level: i32) -> Option<&[u8]> {
+        if self.compressor.is_none() || self.level != level {
+            self.compressor = zstd::bulk::Compressor::new(level).ok();
+            self.level = level;
+        }
+        let compressor = self.compressor.as_mut()?;
+        if self.out.capacity() > ZSTD_SCRATCH_KEEP_BYTES {
+            self.out = Vec::new();
+        }
+        self.out.clear();
+        self.out
+            .reserve(zstd::zstd_safe::compress_bound(payload.len()));
+        match compressor.compress_to_buffer(payload, &mut self.out) {
+            Ok(_) => Some(&self.out),
+            Err(_) => {
+                // A failed job leaves the context reusable, but start afresh to be sure.
+                self.compressor = None;
+                None
+            }
+        }
+    }
+}
+
+/// The envelope of `stored` (the payload encoded with `codec`).
+fn frame(payload: &[u8], payload_version: u16, codec: Codec, stored: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_BYTES + stored.len());
     out.extend_from_slice(&MAGIC);
     out.push(ENVELOPE_VERSION);
@@ -180,9 +220,9 @@ pub fn seal(payload: &[u8], payload_version: u16, codec: Codec, zstd_level: i32)
     out.extend_from_slice(&payload_version.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     out.extend_from_slice(&(stored.len() as u32).to_le_bytes());
-    let crc = checksum(&out[..16], &stored);
+    let crc = checksum(&out[..16], stored);
     out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&stored);
+    out.extend_from_slice(stored);
     out
 }
 
@@ -405,6 +445,33 @@ mod tests {
             assert_eq!(h.payload_version, 7);
             assert_eq!(h.codec, codec);
         }
+    }
+
+    #[test]
+    fn the_reused_zstd_context_seals_at_each_callers_level_and_any_size() {
+        let big: Vec<u8> = (0..(6u32 << 20))
+            .map(|i| (i % 7 + i / 4096) as u8)
+            .collect();
+        for (payload, level) in [
+            (sample(), 1),
+            (big.clone(), 19),
+            (sample(), 3),
+            (b"".to_vec(), 3),
+            (big, 3),
+        ] {
+            let sealed = seal(&payload, 2, Codec::Zstd, level);
+            let (h, opened) = open(&sealed).expect("opens");
+            assert_eq!(opened, payload, "level {level}");
+            assert_eq!(h.codec, Codec::Zstd);
+        }
+        // The level is the caller's: level 19 packs this sample tighter than level 1.
+        let text: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| format!("def f{}(x): return x * {}\n", i % 977, i % 13).into_bytes())
+            .collect();
+        assert!(
+            seal(&text, 2, Codec::Zstd, 19).len() < seal(&text, 2, Codec::Zstd, 1).len(),
+            "the context follows the level asked for"
+        );
     }
 
     #[test]

@@ -468,26 +468,34 @@ impl Cache {
     /// Stores entries in the cold tier only, in one durable transaction (`syntaxd index`:
     /// when this returns `Ok` they survive a crash; memory tiers are not filled).
     pub fn store_durable(&self, entries: &[CacheEntry]) -> Result<(), CacheError> {
+        self.store_sealed_durable(&self.seal_all(entries))
+    }
+
+    /// Seals an entry as the cold tier stores it: its key and its zstd envelope (at the
+    /// configured level). Sealing is the costly part of a cold write; callers with many
+    /// entries (`syntaxd index`) seal on their worker threads and store the batch with
+    /// [`store_sealed_durable`](Self::store_sealed_durable).
+    pub fn seal_for_cold(&self, entry: &CacheEntry) -> (String, Vec<u8>) {
+        let value = envelope::seal(
+            &entry.to_payload(),
+            ENTRY_FORMAT_VERSION,
+            Codec::Zstd,
+            self.config.zstd_level,
+        );
+        (entry.key().to_string(), value)
+    }
+
+    /// Stores values sealed by [`seal_for_cold`](Self::seal_for_cold) in the cold tier only,
+    /// in one durable transaction: when this returns `Ok` they survive a crash.
+    pub fn store_sealed_durable(&self, sealed: &[(String, Vec<u8>)]) -> Result<(), CacheError> {
         let started = Instant::now();
-        let sealed = self.seal_all(entries);
-        self.cold.put_many(&sealed)?;
+        self.cold.put_many(sealed)?;
         self.metrics.stored(Tier::Cold, started);
         Ok(())
     }
 
     fn seal_all(&self, entries: &[CacheEntry]) -> Vec<(String, Vec<u8>)> {
-        entries
-            .iter()
-            .map(|e| {
-                let value = envelope::seal(
-                    &e.to_payload(),
-                    ENTRY_FORMAT_VERSION,
-                    Codec::Zstd,
-                    self.config.zstd_level,
-                );
-                (e.key().to_string(), value)
-            })
-            .collect()
+        entries.iter().map(|e| self.seal_for_cold(e)).collect()
     }
 
     /// Applies pending evictions now (moka defers them) and refreshes the tier gauges.

@@ -22,7 +22,11 @@ pub struct IndexArgs {
 
 /// Indexes the tree and prints the JSON summary; exit 1 when any file failed.
 pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
-    let config = offline_config(args.cache_dir)?;
+    let mut config = offline_config(args.cache_dir)?;
+    config.cache.cold_page_cache_bytes = config
+        .cache
+        .cold_page_cache_bytes
+        .min(syntaxd::index::PAGE_CACHE_BYTES);
     let (analyzer, opened) = offline_analyzer(&config)?;
     let options = IndexOptions {
         root: args.dir,

@@ -8,7 +8,7 @@ use std::collections::hash_map::Entry;
 use serde::{Deserialize, Serialize};
 use tree_sitter::{Node, QueryCursor, QueryCursorOptions, QueryCursorState, StreamingIterator};
 
-use super::config::{SymbolConfig, SymbolError};
+use super::config::{MatchRoots, SymbolConfig, SymbolError};
 use super::doc;
 use super::kind;
 use crate::query::{
@@ -124,9 +124,19 @@ pub struct SymbolOptions {
 }
 
 /// A per-thread extraction context owning the `QueryCursor`.
-#[derive(Default)]
 pub struct SymbolContext {
     cursor: QueryCursor,
+    /// Run the query node by node at its match roots where it can (see `collect`).
+    at_roots: bool,
+}
+
+impl Default for SymbolContext {
+    fn default() -> Self {
+        Self {
+            cursor: QueryCursor::new(),
+            at_roots: true,
+        }
+    }
 }
 
 impl std::fmt::Debug for SymbolContext {
@@ -149,6 +159,16 @@ impl SymbolContext {
     /// A context with a fresh cursor.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A context that always runs the tags query over the whole tree at once, as tree-sitter's
+    /// `tags` crate does, never node by node at the query's match roots. Both find the same
+    /// symbols; this one is the reference the other is compared with, and slower.
+    pub fn whole_tree() -> Self {
+        Self {
+            at_roots: false,
+            ..Self::default()
+        }
     }
 
     /// Extracts symbols from the subtree at `root`, whose text is `source`.
@@ -215,8 +235,29 @@ impl SymbolContext {
     }
 
     /// The deduplicated candidates of the matches intersecting `bytes` (unordered), and why
-    /// the run stopped early, if it did.
+    /// the run stopped early, if it did. Over the whole tree of a query whose match roots are
+    /// known ([`MatchRoots`]) and a tree without syntax errors, the query runs only at the
+    /// nodes where a wanted match can start; otherwise over the whole range at once. Both
+    /// find the same matches (`tests/engine/symbols_fixtures.rs` compares them on corpora).
     pub(super) fn collect<'tree>(
+        &mut self,
+        config: &SymbolConfig,
+        root: Node<'tree>,
+        source: &[u8],
+        options: &SymbolOptions,
+        bytes: std::ops::Range<usize>,
+    ) -> (Vec<Candidate<'tree>>, Option<IncompleteReason>) {
+        let whole = bytes.start == 0 && bytes.end >= root.end_byte();
+        match &config.match_roots {
+            Some(roots) if whole && !root.has_error() && self.at_roots => {
+                self.collect_at_roots(config, roots, root, source, options)
+            }
+            _ => self.collect_in_range(config, root, source, options, bytes),
+        }
+    }
+
+    /// [`collect`](Self::collect) with one query run over `bytes`.
+    fn collect_in_range<'tree>(
         &mut self,
         config: &SymbolConfig,
         root: Node<'tree>,
@@ -228,6 +269,7 @@ impl SymbolContext {
         let budget = Budget::start(limits);
 
         self.cursor.set_match_limit(limits.match_limit);
+        self.cursor.set_max_start_depth(None);
         self.cursor.set_byte_range(bytes);
         let mut progress = |_: &QueryCursorState| budget.progress();
         let text_provider =
@@ -238,114 +280,222 @@ impl SymbolContext {
             text_provider,
             QueryCursorOptions::new().progress_callback(&mut progress),
         );
-
-        let mut candidates: Vec<Candidate> = Vec::new();
-        let mut by_name_range: HashMap<(usize, usize), usize> = HashMap::new();
-        let mut reason = None;
-        let mut seen = 0usize;
+        let mut found = Found::default();
         while let Some(m) = matches.next() {
-            if seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
+            if found.seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
                 && let Some(r) = budget.check()
             {
-                reason = Some(r);
+                found.reason = Some(r);
                 break;
             }
-            seen += 1;
-            let mut name_node = None;
-            let mut tag = None;
-            let mut ignored = false;
-            let mut doc_nodes: Vec<Node<'_>> = Vec::new();
-            for capture in m.captures() {
-                if capture.index == config.name_capture {
-                    name_node = Some(capture.node);
-                } else if Some(capture.index) == config.ignore_capture {
-                    ignored = true;
-                } else if Some(capture.index) == config.doc_capture {
-                    doc_nodes.push(capture.node);
-                } else if let Some(t) = config.tag_capture(capture.index) {
-                    tag = Some((t, capture.node));
-                }
-            }
-            let (Some(name_node), Some((tag, tag_node))) = (name_node, tag) else {
-                continue;
-            };
-            if ignored || name_node.has_error() {
-                continue;
-            }
-            if !tag.is_definition && !options.include_references {
-                continue;
-            }
-            let name = node_text(source, &name_node, limits.max_capture_text_bytes);
-            let (node, declaration) = if tag.is_definition {
-                let (node, declaration) = widen_declarator(tag_node);
-                (
-                    node,
-                    tag.is_declaration || declaration || is_bodiless_declaration(node, &tag.kind),
-                )
-            } else {
-                (tag_node, false)
-            };
-            let (doc, doc_above) = if tag.is_definition {
-                let captured = if doc_nodes.is_empty() {
-                    None
-                } else {
-                    doc::doc_from_captures(node, &doc_nodes, source)
-                };
-                match captured {
-                    Some((doc, above)) => (Some(doc), above),
-                    None => doc::doc_for(node, source),
-                }
-            } else {
-                (None, false)
-            };
-            let candidate = Candidate {
-                symbol: Symbol {
-                    name: name.text,
-                    kind: tag.kind.clone(),
-                    tag_kind: tag.kind.clone(),
-                    lsp_kind: kind::LSP_VARIABLE,
-                    role: if tag.is_definition {
-                        SymbolRole::Definition
-                    } else {
-                        SymbolRole::Reference
-                    },
-                    declaration,
-                    range: Range::of(&node),
-                    name_range: Range::of(&name_node),
-                    parent: None,
-                    container: None,
-                    container_kind: None,
-                    doc,
-                    name_lossy: name.lossy,
-                },
-                pattern_index: m.pattern_index,
-                node,
-                doc_above,
-            };
-            match by_name_range.entry((name_node.start_byte(), name_node.end_byte())) {
-                Entry::Occupied(slot) => {
-                    let existing = &mut candidates[*slot.get()];
-                    if candidate.pattern_index < existing.pattern_index {
-                        *existing = candidate;
-                    }
-                }
-                Entry::Vacant(slot) => {
-                    if candidates.len() >= limits.max_captures {
-                        reason = Some(IncompleteReason::LimitReached);
-                        break;
-                    }
-                    slot.insert(candidates.len());
-                    candidates.push(candidate);
-                }
+            if found.add(config, m, source, options).is_break() {
+                break;
             }
         }
         drop(matches);
-        let reason = reason.or_else(|| budget.stopped()).or_else(|| {
-            self.cursor
-                .did_exceed_match_limit()
-                .then_some(IncompleteReason::MatchLimitExceeded)
-        });
-        (candidates, reason)
+        let exceeded = self.cursor.did_exceed_match_limit();
+        found.finish(&budget, exceeded)
+    }
+
+    /// [`collect`](Self::collect) over the whole tree, running the query only at the nodes
+    /// whose kind roots a wanted pattern (definitions; references too when asked for), with
+    /// matches starting at that node alone.
+    fn collect_at_roots<'tree>(
+        &mut self,
+        config: &SymbolConfig,
+        roots: &MatchRoots,
+        root: Node<'tree>,
+        source: &[u8],
+        options: &SymbolOptions,
+    ) -> (Vec<Candidate<'tree>>, Option<IncompleteReason>) {
+        let limits = &options.limits;
+        let budget = Budget::start(limits);
+        let wanted = if options.include_references {
+            MatchRoots::DEFINITION | MatchRoots::REFERENCE
+        } else {
+            MatchRoots::DEFINITION
+        };
+        self.cursor.set_match_limit(limits.match_limit);
+        self.cursor.set_byte_range(0..usize::MAX);
+        self.cursor.set_max_start_depth(Some(0));
+        let text_provider =
+            |node: Node<'_>| std::iter::once(source.get(node.byte_range()).unwrap_or(&[]));
+        let mut found = Found::default();
+        let mut exceeded = false;
+        let mut walk = root.walk();
+        let mut visited = 0usize;
+        'walk: loop {
+            visited += 1;
+            if visited.is_multiple_of(BUDGET_CHECK_INTERVAL * 4)
+                && let Some(r) = budget.check()
+            {
+                found.reason = Some(r);
+                break;
+            }
+            let node = walk.node();
+            if roots.flags(node.kind_id()) & wanted != 0 {
+                let mut progress = |_: &QueryCursorState| budget.progress();
+                let mut matches = self.cursor.matches_with_options(
+                    &config.query,
+                    node,
+                    text_provider,
+                    QueryCursorOptions::new().progress_callback(&mut progress),
+                );
+                while let Some(m) = matches.next() {
+                    if found.seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
+                        && let Some(r) = budget.check()
+                    {
+                        found.reason = Some(r);
+                        break 'walk;
+                    }
+                    if found.add(config, m, source, options).is_break() {
+                        break 'walk;
+                    }
+                }
+                drop(matches);
+                exceeded |= self.cursor.did_exceed_match_limit();
+            }
+            if walk.goto_first_child() {
+                continue;
+            }
+            while !walk.goto_next_sibling() {
+                if !walk.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        self.cursor.set_max_start_depth(None);
+        found.finish(&budget, exceeded)
+    }
+}
+
+/// The candidates of one extraction so far.
+#[derive(Default)]
+struct Found<'tree> {
+    candidates: Vec<Candidate<'tree>>,
+    by_name_range: HashMap<(usize, usize), usize>,
+    reason: Option<IncompleteReason>,
+    /// Matches seen.
+    seen: usize,
+}
+
+impl<'tree> Found<'tree> {
+    /// Takes one match: a new candidate, or a better pattern for a name already tagged
+    /// (the earliest pattern wins). `Break` when the capture limit is reached.
+    fn add(
+        &mut self,
+        config: &SymbolConfig,
+        m: &tree_sitter::QueryMatch<'_, 'tree>,
+        source: &[u8],
+        options: &SymbolOptions,
+    ) -> std::ops::ControlFlow<()> {
+        use std::ops::ControlFlow;
+        let limits = &options.limits;
+        self.seen += 1;
+        let mut name_node = None;
+        let mut tag = None;
+        let mut ignored = false;
+        let mut doc_nodes: Vec<Node<'_>> = Vec::new();
+        for capture in m.captures() {
+            if capture.index == config.name_capture {
+                name_node = Some(capture.node);
+            } else if Some(capture.index) == config.ignore_capture {
+                ignored = true;
+            } else if Some(capture.index) == config.doc_capture {
+                doc_nodes.push(capture.node);
+            } else if let Some(t) = config.tag_capture(capture.index) {
+                tag = Some((t, capture.node));
+            }
+        }
+        let (Some(name_node), Some((tag, tag_node))) = (name_node, tag) else {
+            return ControlFlow::Continue(());
+        };
+        if ignored || name_node.has_error() {
+            return ControlFlow::Continue(());
+        }
+        if !tag.is_definition && !options.include_references {
+            return ControlFlow::Continue(());
+        }
+        let name = node_text(source, &name_node, limits.max_capture_text_bytes);
+        let (node, declaration) = if tag.is_definition {
+            let (node, declaration) = widen_declarator(tag_node);
+            (
+                node,
+                tag.is_declaration || declaration || is_bodiless_declaration(node, &tag.kind),
+            )
+        } else {
+            (tag_node, false)
+        };
+        let (doc, doc_above) = if tag.is_definition {
+            let captured = if doc_nodes.is_empty() {
+                None
+            } else {
+                doc::doc_from_captures(node, &doc_nodes, source)
+            };
+            match captured {
+                Some((doc, above)) => (Some(doc), above),
+                None => doc::doc_for(node, source),
+            }
+        } else {
+            (None, false)
+        };
+        let candidate = Candidate {
+            symbol: Symbol {
+                name: name.text,
+                kind: tag.kind.clone(),
+                tag_kind: tag.kind.clone(),
+                lsp_kind: kind::LSP_VARIABLE,
+                role: if tag.is_definition {
+                    SymbolRole::Definition
+                } else {
+                    SymbolRole::Reference
+                },
+                declaration,
+                range: Range::of(&node),
+                name_range: Range::of(&name_node),
+                parent: None,
+                container: None,
+                container_kind: None,
+                doc,
+                name_lossy: name.lossy,
+            },
+            pattern_index: m.pattern_index,
+            node,
+            doc_above,
+        };
+        match self
+            .by_name_range
+            .entry((name_node.start_byte(), name_node.end_byte()))
+        {
+            Entry::Occupied(slot) => {
+                let existing = &mut self.candidates[*slot.get()];
+                if candidate.pattern_index < existing.pattern_index {
+                    *existing = candidate;
+                }
+            }
+            Entry::Vacant(slot) => {
+                if self.candidates.len() >= limits.max_captures {
+                    self.reason = Some(IncompleteReason::LimitReached);
+                    return ControlFlow::Break(());
+                }
+                slot.insert(self.candidates.len());
+                self.candidates.push(candidate);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The candidates, and why the run stopped early (a limit, the budget, the match limit).
+    fn finish(
+        self,
+        budget: &Budget<'_>,
+        exceeded_match_limit: bool,
+    ) -> (Vec<Candidate<'tree>>, Option<IncompleteReason>) {
+        let reason = self
+            .reason
+            .or_else(|| budget.stopped())
+            .or_else(|| exceeded_match_limit.then_some(IncompleteReason::MatchLimitExceeded));
+        (self.candidates, reason)
     }
 }
 

@@ -19,5 +19,6 @@ mod parse_incremental;
 mod query_cache;
 mod query_run;
 mod symbols_fixtures;
+mod symbols_match_roots;
 mod symbols_structure;
 mod symbols_tags;
