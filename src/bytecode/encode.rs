@@ -243,6 +243,29 @@ fn collect(tree: &Tree, source_len: usize, cancelled: &dyn Fn() -> bool) -> Opti
     }
 }
 
+/// Counts one node of `slot`; `flag_free_leaf_len` is the length of a flag-free leaf (whose
+/// kind keeps a fixed length while every such leaf has the same one).
+fn count_kind(kind_slots: &mut Vec<KindSlot>, slot: usize, flag_free_leaf_len: Option<u32>) {
+    if slot >= kind_slots.len() {
+        kind_slots.resize(
+            slot + 1,
+            KindSlot {
+                count: 0,
+                fixed_len: FIXED_UNSEEN,
+            },
+        );
+    }
+    let info = &mut kind_slots[slot];
+    info.count += 1;
+    if let Some(len) = flag_free_leaf_len {
+        if info.fixed_len == FIXED_UNSEEN {
+            info.fixed_len = len;
+        } else if info.fixed_len != len {
+            info.fixed_len = FIXED_VARIABLE;
+        }
+    }
+}
+
 fn named_by_kind(tree: &Tree) -> Vec<bool> {
     let language = tree.language();
     (0..language.node_kind_count())
@@ -265,26 +288,12 @@ fn from_walked(tree: &Tree, walked: Walked) -> Walk {
                 tree.language().node_kind_is_named(w.symbol)
             });
         let slot = slot_for(w.symbol, named);
-        if slot >= kind_slots.len() {
-            kind_slots.resize(
-                slot + 1,
-                KindSlot {
-                    count: 0,
-                    fixed_len: FIXED_UNSEEN,
-                },
-            );
-        }
-        let info = &mut kind_slots[slot];
-        info.count += 1;
         let leaf = w.leaf != 0;
-        if leaf && w.flags == 0 {
-            let len = w.end - w.start;
-            if info.fixed_len == FIXED_UNSEEN {
-                info.fixed_len = len;
-            } else if info.fixed_len != len {
-                info.fixed_len = FIXED_VARIABLE;
-            }
-        }
+        count_kind(
+            &mut kind_slots,
+            slot,
+            (leaf && w.flags == 0).then(|| w.end - w.start),
+        );
         if w.flags & FLAG_UNEXPECTED != 0 {
             unexpected.push((i, unexpected_char_text(w.lookahead_char)));
         }
@@ -357,26 +366,12 @@ fn collect_with_cursor(
             flags |= FLAG_UNEXPECTED;
             unexpected.push((nodes.len(), text));
         }
-        if slot >= kind_slots.len() {
-            kind_slots.resize(
-                slot + 1,
-                KindSlot {
-                    count: 0,
-                    fixed_len: FIXED_UNSEEN,
-                },
-            );
-        }
-        kind_slots[slot].count += 1;
         let leaf = !cursor.goto_first_child();
-        if leaf && flags == 0 {
-            let info = &mut kind_slots[slot];
-            let len = end - start;
-            if info.fixed_len == FIXED_UNSEEN {
-                info.fixed_len = len;
-            } else if info.fixed_len != len {
-                info.fixed_len = FIXED_VARIABLE;
-            }
-        }
+        count_kind(
+            &mut kind_slots,
+            slot,
+            (leaf && flags == 0).then(|| end - start),
+        );
         nodes.push(NodeRec {
             start,
             end,

@@ -160,17 +160,9 @@ impl CacheEntry {
 
     /// Parses a payload of format `version`. Every length is checked against the bytes present.
     pub fn from_payload(version: u16, bytes: &[u8]) -> Result<CacheEntry, EntryError> {
-        if !(OLDEST_ENTRY_FORMAT_VERSION..=ENTRY_FORMAT_VERSION).contains(&version) {
-            return Err(EntryError::UnknownVersion {
-                found: version,
-                supported: ENTRY_FORMAT_VERSION,
-            });
-        }
         let mut r = Reader { bytes, at: 0 };
-        let language_id = r.string()?;
-        let grammar_version = r.string()?;
-        let bytecode_version = u16::from_le_bytes(r.array::<2>()?);
-        let stored_hash = u128::from_le_bytes(r.array::<16>()?);
+        let (language_id, grammar_version, bytecode_version, stored_hash) =
+            read_head(version, &mut r)?;
         let source = r.bytes()?.to_vec();
         let bytecode = r.bytes()?.to_vec();
         let symbols = match r.array::<1>()?[0] {
@@ -250,17 +242,8 @@ pub fn symbols_from_payload(
     bytes: &[u8],
     key: &CacheKey,
 ) -> Result<Option<Vec<u8>>, EntryError> {
-    if !(OLDEST_ENTRY_FORMAT_VERSION..=ENTRY_FORMAT_VERSION).contains(&version) {
-        return Err(EntryError::UnknownVersion {
-            found: version,
-            supported: ENTRY_FORMAT_VERSION,
-        });
-    }
     let mut r = Reader { bytes, at: 0 };
-    let language_id = r.string()?;
-    let grammar_version = r.string()?;
-    let bytecode_version = u16::from_le_bytes(r.array::<2>()?);
-    let stored_hash = u128::from_le_bytes(r.array::<16>()?);
+    let (language_id, grammar_version, bytecode_version, stored_hash) = read_head(version, &mut r)?;
     if language_id != key.language_id
         || grammar_version != key.grammar_version
         || bytecode_version != key.bytecode_version
@@ -278,6 +261,22 @@ pub fn symbols_from_payload(
             what: format!("symbols flag {other}"),
         }),
     }
+}
+
+/// A payload's format check and its first fields: language id, grammar version, bytecode
+/// version and content hash.
+fn read_head(version: u16, r: &mut Reader<'_>) -> Result<(String, String, u16, u128), EntryError> {
+    if !(OLDEST_ENTRY_FORMAT_VERSION..=ENTRY_FORMAT_VERSION).contains(&version) {
+        return Err(EntryError::UnknownVersion {
+            found: version,
+            supported: ENTRY_FORMAT_VERSION,
+        });
+    }
+    let language_id = r.string()?;
+    let grammar_version = r.string()?;
+    let bytecode_version = u16::from_le_bytes(r.array::<2>()?);
+    let stored_hash = u128::from_le_bytes(r.array::<16>()?);
+    Ok((language_id, grammar_version, bytecode_version, stored_hash))
 }
 
 /// Why a payload is not a valid entry.

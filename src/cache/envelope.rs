@@ -134,16 +134,23 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-/// `zstd::bulk::decompress` on this thread's reused context.
-fn zstd_decompress(stored: &[u8], capacity: usize) -> std::io::Result<Vec<u8>> {
+/// Runs `f` with this thread's reused zstd decompression context.
+fn with_decompressor<T>(
+    f: impl FnOnce(&mut zstd::bulk::Decompressor<'static>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
     DECOMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let decompressor = match &mut *slot {
             Some(d) => d,
             none => none.insert(zstd::bulk::Decompressor::new()?),
         };
-        decompressor.decompress(stored, capacity)
+        f(decompressor)
     })
+}
+
+/// `zstd::bulk::decompress` on this thread's reused context.
+fn zstd_decompress(stored: &[u8], capacity: usize) -> std::io::Result<Vec<u8>> {
+    with_decompressor(|d| d.decompress(stored, capacity))
 }
 
 /// Wraps `payload` (a cache entry in format `payload_version`) with `codec`. zstd runs in a
@@ -334,15 +341,7 @@ pub fn open_with<T>(
         };
         buffer.clear();
         buffer.reserve(header.raw_len);
-        let written = DECOMPRESSOR
-            .with(|cell| {
-                let mut slot = cell.borrow_mut();
-                let decompressor = match &mut *slot {
-                    Some(d) => d,
-                    none => none.insert(zstd::bulk::Decompressor::new()?),
-                };
-                decompressor.decompress_to_buffer(stored, &mut *buffer)
-            })
+        let written = with_decompressor(|d| d.decompress_to_buffer(stored, &mut *buffer))
             .map_err(|e| codec_err(e.to_string()));
         let result = match written {
             Ok(n) if n == header.raw_len && buffer.len() == n => Ok(f(&header, buffer)),
