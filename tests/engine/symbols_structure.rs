@@ -63,6 +63,31 @@ fn c_prototype_is_a_declaration_and_the_body_a_definition() {
     assert_eq!((ptr.range.start.column, ptr.range.end.column), (0, 35));
 }
 
+/// The query `/v1/symbols` and `syntaxd symbols` use for C (ours, which replaces the crate's)
+/// lists prototypes as declarations, pointer-returning ones too, and no function pointer.
+#[cfg(feature = "tree-sitter-c")]
+#[test]
+fn c_prototypes_are_declarations_with_the_registry_query() {
+    use syntaxd::language::{QueryKind, registry};
+    let c = registry().language_for_name("c").expect("c");
+    let tags = c.query_text(QueryKind::Tags).expect("a tags query");
+    let source = "int add(int a, int b);\nchar *name_of(int id);\nstatic void (*handler)(int);\n\
+                  int add(int a, int b) { return a + b; }\n";
+    let result = extract(tree_sitter_c::LANGUAGE.into(), &tags, source);
+    let named =
+        |name: &str| -> Vec<&Symbol> { result.symbols.iter().filter(|s| s.name == name).collect() };
+    let adds = named("add");
+    assert_eq!(adds.len(), 2, "{:#?}", result.symbols);
+    assert!(adds[0].declaration && adds[0].kind == "function");
+    assert_eq!(adds[0].name_range.start.row, 0);
+    assert!(!adds[1].declaration);
+    let name_of = named("name_of");
+    assert_eq!(name_of.len(), 1, "{:#?}", result.symbols);
+    assert!(name_of[0].declaration && name_of[0].kind == "function");
+    // A function pointer variable is not a prototype.
+    assert!(named("handler").iter().all(|s| s.kind != "function"));
+}
+
 #[cfg(feature = "tree-sitter-python")]
 #[test]
 fn python_methods_constructors_containers_and_docstrings() {

@@ -14,6 +14,16 @@
     (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))))
   ]) @definition.function
 
+; Prototypes: declarations, listed as functions flagged `declaration` (ctags' `prototype`),
+; not as definitions. A function-pointer variable `void (*h)(int);` is no prototype.
+(declaration
+  declarator: [
+    (function_declarator declarator: (identifier) @name)
+    (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
+    (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
+    (attributed_declarator (function_declarator declarator: (identifier) @name))
+  ]) @declaration.function
+
 ; Type definitions: plain, pointer, array, function and function-pointer typedefs.
 (type_definition
   declarator: [
