@@ -323,29 +323,21 @@ pub fn open_with<T>(
 ) -> Result<T, EnvelopeError> {
     let (header, stored) = checked(bytes)?;
     if header.codec != Codec::Zstd {
-        let (header, payload) = open(bytes)?;
-        return Ok(f(&header, &payload));
+        // Raw payloads are lent as stored; lz4 (the warm tier) allocates.
+        return Ok(f(&header, &decode(&header, stored)?));
     }
-    let codec_err = |reason: String| EnvelopeError::Codec {
-        codec: header.codec.as_str(),
-        declared: header.raw_len,
-        reason,
-    };
     SCRATCH.with(|cell| {
-        // A reentrant call (none today) gets a buffer of its own.
-        let mut own = Vec::new();
-        let mut borrowed = cell.try_borrow_mut();
-        let buffer: &mut Vec<u8> = match &mut borrowed {
-            Ok(b) => b,
-            Err(_) => &mut own,
+        let Ok(mut buffer) = cell.try_borrow_mut() else {
+            // A call from inside `f` (none today) allocates its own buffer.
+            return Ok(f(&header, &decode(&header, stored)?));
         };
         buffer.clear();
         buffer.reserve(header.raw_len);
         let written = with_decompressor(|d| d.decompress_to_buffer(stored, &mut *buffer))
-            .map_err(|e| codec_err(e.to_string()));
+            .map_err(|e| codec_error(&header, e.to_string()));
         let result = match written {
-            Ok(n) if n == header.raw_len && buffer.len() == n => Ok(f(&header, buffer)),
-            Ok(n) => Err(codec_err(format!("got {n} bytes"))),
+            Ok(n) if n == header.raw_len && buffer.len() == n => Ok(f(&header, &buffer)),
+            Ok(n) => Err(codec_error(&header, format!("got {n} bytes"))),
             Err(e) => Err(e),
         };
         if buffer.capacity() > SCRATCH_KEEP_BYTES {
@@ -379,24 +371,38 @@ fn checked(bytes: &[u8]) -> Result<(EnvelopeHeader, &[u8]), EnvelopeError> {
 /// Checks and opens an envelope, returning its header and the decompressed payload.
 pub fn open(bytes: &[u8]) -> Result<(EnvelopeHeader, Vec<u8>), EnvelopeError> {
     let (header, stored) = checked(bytes)?;
-    let codec_err = |reason: String| EnvelopeError::Codec {
+    let payload = decode(&header, stored)?.into_owned();
+    Ok((header, payload))
+}
+
+/// The payload of checked `stored` bytes: lent as is for the raw codec, else decompressed
+/// (to exactly the declared length).
+fn decode<'a>(
+    header: &EnvelopeHeader,
+    stored: &'a [u8],
+) -> Result<std::borrow::Cow<'a, [u8]>, EnvelopeError> {
+    let payload = match header.codec {
+        Codec::None => std::borrow::Cow::Borrowed(stored),
+        // The declared size was bounded above; lz4 never writes past it.
+        Codec::Lz4 => lz4_flex::block::decompress(stored, header.raw_len)
+            .map_err(|e| codec_error(header, e.to_string()))?
+            .into(),
+        Codec::Zstd => zstd_decompress(stored, header.raw_len)
+            .map_err(|e| codec_error(header, e.to_string()))?
+            .into(),
+    };
+    if payload.len() != header.raw_len {
+        return Err(codec_error(header, format!("got {} bytes", payload.len())));
+    }
+    Ok(payload)
+}
+
+fn codec_error(header: &EnvelopeHeader, reason: String) -> EnvelopeError {
+    EnvelopeError::Codec {
         codec: header.codec.as_str(),
         declared: header.raw_len,
         reason,
-    };
-    let payload = match header.codec {
-        Codec::None => stored.to_vec(),
-        // The declared size was bounded above; lz4 never writes past it.
-        Codec::Lz4 => lz4_flex::block::decompress(stored, header.raw_len)
-            .map_err(|e| codec_err(e.to_string()))?,
-        Codec::Zstd => {
-            zstd_decompress(stored, header.raw_len).map_err(|e| codec_err(e.to_string()))?
-        }
-    };
-    if payload.len() != header.raw_len {
-        return Err(codec_err(format!("got {} bytes", payload.len())));
     }
-    Ok((header, payload))
 }
 
 #[cfg(test)]
@@ -428,6 +434,12 @@ mod tests {
             let last = bad.len() - 1;
             bad[last] ^= 1;
             assert!(open_with(&bad, |_, _| ()).is_err(), "checksum checked");
+        }
+        // The other codecs through `open_with` too (raw is lent as stored, lz4 decoded).
+        for codec in [Codec::None, Codec::Lz4] {
+            let sealed = seal(&small, 2, codec, 3);
+            let lent = open_with(&sealed, |h, p| (h.codec, p == small.as_slice())).expect("opens");
+            assert_eq!(lent, (codec, true));
         }
     }
 

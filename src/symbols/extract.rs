@@ -238,7 +238,7 @@ impl SymbolContext {
     /// the run stopped early, if it did. Over the whole tree of a query whose match roots are
     /// known ([`MatchRoots`]) and a tree without syntax errors, the query runs only at the
     /// nodes where a wanted match can start; otherwise over the whole range at once. Both
-    /// find the same matches (`tests/engine/symbols_fixtures.rs` compares them on corpora).
+    /// find the same matches (`tests/engine/symbols_match_roots.rs` compares them on corpora).
     pub(super) fn collect<'tree>(
         &mut self,
         config: &SymbolConfig,
