@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::cache::{Cache, CacheError, StoreError};
+use crate::cache::{Cache, CacheError, Sealed, StoreError};
 use crate::language::{looks_binary, registry};
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
@@ -83,17 +83,15 @@ enum Outcome {
         /// The store's damage count when the entry was checked.
         generation: u64,
     },
-    Parsed(Sealed),
+    Parsed(Parsed),
     Skipped,
     Error(String),
 }
 
 /// A parsed file, sealed for the cold tier by the worker that parsed it.
-struct Sealed {
-    /// The entry's key.
-    key: String,
-    /// Its envelope.
-    value: Vec<u8>,
+struct Parsed {
+    /// The entry's key, envelope and packed symbols.
+    sealed: Sealed,
     /// Registry id of the language.
     language: String,
     /// Size of the source, in bytes.
@@ -243,10 +241,10 @@ fn run_pass(
     }
     drop(tx);
 
-    let mut batch: Vec<(PathBuf, Sealed)> = Vec::new();
+    let mut batch: Vec<(PathBuf, Parsed)> = Vec::new();
     let mut batch_bytes = 0usize;
     let mut logged_store_error = false;
-    let mut flush = |batch: &mut Vec<(PathBuf, Sealed)>,
+    let mut flush = |batch: &mut Vec<(PathBuf, Parsed)>,
                      out: &mut HashMap<PathBuf, (Final, Option<u64>)>| {
         if batch.is_empty() {
             return;
@@ -254,10 +252,10 @@ fn run_pass(
         let mut paths = Vec::with_capacity(batch.len());
         let mut files = Vec::with_capacity(batch.len());
         let mut values = Vec::with_capacity(batch.len());
-        for (path, sealed) in batch.drain(..) {
+        for (path, parsed) in batch.drain(..) {
             paths.push(path);
-            files.push((sealed.language, sealed.bytes));
-            values.push((sealed.key, sealed.value));
+            files.push((parsed.language, parsed.bytes));
+            values.push(parsed.sealed);
         }
         let mut generation = cache.cold().damage_events();
         let mut result = cache.store_sealed_durable(&values);
@@ -294,9 +292,12 @@ fn run_pass(
             } => {
                 out.insert(path, (Final::Hit { language, bytes }, Some(generation)));
             }
-            Outcome::Parsed(sealed) => {
-                batch_bytes += sealed.value.len() + sealed.key.len();
-                batch.push((path, sealed));
+            Outcome::Parsed(parsed) => {
+                let sealed = &parsed.sealed;
+                batch_bytes += sealed.value.len()
+                    + sealed.key.len()
+                    + sealed.symbols.as_ref().map_or(0, Vec::len);
+                batch.push((path, parsed));
                 if batch_bytes >= BATCH_BYTES || batch.len() >= options.batch_entries.max(1) {
                     flush(&mut batch, &mut out);
                     batch_bytes = 0;
@@ -368,10 +369,8 @@ fn index_one(analyzer: &Analyzer, path: &Path) -> Outcome {
         Ok((entry, tree, _)) => {
             // The tree goes before sealing: its memory is free for the next file.
             drop(tree);
-            let (key, value) = cache.seal_for_cold(&entry);
-            Outcome::Parsed(Sealed {
-                key,
-                value,
+            Outcome::Parsed(Parsed {
+                sealed: cache.seal_for_cold(&entry),
                 language: entry.language_id,
                 bytes: entry.source.len() as u64,
             })

@@ -155,12 +155,29 @@ impl Analyzer {
         }
     }
 
-    /// Looks up only the stored symbols JSON of `source` (see [`Cache::get_symbols`]): no
-    /// entry is promoted or copied. `None`: not cached; `Some(None)`: cached without symbols.
-    pub fn lookup_symbols(&self, language: &Language, source: &[u8]) -> Option<Option<Vec<u8>>> {
-        self.cache
-            .as_ref()?
-            .get_symbols(&Self::key_for(language, source))
+    /// The stored symbols list of `source`, when it is cached with a list of the current
+    /// format: the packed copy the cold tier keeps beside the entry
+    /// ([`Cache::get_packed_symbols`]), else the entry's JSON ([`Cache::get_symbols`]). No
+    /// entry is promoted or copied. `None`: not cached, or cached without a current list.
+    pub fn lookup_symbol_list(&self, language: &Language, source: &[u8]) -> Option<SymbolsResult> {
+        let cache = self.cache.as_ref()?;
+        let key = Self::key_for(language, source);
+        if let Some(packed) = cache.get_packed_symbols(&key) {
+            match crate::symbols::packed::unpack(&packed) {
+                Ok(list) if list.symbols_format == crate::symbols::SYMBOLS_FORMAT_VERSION => {
+                    return Some(list);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(key = %key, error = %e, "stored packed symbols unreadable; reading the entry")
+                }
+            }
+        }
+        cache
+            .get_symbols(&key)
+            .flatten()
+            .filter(|s| SymbolsResult::is_current(s))
+            .and_then(|s| serde_json::from_slice(&s).ok())
     }
 
     /// Answers from the cache, or parses, encodes, extracts symbols and stores (durably).
@@ -306,11 +323,15 @@ impl Analyzer {
                 Some(IncompleteReason::Deadline | IncompleteReason::Cancelled)
             );
             let json = result.to_json();
-            Ok((json, cut))
+            let packed = (!cut).then(|| crate::symbols::packed::pack(&result));
+            Ok((json, packed))
         });
-        let stored = match &answer {
-            Some(Ok((json, false))) => Some(json.clone()),
-            _ => None,
+        // A list cut by a deadline or a cancellation answers this request only (no packed form).
+        let (answer, stored, symbols_packed) = match answer {
+            Some(Ok((json, Some(packed)))) => (Some(Ok(json.clone())), Some(json), Some(packed)),
+            Some(Ok((json, None))) => (Some(Ok(json)), None, None),
+            Some(Err(e)) => (Some(Err(e)), None, None),
+            None => (None, None, None),
         };
         let summary = summarize(&outcome.tree);
         let entry = CacheEntry {
@@ -321,8 +342,8 @@ impl Analyzer {
             bytecode: bytes,
             symbols: stored,
             summary: Some(summary),
+            symbols_packed,
         };
-        let answer = answer.map(|r| r.map(|(json, _)| json));
         Ok((entry, outcome.tree, outcome.elapsed, answer))
     }
 

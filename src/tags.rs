@@ -15,11 +15,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::cache::Sealed;
 use crate::index::walk_files;
 use crate::language::{QueryKind, looks_binary, registry};
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
-use crate::symbols::SymbolsResult;
+use crate::symbols::packed::unpack;
 use crate::symbols::tags_file::{
     FileSymbols, TagsSelection, ctags_header, ctags_json_lines, ctags_lines, etags_section,
     lsp_document_symbols,
@@ -172,10 +173,10 @@ pub fn write_tags(
     drop(tx);
 
     let cache = analyzer.cache().cloned();
-    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut batch: Vec<Sealed> = Vec::new();
     let mut batch_bytes = 0usize;
     let mut store_error = None;
-    let mut flush = |batch: &mut Vec<(String, Vec<u8>)>, batch_bytes: &mut usize| {
+    let mut flush = |batch: &mut Vec<Sealed>, batch_bytes: &mut usize| {
         // Durably in the cold tier only: a later run or the daemon reads them from there.
         if let Some(cache) = &cache
             && !batch.is_empty()
@@ -202,15 +203,17 @@ pub fn write_tags(
                 summary.symbols += symbols;
                 summary.incomplete += u64::from(!complete);
                 match parsed {
-                    Some(sealed) => {
+                    Parsed::Now(sealed) => {
                         summary.parsed += 1;
-                        batch_bytes += sealed.1.len();
-                        batch.push(sealed);
-                        if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_ENTRIES {
-                            flush(&mut batch, &mut batch_bytes);
+                        if let Some(sealed) = sealed {
+                            batch_bytes += sealed.value.len();
+                            batch.push(sealed);
+                            if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_ENTRIES {
+                                flush(&mut batch, &mut batch_bytes);
+                            }
                         }
                     }
-                    None => summary.cache_hits += 1,
+                    Parsed::Cached => summary.cache_hits += 1,
                 }
                 Some(output)
             }
@@ -276,12 +279,19 @@ enum Outcome {
         output: Rendered,
         symbols: u64,
         complete: bool,
-        /// The new entry to store, sealed by the worker (key, value), when the file was
-        /// parsed now; `Some` without a cache too (nothing is stored then).
-        parsed: Option<(String, Vec<u8>)>,
+        /// Whether the list was cached, or made now.
+        parsed: Parsed,
     },
     Skipped,
     Error(String),
+}
+
+enum Parsed {
+    /// The list was read from the cache.
+    Cached,
+    /// The file was parsed now; with a cache, its entry sealed by the worker (the calling
+    /// thread only commits).
+    Now(Option<Sealed>),
 }
 
 /// A worker's read buffer is kept between files up to this capacity.
@@ -311,31 +321,21 @@ fn symbols_of(
     }
     // Only the stored list is read: a tree's entries never fill the memory tiers. A cached
     // list needs no compiled tags query either.
-    let cached = analyzer
-        .lookup_symbols(language, source)
-        .flatten()
-        .filter(|s| SymbolsResult::is_current(s))
-        .and_then(|s| serde_json::from_slice::<SymbolsResult>(&s).ok());
+    let cached = analyzer.lookup_symbol_list(language, source);
     if cached.is_none() && analyzer.symbol_config(language).is_none() {
         return Outcome::Skipped;
     }
     let (result, parsed) = match cached {
-        Some(result) => (result, None),
+        Some(result) => (result, Parsed::Cached),
         None => match analyzer.parse_entry(language, source.to_vec(), CancelHandle::new()) {
             Ok((entry, _tree, _)) => {
-                let Some(result) = entry
-                    .symbols
-                    .as_deref()
-                    .and_then(|s| serde_json::from_slice::<SymbolsResult>(s).ok())
+                // Present when the list is complete (or cut by a deterministic limit).
+                let Some(result) = entry.symbols_packed.as_deref().and_then(|p| unpack(p).ok())
                 else {
                     return Outcome::Error("symbol extraction failed or timed out".to_owned());
                 };
-                // Sealed (compressed) here, in parallel; the calling thread only commits.
-                let sealed = match analyzer.cache() {
-                    Some(cache) => cache.seal_for_cold(&entry),
-                    None => (String::new(), Vec::new()),
-                };
-                (result, Some(sealed))
+                let sealed = analyzer.cache().map(|cache| cache.seal_for_cold(&entry));
+                (result, Parsed::Now(sealed))
             }
             Err(AnalyzeError::Parse(
                 ParseError::TooLarge { .. }

@@ -366,6 +366,7 @@ fn entry(i: usize) -> CacheEntry {
         bytecode: vec![i as u8; 64],
         symbols: None,
         summary: None,
+        symbols_packed: None,
     }
 }
 

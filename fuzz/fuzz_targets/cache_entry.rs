@@ -87,6 +87,7 @@ fn round_trip(data: &[u8]) {
         bytecode,
         symbols: (codec & 0x80 != 0).then(|| br#"{"symbols":[],"complete":true}"#.to_vec()),
         summary: None,
+        symbols_packed: None,
     };
     let payload = entry.to_payload();
     let codec = [Codec::None, Codec::Lz4, Codec::Zstd][usize::from(*codec % 3)];

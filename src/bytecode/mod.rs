@@ -22,7 +22,7 @@ mod error;
 mod format;
 mod lines;
 mod tree;
-mod varint;
+pub(crate) mod varint;
 mod verify;
 #[allow(unsafe_code)] // The FFI of the C tree walk; see the module.
 mod walk;

@@ -82,6 +82,10 @@ pub struct CacheEntry {
     pub symbols: Option<Vec<u8>>,
     /// Facts about the tree computed when it was parsed (absent in format-1 entries).
     pub summary: Option<TreeSummary>,
+    /// `symbols` in packed form ([`crate::symbols::packed`]), for an entry made now: the cold
+    /// tier stores it beside the entry, for readers of the list alone. Not part of the
+    /// payload (`None` in an entry read back).
+    pub symbols_packed: Option<Vec<u8>>,
 }
 
 /// What a parse answer needs from the tree besides the tree itself, computed once from the
@@ -112,6 +116,7 @@ impl CacheEntry {
         self.source.len()
             + self.bytecode.len()
             + self.symbols.as_ref().map_or(0, Vec::len)
+            + self.symbols_packed.as_ref().map_or(0, Vec::len)
             + self
                 .summary
                 .as_ref()
@@ -225,6 +230,7 @@ impl CacheEntry {
             bytecode,
             symbols,
             summary,
+            symbols_packed: None,
         })
     }
 }
@@ -377,6 +383,7 @@ mod tests {
                 has_errors: true,
                 problems_json: br#"[{"kind":"error"}]"#.to_vec(),
             }),
+            symbols_packed: None,
         }
     }
 

@@ -189,6 +189,50 @@ enum Pending {
     Stop,
 }
 
+/// An entry sealed as the cold tier stores it ([`Cache::seal_for_cold`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// The entry's key.
+    pub key: String,
+    /// The entry's zstd envelope.
+    pub value: Vec<u8>,
+    /// Its packed symbols list in an lz4 envelope, stored beside it, when the entry has one.
+    pub symbols: Option<Vec<u8>>,
+}
+
+/// The envelope payload version of a packed symbols list (its format byte follows inside).
+const PACKED_SYMBOLS_VERSION: u16 = crate::symbols::packed::PACKED_FORMAT as u16;
+
+impl Sealed {
+    fn of(entry: &CacheEntry, zstd_level: i32) -> Sealed {
+        Sealed {
+            key: entry.key().to_string(),
+            value: envelope::seal(
+                &entry.to_payload(),
+                ENTRY_FORMAT_VERSION,
+                Codec::Zstd,
+                zstd_level,
+            ),
+            symbols: entry
+                .symbols_packed
+                .as_ref()
+                .map(|p| envelope::seal(p, PACKED_SYMBOLS_VERSION, Codec::Lz4, 0)),
+        }
+    }
+}
+
+fn store_sealed(cold: &ColdStore, sealed: &[Sealed]) -> Result<(), StoreError> {
+    let entries: Vec<(&str, &[u8])> = sealed
+        .iter()
+        .map(|s| (s.key.as_str(), s.value.as_slice()))
+        .collect();
+    let symbols: Vec<(&str, &[u8])> = sealed
+        .iter()
+        .filter_map(|s| Some((s.key.as_str(), s.symbols.as_deref()?)))
+        .collect();
+    cold.put_many_with_symbols(&entries, &symbols)
+}
+
 /// Entries per write-behind batch (one durable transaction) at most ...
 const WRITE_BATCH_ENTRIES: usize = 256;
 /// ... and sealed bytes per batch at most.
@@ -407,6 +451,45 @@ impl Cache {
         None
     }
 
+    /// The packed symbols list stored beside `key`'s entry ([`crate::symbols::packed`]): from
+    /// a hot entry made now, or from the cold tier's own table, without reading the entry.
+    /// `None` when there is none (an entry without symbols, or stored by an older syntaxd:
+    /// read the JSON with [`get_symbols`](Self::get_symbols)); a hit is counted only when
+    /// found. A corrupt value removes the key (entry and list), as in [`get`](Self::get).
+    pub fn get_packed_symbols(&self, key: &CacheKey) -> Option<Vec<u8>> {
+        let k = key.to_string();
+        let started = Instant::now();
+        if let Some(entry) = self.hot.get(&k)
+            && let Some(packed) = &entry.symbols_packed
+        {
+            self.metrics.hit(Tier::Hot, started);
+            return Some(packed.clone());
+        }
+        match self.cold.get_symbols(&k) {
+            Ok(Some(sealed)) => match envelope::open(&sealed) {
+                Ok((h, packed)) if h.payload_version == PACKED_SYMBOLS_VERSION => {
+                    self.metrics.hit(Tier::Cold, started);
+                    Some(packed)
+                }
+                // Another packed format: the entry's JSON answers.
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::warn!(key = %key, reason = %e, "corrupt stored symbols treated as a miss");
+                    self.metrics.corrupt(Tier::Cold);
+                    if let Err(e) = self.cold.remove_many(&[k]) {
+                        tracing::debug!(error = %e, "could not remove a corrupt cold entry");
+                    }
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                tracing::debug!(error = %e, "cold tier read failed; treating as a miss");
+                None
+            }
+        }
+    }
+
     /// Whether `key` is in the cold tier with an intact envelope, without loading it into
     /// memory (warm re-index). A corrupt value is removed and counted, and reads as absent.
     pub fn check_stored(&self, key: &CacheKey) -> Result<bool, CacheError> {
@@ -449,15 +532,17 @@ impl Cache {
     pub fn put_many(&self, entries: Vec<CacheEntry>) -> Result<Vec<Arc<CacheEntry>>, CacheError> {
         let started = Instant::now();
         let sealed = self.seal_all(&entries);
-        self.cold.put_many(&sealed)?;
+        self.store_sealed(&sealed)?;
         self.metrics.stored(Tier::Cold, started);
         let hot_started = Instant::now();
         let out: Vec<Arc<CacheEntry>> = entries
             .into_iter()
             .zip(sealed)
-            .map(|(e, (k, _))| {
+            .map(|(mut e, sealed)| {
+                // Stored beside it in cold; the memory tiers answer from the JSON.
+                e.symbols_packed = None;
                 let e = Arc::new(e);
-                self.hot.insert(k, Arc::clone(&e));
+                self.hot.insert(sealed.key, Arc::clone(&e));
                 e
             })
             .collect();
@@ -475,26 +560,24 @@ impl Cache {
     /// configured level). Sealing is the costly part of a cold write; callers with many
     /// entries (`syntaxd index`) seal on their worker threads and store the batch with
     /// [`store_sealed_durable`](Self::store_sealed_durable).
-    pub fn seal_for_cold(&self, entry: &CacheEntry) -> (String, Vec<u8>) {
-        let value = envelope::seal(
-            &entry.to_payload(),
-            ENTRY_FORMAT_VERSION,
-            Codec::Zstd,
-            self.config.zstd_level,
-        );
-        (entry.key().to_string(), value)
+    pub fn seal_for_cold(&self, entry: &CacheEntry) -> Sealed {
+        Sealed::of(entry, self.config.zstd_level)
     }
 
     /// Stores values sealed by [`seal_for_cold`](Self::seal_for_cold) in the cold tier only,
     /// in one durable transaction: when this returns `Ok` they survive a crash.
-    pub fn store_sealed_durable(&self, sealed: &[(String, Vec<u8>)]) -> Result<(), CacheError> {
+    pub fn store_sealed_durable(&self, sealed: &[Sealed]) -> Result<(), CacheError> {
         let started = Instant::now();
-        self.cold.put_many(sealed)?;
+        self.store_sealed(sealed)?;
         self.metrics.stored(Tier::Cold, started);
         Ok(())
     }
 
-    fn seal_all(&self, entries: &[CacheEntry]) -> Vec<(String, Vec<u8>)> {
+    fn store_sealed(&self, sealed: &[Sealed]) -> Result<(), StoreError> {
+        store_sealed(&self.cold, sealed)
+    }
+
+    fn seal_all(&self, entries: &[CacheEntry]) -> Vec<Sealed> {
         entries.iter().map(|e| self.seal_for_cold(e)).collect()
     }
 
@@ -522,31 +605,26 @@ impl Cache {
         let mut missing = Vec::new();
         for (k, e) in self.hot.iter() {
             if !self.cold.contains(&k)? {
-                let value = envelope::seal(
-                    &e.to_payload(),
-                    ENTRY_FORMAT_VERSION,
-                    Codec::Zstd,
-                    self.config.zstd_level,
-                );
-                missing.push((k.to_string(), value));
+                missing.push(Sealed::of(&e, self.config.zstd_level));
             }
         }
         for (k, sealed) in self.warm.iter() {
             if !self.cold.contains(&k)?
                 && let Ok((h, payload)) = envelope::open(&sealed)
             {
-                missing.push((
-                    k.to_string(),
-                    envelope::seal(
+                missing.push(Sealed {
+                    key: k.to_string(),
+                    value: envelope::seal(
                         &payload,
                         h.payload_version,
                         Codec::Zstd,
                         self.config.zstd_level,
                     ),
-                ));
+                    symbols: None,
+                });
             }
         }
-        self.cold.put_many(&missing)?;
+        self.store_sealed(&missing)?;
         Ok(missing.len())
     }
 
@@ -636,21 +714,17 @@ impl Drop for Cache {
 fn write_behind(rx: &Receiver<Pending>, cold: &ColdStore, metrics: &CacheMetrics, zstd_level: i32) {
     let mut stop = false;
     while !stop && let Ok(first) = rx.recv() {
-        let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut batch: Vec<Sealed> = Vec::new();
         let mut bytes = 0usize;
         let mut waiters: Vec<SyncSender<()>> = Vec::new();
         let mut next = Some(first);
         while let Some(pending) = next.take() {
             match pending {
                 Pending::Entry(key, entry) => {
-                    let value = envelope::seal(
-                        &entry.to_payload(),
-                        ENTRY_FORMAT_VERSION,
-                        Codec::Zstd,
-                        zstd_level,
-                    );
-                    bytes += value.len();
-                    batch.push((key, value));
+                    let sealed = Sealed::of(&entry, zstd_level);
+                    debug_assert_eq!(sealed.key, key);
+                    bytes += sealed.value.len();
+                    batch.push(sealed);
                 }
                 Pending::Demoted(key, version, payload) => {
                     // Write-through normally has it already. A corrupt value there is counted,
@@ -662,7 +736,11 @@ fn write_behind(rx: &Receiver<Pending>, cold: &ColdStore, metrics: &CacheMetrics
                     if presence != Presence::Valid {
                         let value = envelope::seal(&payload, version, Codec::Zstd, zstd_level);
                         bytes += value.len();
-                        batch.push((key, value));
+                        batch.push(Sealed {
+                            key,
+                            value,
+                            symbols: None,
+                        });
                     }
                 }
                 Pending::Flush(waiter) => {
@@ -681,7 +759,7 @@ fn write_behind(rx: &Receiver<Pending>, cold: &ColdStore, metrics: &CacheMetrics
         }
         if !batch.is_empty() {
             let started = Instant::now();
-            match cold.put_many(&batch) {
+            match store_sealed(cold, &batch) {
                 Ok(()) => metrics.stored(Tier::Cold, started),
                 // Counted and logged (once per interval) by the store; the entries stay in hot.
                 Err(e) => {

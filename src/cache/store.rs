@@ -34,11 +34,16 @@ use redb::{
 
 /// Key: the cache key string; value: a sealed envelope.
 const ENTRIES: TableDefinition<&str, &[u8]> = TableDefinition::new("entries");
+/// Key: the cache key string; value: the entry's symbols list in packed form
+/// ([`crate::symbols::packed`]), sealed in its own envelope. Written with its entry, removed
+/// with it; read alone by `syntaxd symbols`. Optional: an entry may have none.
+const SYMBOLS: TableDefinition<&str, &[u8]> = TableDefinition::new("symbols");
 /// Store-level facts: `store_format`, `stored_bytes`.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
 /// The layout of the redb tables.
-/// - 1: first release: `entries` (key -> envelope) and `meta`.
+/// - 1: first release: `entries` (key -> envelope) and `meta`; later (additive, still 1: a
+///   syntaxd without it reads the store as before) `symbols` (key -> packed symbols envelope).
 pub const STORE_FORMAT_VERSION: u64 = 1;
 
 /// The database file inside the cache directory.
@@ -444,9 +449,23 @@ impl ColdStore {
 
     /// The sealed envelope stored under `key`, if any.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get_from(ENTRIES, key)
+    }
+
+    /// The sealed packed-symbols envelope stored beside `key`'s entry, if any (an entry stored
+    /// by an older syntaxd, or without symbols, has none).
+    pub fn get_symbols(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get_from(SYMBOLS, key)
+    }
+
+    fn get_from(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        key: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         let value = self.with_db(StoreOp::Read, |db| {
             let txn = db.begin_read()?;
-            let table = match txn.open_table(ENTRIES) {
+            let table = match txn.open_table(table) {
                 Ok(t) => t,
                 Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
                 Err(e) => return Err(e.into()),
@@ -494,6 +513,20 @@ impl ColdStore {
     /// Stores every (key, envelope) pair in one durable transaction: when this returns `Ok`,
     /// the values survive a crash. Then evicts the least recently used values over budget.
     pub fn put_many(&self, items: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+        let items: Vec<(&str, &[u8])> = items
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        self.put_many_with_symbols(&items, &[])
+    }
+
+    /// [`put_many`](Self::put_many), with packed-symbols envelopes stored beside some of the
+    /// entries (`symbols` keys are entry keys) in the same transaction.
+    pub fn put_many_with_symbols(
+        &self,
+        items: &[(&str, &[u8])],
+        symbols: &[(&str, &[u8])],
+    ) -> Result<(), StoreError> {
         if items.is_empty() {
             return Ok(());
         }
@@ -503,11 +536,16 @@ impl ColdStore {
             txn.set_durability(Durability::Immediate)?;
             let mut total = before;
             {
-                let mut table = txn.open_table(ENTRIES)?;
-                for (key, value) in items {
-                    let old = table.insert(key.as_str(), value.as_slice())?;
-                    let old_len = old.map_or(0, |o| o.value().len() as u64);
-                    total = total.saturating_sub(old_len) + value.len() as u64;
+                for (name, values) in [(ENTRIES, items), (SYMBOLS, symbols)] {
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let mut table = txn.open_table(name)?;
+                    for &(key, value) in values {
+                        let old = table.insert(key, value)?;
+                        let old_len = old.map_or(0, |o| o.value().len() as u64);
+                        total = total.saturating_sub(old_len) + value.len() as u64;
+                    }
                 }
                 let mut meta = txn.open_table(META)?;
                 meta.insert("stored_bytes", total)?;
@@ -539,10 +577,14 @@ impl ColdStore {
             let mut removed = 0;
             {
                 let mut table = txn.open_table(ENTRIES)?;
+                let mut symbols = txn.open_table(SYMBOLS)?;
                 for key in keys {
                     if let Some(old) = table.remove(key.as_str())? {
                         total = total.saturating_sub(old.value().len() as u64);
                         removed += 1;
+                    }
+                    if let Some(old) = symbols.remove(key.as_str())? {
+                        total = total.saturating_sub(old.value().len() as u64);
                     }
                 }
                 let mut meta = txn.open_table(META)?;
@@ -561,10 +603,18 @@ impl ColdStore {
     }
 
     /// Calls `f(key, envelope)` for every stored value, in key order.
-    pub fn for_each(&self, mut f: impl FnMut(&str, &[u8])) -> Result<(), StoreError> {
+    pub fn for_each(&self, f: impl FnMut(&str, &[u8])) -> Result<(), StoreError> {
+        self.for_each_in(ENTRIES, f)
+    }
+
+    fn for_each_in(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        mut f: impl FnMut(&str, &[u8]),
+    ) -> Result<(), StoreError> {
         self.with_db(StoreOp::Scan, |db| {
             let txn = db.begin_read()?;
-            let table = match txn.open_table(ENTRIES) {
+            let table = match txn.open_table(table) {
                 Ok(t) => t,
                 Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
                 Err(e) => return Err(e.into()),
@@ -594,6 +644,10 @@ impl ColdStore {
     pub fn purge(&self) -> Result<u64, StoreError> {
         let mut keys = Vec::new();
         self.for_each(|k, _| keys.push(k.to_string()))?;
+        // Symbols left without their entry (an older syntaxd evicted it) go too.
+        self.for_each_in(SYMBOLS, |k, _| keys.push(k.to_string()))?;
+        keys.sort_unstable();
+        keys.dedup();
         self.remove_many(&keys)
     }
 

@@ -40,6 +40,45 @@ pub const MAX_FILE_NAME_BYTES: usize = 255;
 /// How much of the content the disambiguation rules read.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// Lines at each end of a file that may hold a modeline (vim's default `modelines`).
+const MODELINE_LINES: usize = 5;
+
+/// Bytes at each end of a file searched for those lines at most (a modeline is short; a
+/// file of a few huge lines costs no more).
+const MODELINE_SCAN_BYTES: usize = 4096;
+
+/// The first `n` lines of `content` (without the last line's newline), within the first
+/// [`MODELINE_SCAN_BYTES`].
+fn first_lines(content: &[u8], n: usize) -> &[u8] {
+    let window = &content[..content.len().min(MODELINE_SCAN_BYTES)];
+    match window
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .nth(n.saturating_sub(1))
+    {
+        Some((end, _)) => &window[..end],
+        None => window,
+    }
+}
+
+/// The last `n` lines of `content` (a final newline ends the last line, it does not start
+/// another), within the last [`MODELINE_SCAN_BYTES`].
+fn last_lines(content: &[u8], n: usize) -> &[u8] {
+    let window = &content[content.len().saturating_sub(MODELINE_SCAN_BYTES)..];
+    let body = window.strip_suffix(b"\n").unwrap_or(window);
+    match body
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|&(_, &b)| b == b'\n')
+        .nth(n.saturating_sub(1))
+    {
+        Some((start, _)) => &body[start + 1..],
+        None => body,
+    }
+}
+
 /// True when the content looks binary: a NUL byte in its first 8 000 bytes (git's rule).
 pub fn looks_binary(content: &[u8]) -> bool {
     content.iter().take(8000).any(|&b| b == 0)
@@ -126,15 +165,13 @@ impl Registry {
                 by: DetectedBy::Filename,
             });
         }
-        let sniff = String::from_utf8_lossy(&content[..content.len().min(SNIFF_BYTES)]);
-        let tail_start = content
-            .len()
-            .saturating_sub(4096)
-            .max(SNIFF_BYTES.min(content.len()));
-        let tail = String::from_utf8_lossy(&content[tail_start..]);
+        // Only the lines a modeline may be on are read (not the whole sniff: detection runs
+        // for every file of a tree, and most have no modeline).
+        let head = first_lines(content, MODELINE_LINES);
+        let tail = last_lines(&content[head.len()..], MODELINE_LINES);
         let modeline = self
-            .language_for_modeline(&sniff)
-            .or_else(|| self.language_for_modeline(&tail));
+            .language_for_modeline(&String::from_utf8_lossy(head))
+            .or_else(|| self.language_for_modeline(&String::from_utf8_lossy(tail)));
         if let Some(lang) = modeline {
             return Some(Detection {
                 language: lang,
@@ -144,17 +181,20 @@ impl Registry {
         if let Some(name) = file_name
             && let Some(lang) = self.language_for_extension_of(name)
         {
-            let lang = self.disambiguate(name, lang, &sniff);
+            let lang = self.disambiguate(name, lang, || {
+                String::from_utf8_lossy(&content[..content.len().min(SNIFF_BYTES)])
+            });
             return Some(Detection {
                 language: lang,
                 by: DetectedBy::Extension,
             });
         }
-        let first_line = sniff.lines().next().unwrap_or("");
-        self.language_for_shebang(first_line).map(|lang| Detection {
-            language: lang,
-            by: DetectedBy::Shebang,
-        })
+        let first_line = String::from_utf8_lossy(first_lines(content, 1));
+        self.language_for_shebang(first_line.trim_end())
+            .map(|lang| Detection {
+                language: lang,
+                by: DetectedBy::Shebang,
+            })
     }
 
     fn language_for_extension_of(&self, file_name: &str) -> Option<&Language> {
@@ -180,17 +220,20 @@ impl Registry {
     }
 
     /// Content rules for extensions shared by several languages (see docs/languages.md).
-    fn disambiguate<'a>(
+    fn disambiguate<'a, 'c>(
         &'a self,
         file_name: &str,
         default: &'a Language,
-        sniff: &str,
+        sniff: impl Fn() -> std::borrow::Cow<'c, str>,
     ) -> &'a Language {
         let ext = file_name.rsplit('.').next().unwrap_or("");
+        // Read (and converted) only for an extension that has rules.
+        let read = std::cell::OnceCell::new();
+        let sniff = || read.get_or_init(&sniff).as_ref();
         let pick = |id: &str| self.language_for_name(id).ok();
         let objc = || {
             has_any(
-                sniff,
+                sniff(),
                 &[
                     "@interface",
                     "@implementation",
@@ -202,12 +245,12 @@ impl Registry {
         };
         let chosen = match ext {
             "h" if objc() => pick("objc"),
-            "h" if has_any(sniff, CPP_MARKERS) => pick("cpp"),
+            "h" if has_any(sniff(), CPP_MARKERS) => pick("cpp"),
             "m" if objc() => pick("objc"),
-            "fs" if has_any(sniff, &["#version", "gl_FragColor", "gl_Position"]) => pick("glsl"),
+            "fs" if has_any(sniff(), &["#version", "gl_FragColor", "gl_Position"]) => pick("glsl"),
             "cls"
                 if has_any(
-                    sniff,
+                    sniff(),
                     &["\\NeedsTeXFormat", "\\ProvidesClass", "\\LoadClass"],
                 ) =>
             {
@@ -296,6 +339,59 @@ mod tests {
         );
         assert_eq!(modeline_name("-*- coding: utf-8 -*-"), None);
         assert_eq!(modeline_name("plain text"), None);
+    }
+
+    /// `filler` lines of 60 bytes, with `line` replaced by a modeline.
+    fn lines_with_modeline_at(total: usize, at: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..total {
+            if i == at {
+                out.extend_from_slice(b"# vim: set ft=python :\n");
+            } else {
+                out.extend_from_slice(format!("{:<59}\n", format!("line {i}")).as_bytes());
+            }
+        }
+        out
+    }
+
+    fn detected_by(content: &[u8]) -> Option<(String, DetectedBy)> {
+        crate::language::registry()
+            .detect(Some(Path::new("notes.unknown-extension")), content)
+            .map(|d| (d.language.id.clone(), d.by))
+    }
+
+    #[test]
+    fn a_modeline_counts_in_the_first_or_last_five_lines_of_the_file_only() {
+        let python = Some(("python".to_string(), DetectedBy::Modeline));
+        for at in [0, 4, 15, 19] {
+            assert_eq!(
+                detected_by(&lines_with_modeline_at(20, at)),
+                python,
+                "line {at} of 20"
+            );
+        }
+        for at in [5, 10, 14] {
+            assert_eq!(
+                detected_by(&lines_with_modeline_at(20, at)),
+                None,
+                "line {at} of 20"
+            );
+        }
+        // A large file (~117 KB): its last lines count, but not the lines around the end of
+        // the first 64 KB, nor those at the start of its last 4 KB.
+        let total = 2000;
+        assert_eq!(
+            detected_by(&lines_with_modeline_at(total, total - 1)),
+            python
+        );
+        let last_of_64k = 65536 / 60 - 1;
+        for at in [last_of_64k, last_of_64k + 1, total - 60] {
+            assert_eq!(
+                detected_by(&lines_with_modeline_at(total, at)),
+                None,
+                "line {at}"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod extract;
 mod incremental;
 pub mod kind;
 mod outline;
+pub mod packed;
 pub mod tags_file;
 
 pub use config::{SymbolConfig, SymbolError, TagCapture};

@@ -31,6 +31,7 @@ fn entry(i: usize, size: usize) -> CacheEntry {
         bytecode: vec![7; size / 2],
         symbols: None,
         summary: None,
+        symbols_packed: None,
     }
 }
 
@@ -336,6 +337,7 @@ fn write_golden(path: &Path, source: &[u8], codec: &str, format: u16) {
         bytecode: bytecode::encode(&tree, source, &meta),
         symbols: Some(b"{\"symbols\":[],\"complete\":true,\"incomplete_reason\":null}".to_vec()),
         summary: Some(syntaxd::pipeline::summarize(&tree)),
+        symbols_packed: None,
     };
     let codec = match codec {
         "lz4" => syntaxd::cache::Codec::Lz4,
@@ -359,18 +361,7 @@ fn a_tags_run_leaves_the_memory_tiers_empty_and_a_second_run_reads_the_same_symb
     let dir = tempfile::tempdir().expect("tempdir");
     let corpus = tempfile::tempdir().expect("tempdir");
     corpus::assemble(corpus.path(), &["python"]);
-    let (cache, _) = Cache::open(
-        config(dir.path(), 1 << 28, 1 << 26),
-        &prometheus::Registry::new(),
-    )
-    .expect("opens");
-    let cache = Arc::new(cache);
-    let analyzer = Arc::new(Analyzer::new(
-        ParseEngine::new(EngineConfig::default()),
-        Some(Arc::clone(&cache)),
-        16 << 20,
-        Duration::from_secs(10),
-    ));
+    let (cache, analyzer) = tags_setup(dir.path());
     let options = TagsOptions {
         paths: vec![corpus.path().join("python")],
         recursive: true,
@@ -394,4 +385,109 @@ fn a_tags_run_leaves_the_memory_tiers_empty_and_a_second_run_reads_the_same_symb
     assert_eq!(warm.0.parsed, 0, "{:?}", warm.0);
     assert_eq!(warm.0.cache_hits, cold.0.parsed + cold.0.cache_hits);
     assert_eq!(warm.1, cold.1, "the cached run writes the same symbols");
+}
+
+/// `syntaxd symbols` reads a cached file's list from the packed copy the cold tier keeps
+/// beside the entry: the copy is the entry's list, counts in the store's bytes, and a damaged
+/// copy is not used (the file is parsed again, the output does not change); a copy of another
+/// format falls back to the entry's JSON; a purge leaves nothing behind.
+#[test]
+fn symbols_come_from_their_packed_copy_and_a_bad_copy_is_not_used() {
+    use syntaxd::cache::Codec;
+    use syntaxd::symbols::SymbolsResult;
+    use syntaxd::symbols::packed::unpack;
+    use syntaxd::symbols::tags_file::TagsSelection;
+    use syntaxd::tags::{TagsFormat, TagsOptions, write_tags};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = tempfile::tempdir().expect("tempdir");
+    let sources = [
+        "class Reader:\n    \"\"\"Reads.\"\"\"\n    def read(self, n):\n        return n\n",
+        "def top(a, b):\n    def inner():\n        return a\n    return inner() + b\n",
+        "import os\n\nLIMIT = 3\n\nclass A:\n    class B:\n        def m(self):\n            pass\n",
+    ];
+    for (i, text) in sources.iter().enumerate() {
+        std::fs::write(tree.path().join(format!("m{i}.py")), text).expect("write");
+    }
+    let (cache, analyzer) = tags_setup(dir.path());
+    let options = TagsOptions {
+        paths: vec![tree.path().to_path_buf()],
+        recursive: true,
+        threads: 2,
+        format: TagsFormat::Json,
+        selection: TagsSelection::default(),
+    };
+    let run = || {
+        let mut out = Vec::new();
+        let summary = write_tags(&analyzer, &options, &mut out).expect("runs");
+        (summary, out)
+    };
+    let (cold, cold_out) = run();
+    assert_eq!(cold.parsed, 3, "{cold:?}");
+    let python = registry().language_for_name("python").expect("python");
+    let keys: Vec<CacheKey> = sources
+        .iter()
+        .map(|s| Analyzer::key_for(python, s.as_bytes()))
+        .collect();
+    let mut stored = 0;
+    for key in &keys {
+        let packed = cache.get_packed_symbols(key).expect("a packed copy");
+        let json = cache.get_symbols(key).flatten().expect("the entry's list");
+        let from_json: SymbolsResult = serde_json::from_slice(&json).expect("JSON");
+        assert_eq!(unpack(&packed).expect("unpacks"), from_json);
+        assert!(!from_json.symbols.is_empty());
+        let k = key.to_string();
+        stored += cache.cold().get(&k).expect("reads").expect("entry").len();
+        stored += cache
+            .cold()
+            .get_symbols(&k)
+            .expect("reads")
+            .expect("copy")
+            .len();
+    }
+    assert_eq!(cache.cold().stats().expect("stats").1, stored as u64);
+
+    // A damaged copy: not used; the key goes (entry and copy) and the file is parsed again.
+    let k0 = keys[0].to_string();
+    let entry0 = cache.cold().get(&k0).expect("reads").expect("entry");
+    let mut bad = cache.cold().get_symbols(&k0).expect("reads").expect("copy");
+    let last = bad.len() - 1;
+    bad[last] ^= 0x40;
+    cache
+        .cold()
+        .put_many_with_symbols(&[(&k0, &entry0)], &[(&k0, &bad)])
+        .expect("stores");
+    // A copy of a packed format this syntaxd does not know: the entry's JSON answers.
+    let k1 = keys[1].to_string();
+    let entry1 = cache.cold().get(&k1).expect("reads").expect("entry");
+    let future = envelope::seal(b"\x63not a list", 99, Codec::Lz4, 0);
+    cache
+        .cold()
+        .put_many_with_symbols(&[(&k1, &entry1)], &[(&k1, &future)])
+        .expect("stores");
+    let (warm, warm_out) = run();
+    assert_eq!((warm.parsed, warm.cache_hits), (1, 2), "{warm:?}");
+    assert_eq!(warm_out, cold_out, "the same symbols from every path");
+    assert!(cache.get_packed_symbols(&keys[0]).is_some(), "stored again");
+    assert!(cache.get_packed_symbols(&keys[1]).is_none());
+
+    cache.cold().purge().expect("purges");
+    assert_eq!(cache.cold().stats().expect("stats"), (0, 0));
+    for key in &keys {
+        let k = key.to_string();
+        assert_eq!(cache.cold().get_symbols(&k).expect("reads"), None);
+    }
+}
+
+/// A cache in `dir` (tiers large enough for a whole run) and an analyzer over it.
+fn tags_setup(dir: &Path) -> (Arc<Cache>, Arc<Analyzer>) {
+    let (cache, _) =
+        Cache::open(config(dir, 1 << 28, 1 << 26), &prometheus::Registry::new()).expect("opens");
+    let cache = Arc::new(cache);
+    let analyzer = Arc::new(Analyzer::new(
+        ParseEngine::new(EngineConfig::default()),
+        Some(Arc::clone(&cache)),
+        16 << 20,
+        Duration::from_secs(10),
+    ));
+    (cache, analyzer)
 }
