@@ -338,7 +338,13 @@ impl ParseEngine {
         })
     }
 
-    fn check_input(&self, language_id: &'static str, source: &[u8]) -> Result<(), ParseError> {
+    /// The content checks of this engine's [`InputPolicy`] that every parse makes first (a NUL
+    /// byte, invalid UTF-8), without parsing: a caller can refuse such input before costlier
+    /// work of its own (compiling a query). Cheap: one pass over `source`.
+    ///
+    /// # Errors
+    /// `Binary` or `InvalidUtf8`, as [`parse`](Self::parse) would answer.
+    pub fn check_input(&self, language_id: &'static str, source: &[u8]) -> Result<(), ParseError> {
         if self.input.reject_nul
             && let Some(offset) = source.iter().position(|&b| b == 0)
         {
