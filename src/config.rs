@@ -24,6 +24,8 @@ pub struct Config {
     pub cache: CacheSection,
     /// Live documents.
     pub documents: DocumentsConfig,
+    /// Workspaces: symbol indexes of directory trees (`docs/workspaces.md`).
+    pub workspace: WorkspaceConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -159,6 +161,24 @@ pub struct DocumentsConfig {
     pub max_edit_bytes_per_patch: u64,
 }
 
+/// `[workspace]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkspaceConfig {
+    /// Directories under which `POST /v1/workspaces` may open a root (compared after
+    /// canonicalisation). Empty (the default): the API opens no workspace.
+    pub allowed_roots: Vec<String>,
+    /// Workspaces open at once; one more is refused with 409 `too_many_workspaces`.
+    pub max_workspaces: u64,
+    /// Files indexed per workspace at most (after ignore rules); the rest are counted as skipped.
+    pub max_files: u64,
+    /// Results of one symbol search at most (a request's `limit` may lower it).
+    pub max_results: u64,
+    /// Also index references (`@reference.*` captures). Cached entries keep definitions only,
+    /// so with references every file is parsed once when it is indexed (cached or not).
+    pub index_references: bool,
+}
+
 /// `[log]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -256,6 +276,18 @@ impl Default for DocumentsConfig {
             lock_wait_ms: 2_000,
             max_edits_per_patch: 1_000,
             max_edit_bytes_per_patch: 8 << 20,
+        }
+    }
+}
+
+impl Default for WorkspaceConfig {
+    fn default() -> Self {
+        WorkspaceConfig {
+            allowed_roots: Vec::new(),
+            max_workspaces: 8,
+            max_files: 200_000,
+            max_results: 1_000,
+            index_references: true,
         }
     }
 }
@@ -470,6 +502,9 @@ impl Config {
                 "documents.max_edit_bytes_per_patch",
                 self.documents.max_edit_bytes_per_patch,
             ),
+            ("workspace.max_workspaces", self.workspace.max_workspaces),
+            ("workspace.max_files", self.workspace.max_files),
+            ("workspace.max_results", self.workspace.max_results),
         ] {
             if v == 0 {
                 return Err(invalid(key, "must be greater than 0".to_string()));
@@ -480,6 +515,14 @@ impl Config {
                 "parse.max_source_bytes",
                 "must be below 4 GiB".to_string(),
             ));
+        }
+        for root in &self.workspace.allowed_roots {
+            if !Path::new(root).is_absolute() {
+                return Err(invalid(
+                    "workspace.allowed_roots",
+                    format!("`{root}` is not an absolute path"),
+                ));
+            }
         }
         if !(1..=19).contains(&self.cache.zstd_level) {
             return Err(invalid(
@@ -632,6 +675,13 @@ fn apply_env(value: &mut toml::Value, var: &str, rest: &str, raw: &str) -> Resul
                     var: var.to_string(),
                     message: format!("`{raw}` is not a whole number (for `{section}.{key}`)"),
                 })?,
+            // A list of paths, separated like `PATH` (`:` on Unix, `;` on Windows).
+            toml::Value::Array(_) => toml::Value::Array(
+                std::env::split_paths(raw)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(|p| toml::Value::String(p.display().to_string()))
+                    .collect(),
+            ),
             toml::Value::Boolean(_) => raw
                 .trim()
                 .parse::<bool>()
