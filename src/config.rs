@@ -808,4 +808,36 @@ mod tests {
         .to_string();
         assert!(err.contains("query.timeout_ms"), "{err}");
     }
+
+    #[test]
+    fn workspace_roots_come_from_the_file_or_a_path_list_and_must_be_absolute() {
+        let c = Config::load(None, env(&[]), &Overrides::default()).expect("defaults load");
+        assert!(
+            c.workspace.allowed_roots.is_empty(),
+            "no root is allowed by default"
+        );
+        let c = Config::load(
+            None,
+            env(&[("SYNTAXD_WORKSPACE_ALLOWED_ROOTS", "/srv/a:/srv/b")]),
+            &Overrides::default(),
+        )
+        .expect("loads");
+        assert_eq!(c.workspace.allowed_roots, ["/srv/a", "/srv/b"]);
+        let err = Config::load(
+            None,
+            env(&[("SYNTAXD_WORKSPACE_ALLOWED_ROOTS", "relative/dir")]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("workspace.allowed_roots"), "{err}");
+        let err = Config::load(
+            None,
+            env(&[("SYNTAXD_WORKSPACE_MAX_WORKSPACES", "0")]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("workspace.max_workspaces"), "{err}");
+    }
 }

@@ -401,9 +401,9 @@ fn workspace_routes_need_the_token_and_check_their_parameters() {
         )
     };
     let (status, body) = get(&format!("/v1/workspaces/{id}/symbols?q="));
-    assert_eq!((status, code(&body)), (400, "invalid_query"), "{body}");
+    assert_eq!((status, code(&body)), (400, "invalid_search"), "{body}");
     let (status, body) = get(&format!("/v1/workspaces/{id}/symbols?q=a&role=both"));
-    assert_eq!((status, code(&body)), (400, "invalid_query"), "{body}");
+    assert_eq!((status, code(&body)), (400, "invalid_search"), "{body}");
     let (status, body) = get(&format!("/v1/workspaces/{id}/symbols"));
     assert_eq!((status, code(&body)), (400, "invalid_request"), "{body}");
 }

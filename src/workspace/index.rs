@@ -339,7 +339,7 @@ pub fn index_file(
                 let sealed = analyzer.cache().map(|c| c.seal_for_cold(&entry));
                 // Definitions only: the entry's own list is the answer (no second extraction).
                 let listed = (!options.references)
-                    .then(|| entry.symbols.as_deref())
+                    .then_some(entry.symbols.as_deref())
                     .flatten()
                     .and_then(|s| serde_json::from_slice::<SymbolsResult>(s).ok());
                 if let Some(result) = listed {

@@ -29,7 +29,11 @@ fn tree(root: &Path, outside: &Path) {
         "pkg/render.py",
         "class Renderer:\n    def render_page(self):\n        pass\n\n\ndef render(x):\n    return x\n",
     );
-    write(root, "main.rs", "fn render_all() {}\n\nstruct RenderQueue;\n");
+    write(
+        root,
+        "main.rs",
+        "fn render_all() {}\n\nstruct RenderQueue;\n",
+    );
     write(root, "cmd/run.go", "package main\n\nfunc renderLoop() {}\n");
     write(root, "gen/out.py", "def render_generated():\n    pass\n");
     write(root, ".gitignore", "gen/\n");
@@ -81,7 +85,11 @@ fn search_prints_ranked_symbols_of_a_directory() {
         ]
     );
 
-    let (code, json) = search(&root, &cache, &["render", "--kind", "class,struct", "--json"]);
+    let (code, json) = search(
+        &root,
+        &cache,
+        &["render", "--kind", "class,struct", "--json"],
+    );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(v["files"], 3, "{v}");

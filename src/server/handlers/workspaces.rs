@@ -225,7 +225,7 @@ pub async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Res
     params(("id" = String, Path, description = "Workspace id"), SymbolSearchParams),
     responses(
         (status = 200, description = "Results, best first", body = SymbolSearchResponse),
-        (status = 400, description = "Empty or too long `q`, unknown `role` (`invalid_query`)", body = ErrorBody),
+        (status = 400, description = "Empty or too long `q`, unknown `role` (`invalid_search`)", body = ErrorBody),
         (status = 404, description = "No such workspace (`workspace_not_found`)", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -242,7 +242,7 @@ pub async fn symbols(
         Some("reference") => RoleFilter::References,
         Some(other) => {
             return Err(ApiError::bad_request(
-                "invalid_query",
+                "invalid_search",
                 format!("`role` is `definition`, `reference` or `any`, not `{other}`"),
             ));
         }
@@ -281,7 +281,7 @@ pub async fn symbols(
     params(("id" = String, Path, description = "Workspace id"), NameParams),
     responses(
         (status = 200, description = "Definitions", body = SymbolSearchResponse),
-        (status = 400, description = "Empty or too long `name` (`invalid_query`)", body = ErrorBody),
+        (status = 400, description = "Empty or too long `name` (`invalid_search`)", body = ErrorBody),
         (status = 404, description = "No such workspace (`workspace_not_found`)", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -302,7 +302,7 @@ pub async fn definitions(
     params(("id" = String, Path, description = "Workspace id"), NameParams),
     responses(
         (status = 200, description = "References", body = SymbolSearchResponse),
-        (status = 400, description = "Empty or too long `name` (`invalid_query`)", body = ErrorBody),
+        (status = 400, description = "Empty or too long `name` (`invalid_search`)", body = ErrorBody),
         (status = 404, description = "No such workspace (`workspace_not_found`)", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -357,7 +357,7 @@ impl From<WorkspaceError> for ApiError {
 fn check_text(key: &str, text: &str) -> Result<(), ApiError> {
     if text.is_empty() || text.len() > MAX_QUERY_BYTES {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            "invalid_search",
             format!("`{key}` must have 1 to {MAX_QUERY_BYTES} bytes"),
         ));
     }
