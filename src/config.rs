@@ -177,6 +177,14 @@ pub struct WorkspaceConfig {
     /// Also index references (`@reference.*` captures). Cached entries keep definitions only,
     /// so with references every file is parsed once when it is indexed (cached or not).
     pub index_references: bool,
+    /// Watch each workspace for changes (a file watcher with a debouncer) and re-index changed,
+    /// added, renamed and deleted files. `false`: the index is the initial walk's.
+    pub watch: bool,
+    /// Debounce window of the watcher: changes to one path within it are taken as one.
+    pub watch_debounce_ms: u64,
+    /// File events queued between the watcher and the indexing thread at most; past it the
+    /// events are dropped and the workspace is rescanned instead.
+    pub watch_queue_events: u64,
 }
 
 /// `[log]`
@@ -288,6 +296,9 @@ impl Default for WorkspaceConfig {
             max_files: 200_000,
             max_results: 1_000,
             index_references: true,
+            watch: true,
+            watch_debounce_ms: 100,
+            watch_queue_events: 10_000,
         }
     }
 }
@@ -505,6 +516,14 @@ impl Config {
             ("workspace.max_workspaces", self.workspace.max_workspaces),
             ("workspace.max_files", self.workspace.max_files),
             ("workspace.max_results", self.workspace.max_results),
+            (
+                "workspace.watch_debounce_ms",
+                self.workspace.watch_debounce_ms,
+            ),
+            (
+                "workspace.watch_queue_events",
+                self.workspace.watch_queue_events,
+            ),
         ] {
             if v == 0 {
                 return Err(invalid(key, "must be greater than 0".to_string()));

@@ -407,3 +407,210 @@ fn workspace_routes_need_the_token_and_check_their_parameters() {
     let (status, body) = get(&format!("/v1/workspaces/{id}/symbols"));
     assert_eq!((status, code(&body)), (400, "invalid_request"), "{body}");
 }
+
+/// Polls `f` until it holds: at most 600 polls 50 ms apart (a generous 30 s overall bound for a
+/// loaded machine; nothing asserts how fast a change shows).
+fn until(what: &str, mut f: impl FnMut() -> bool) {
+    for _ in 0..600 {
+        if f() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("never happened: {what}");
+}
+
+/// The paths of the definitions named `name`.
+fn defined_in(s: &Server, id: &str, name: &str) -> Vec<String> {
+    let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}/definitions?name={name}")));
+    assert_eq!(status, 200, "{body}");
+    body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["path"].as_str().expect("path").to_owned())
+        .collect()
+}
+
+fn put_document(s: &Server, doc: &str, body: Value) -> (u16, Value) {
+    json_of(
+        s.client
+            .put(s.url(&format!("/v1/documents/{doc}")))
+            .json(&body)
+            .send()
+            .expect("PUT"),
+    )
+}
+
+#[test]
+fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
+    let f = fixture(|_| {});
+    let s = &f.server;
+    let (status, opened) = open(s, &f.root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    let ready = wait_ready(s, &id);
+    assert_eq!(ready["watching"], true, "{ready}");
+    let generation = |s: &Server| {
+        let (_, st) = json_of(s.get(&format!("/v1/workspaces/{id}")));
+        (
+            st["generation"].as_u64().expect("generation"),
+            st["last_change_unix_ms"].as_u64().expect("last change"),
+        )
+    };
+    let root = &f.root;
+
+    // A new file (in a new directory) appears.
+    let before = generation(s);
+    std::fs::create_dir(root.join("pkg")).expect("mkdir");
+    std::fs::write(
+        root.join("pkg/fresh.py"),
+        "def brand_new_function():\n    pass\n",
+    )
+    .expect("write");
+    until("the new file's definition is found", || {
+        defined_in(s, &id, "brand_new_function") == ["pkg/fresh.py"]
+    });
+    let after = generation(s);
+    assert!(
+        after.0 > before.0 && after.1 >= before.1,
+        "{before:?} {after:?}"
+    );
+
+    // A definition renamed in place: the old name is gone, the new one found.
+    std::fs::write(
+        root.join("pkg/fresh.py"),
+        "def renamed_function():\n    pass\n",
+    )
+    .expect("write");
+    until("the new name replaces the old", || {
+        defined_in(s, &id, "renamed_function") == ["pkg/fresh.py"]
+            && defined_in(s, &id, "brand_new_function").is_empty()
+    });
+    assert!(generation(s).0 > after.0);
+
+    // A rename: found under the new path only.
+    std::fs::rename(root.join("pkg/fresh.py"), root.join("moved.py")).expect("rename");
+    until("found under the new path only", || {
+        defined_in(s, &id, "renamed_function") == ["moved.py"]
+    });
+
+    // A directory renamed: its files move with it.
+    std::fs::rename(root.join("pkg"), root.join("pkg2")).expect("rename dir");
+    std::fs::write(root.join("pkg2/inner.py"), "def inner_fn():\n    pass\n").expect("write");
+    until("a file of a renamed directory is found", || {
+        defined_in(s, &id, "inner_fn") == ["pkg2/inner.py"]
+    });
+
+    // A delete: gone.
+    std::fs::remove_file(root.join("moved.py")).expect("rm");
+    until("the deleted file's definition is gone", || {
+        defined_in(s, &id, "renamed_function").is_empty()
+    });
+
+    // Files that the walk would not index stay out: an ignored file, a file in an ignored
+    // directory, a symlink to a file outside the root. A file written after them is the
+    // sentinel: once it is found, the earlier writes were seen too.
+    std::fs::write(
+        root.join("ignored.py"),
+        "def late_ignored_fn():\n    pass\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("build/late.py"),
+        "def late_build_fn():\n    pass\n",
+    )
+    .expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(f.outside.path().join("leak.py"), root.join("late_link.py"))
+        .expect("symlink");
+    std::fs::write(root.join("sentinel.py"), "def sentinel_fn():\n    pass\n").expect("write");
+    until("the sentinel is found", || {
+        defined_in(s, &id, "sentinel_fn") == ["sentinel.py"]
+    });
+    for name in ["late_ignored_fn", "late_build_fn", "leaked_function"] {
+        assert!(defined_in(s, &id, name).is_empty(), "{name} must stay out");
+    }
+
+    // An open document stands for its workspace file: no save needed.
+    let (status, body) = put_document(
+        s,
+        "editor-1",
+        json!({"content": "def from_the_editor():\n    pass\n", "workspace": id, "path": "app/models.py"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(defined_in(s, &id, "from_the_editor"), ["app/models.py"]);
+    assert!(
+        defined_in(s, &id, "get_user_name").is_empty(),
+        "the disk's text is shadowed"
+    );
+    let patched = s
+        .client
+        .patch(s.url("/v1/documents/editor-1"))
+        .json(&json!({"version": 2, "edits": [{"start": {"row": 0, "column": 4}, "end": {"row": 0, "column": 19}, "text": "edited_in_editor"}]}))
+        .send()
+        .expect("PATCH");
+    assert_eq!(patched.status().as_u16(), 200);
+    assert_eq!(defined_in(s, &id, "edited_in_editor"), ["app/models.py"]);
+    assert!(defined_in(s, &id, "from_the_editor").is_empty());
+    // A save of other text while the document is open does not replace the document's view.
+    let disk = std::fs::read_to_string(root.join("app/models.py")).expect("read");
+    std::fs::write(
+        root.join("app/models.py"),
+        format!("{disk}\ndef saved_fn():\n    pass\n"),
+    )
+    .expect("write");
+    std::fs::write(root.join("sentinel2.py"), "def sentinel_two():\n    pass\n").expect("write");
+    until("the second sentinel is found", || {
+        defined_in(s, &id, "sentinel_two") == ["sentinel2.py"]
+    });
+    assert_eq!(defined_in(s, &id, "edited_in_editor"), ["app/models.py"]);
+    // Closing the document: the file is indexed from the disk again.
+    let closed = s
+        .client
+        .delete(s.url("/v1/documents/editor-1"))
+        .send()
+        .expect("DELETE");
+    assert_eq!(closed.status().as_u16(), 204);
+    until("the disk's text is back", || {
+        defined_in(s, &id, "saved_fn") == ["app/models.py"]
+            && defined_in(s, &id, "edited_in_editor").is_empty()
+    });
+
+    // Bindings are checked: an escaping or ignored path, an unknown workspace.
+    for (path, code_wanted) in [
+        ("../x.py", "invalid_document_path"),
+        ("/etc/passwd", "invalid_document_path"),
+        ("ignored.py", "invalid_document_path"),
+        ("leak_link.py", "invalid_document_path"),
+        (".git/x.py", "invalid_document_path"),
+    ] {
+        let (status, body) = put_document(
+            s,
+            "editor-2",
+            json!({"content": "x = 1\n", "language": "python", "workspace": id, "path": path}),
+        );
+        assert_eq!((status, code(&body)), (400, code_wanted), "{path}: {body}");
+    }
+    let (status, body) = put_document(
+        s,
+        "editor-2",
+        json!({"content": "x = 1\n", "language": "python", "workspace": "0123456789abcdef", "path": "a.py"}),
+    );
+    assert_eq!(
+        (status, code(&body)),
+        (404, "workspace_not_found"),
+        "{body}"
+    );
+
+    // Closing the workspace stops its watcher thread.
+    let deleted = s
+        .client
+        .delete(s.url(&format!("/v1/workspaces/{id}")))
+        .send()
+        .expect("DELETE");
+    assert_eq!(deleted.status().as_u16(), 204);
+    until("the watcher thread has ended", || {
+        support::gauge(s, "syntaxd_workspace_watchers") == Some(0.0)
+    });
+}

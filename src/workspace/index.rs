@@ -77,7 +77,7 @@ impl IndexedFile {
     }
 
     /// Adds name references (see [`name_references`]) when the tags query gave none.
-    fn or_name_references(mut self, tree: &tree_sitter::Tree, source: &[u8]) -> IndexedFile {
+    pub fn or_name_references(mut self, tree: &tree_sitter::Tree, source: &[u8]) -> IndexedFile {
         if self.symbols.len() == self.definitions {
             let references = name_references(tree, source, self.definitions());
             self.symbols.extend(references);
@@ -176,10 +176,15 @@ fn first_of_each_name(mut references: Vec<IndexedSymbol>) -> Vec<IndexedSymbol> 
     references
 }
 
-/// The index of one workspace: files by relative path, with totals kept in step.
+/// The index of one workspace: files by relative path, with totals kept in step, and the
+/// walked files that are not indexed (skipped or failed), so the counts stay right as files
+/// change.
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
     files: BTreeMap<Box<str>, Arc<IndexedFile>>,
+    /// Walked files not indexed: `true` when indexing failed, `false` when skipped.
+    unindexed: BTreeMap<Box<str>, bool>,
+    errors: u64,
     definitions: u64,
     references: u64,
     bytes: u64,
@@ -213,6 +218,83 @@ impl WorkspaceIndex {
             }
         }
         true
+    }
+
+    /// Records `file` as indexed (replacing what was known of its path); false when the index
+    /// already held an equal entry (nothing changed).
+    pub fn set_indexed(&mut self, file: IndexedFile) -> bool {
+        let was_unindexed = self.forget_unindexed(&file.path);
+        if !was_unindexed && self.files.get(&file.path).is_some_and(|f| **f == file) {
+            return false;
+        }
+        self.insert(file);
+        true
+    }
+
+    /// Records `path` as walked but not indexed (`error`: it failed; else skipped); false when
+    /// that was known already.
+    pub fn set_unindexed(&mut self, path: &str, error: bool) -> bool {
+        let removed = self.remove(path);
+        let same = self.unindexed.get(path) == Some(&error);
+        if !same {
+            self.forget_unindexed(path);
+            self.unindexed.insert(path.into(), error);
+            if error {
+                self.errors += 1;
+            }
+        }
+        removed || !same
+    }
+
+    /// Forgets `path` (deleted, or no longer walked); true when it was known.
+    pub fn forget(&mut self, path: &str) -> bool {
+        let removed = self.remove(path);
+        self.forget_unindexed(path) || removed
+    }
+
+    fn forget_unindexed(&mut self, path: &str) -> bool {
+        match self.unindexed.remove(path) {
+            Some(error) => {
+                if error {
+                    self.errors -= 1;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every known path (indexed or not), in no particular order.
+    pub fn known_paths(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .keys()
+            .chain(self.unindexed.keys())
+            .map(|k| k.as_ref())
+    }
+
+    /// True when `path` is known (indexed, skipped or failed).
+    pub fn is_known(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.unindexed.contains_key(path)
+    }
+
+    /// Known paths: indexed, skipped and failed.
+    pub fn known_count(&self) -> u64 {
+        (self.files.len() + self.unindexed.len()) as u64
+    }
+
+    /// Walked files not indexed because they failed.
+    pub fn error_count(&self) -> u64 {
+        self.errors
+    }
+
+    /// Walked files skipped (no tags query, binary, too large, past `max_files`, ...).
+    pub fn skipped_count(&self) -> u64 {
+        self.unindexed.len() as u64 - self.errors
+    }
+
+    /// The indexed file at `path`.
+    pub fn get(&self, path: &str) -> Option<&IndexedFile> {
+        self.files.get(path).map(|f| f.as_ref())
     }
 
     /// The files, by relative path.
@@ -377,6 +459,33 @@ pub fn index_file(
         )) => FileOutcome::Skipped,
         Err(e) => FileOutcome::Error(e.to_string()),
     }
+}
+
+/// The index entry of an open document's current text and tree (definitions, and references
+/// when `references`); `None` when its language has no tags query or extraction fails.
+pub fn index_document(
+    analyzer: &Analyzer,
+    language: &'static crate::language::Language,
+    relative: &str,
+    tree: &tree_sitter::Tree,
+    source: &[u8],
+    references: bool,
+) -> Option<IndexedFile> {
+    if language.query_origin(QueryKind::Tags).is_none() {
+        return None;
+    }
+    let config = analyzer.symbol_config(language)?;
+    let options = SymbolOptions {
+        limits: QueryLimits::default(),
+        include_references: references,
+    };
+    let result = extract_symbols(&config, tree.root_node(), source, &options).ok()?;
+    let file = IndexedFile::new(relative, language.id.as_str(), &result.symbols);
+    Some(if references {
+        file.or_name_references(tree, source)
+    } else {
+        file
+    })
 }
 
 /// True when the cache holds an intact entry for this content.

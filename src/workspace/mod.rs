@@ -12,23 +12,24 @@
 pub mod index;
 pub mod search;
 pub mod walk;
+pub mod watch;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, LazyLock, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, LazyLock, Mutex, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use prometheus::IntGauge;
+use prometheus::{IntCounter, IntGauge};
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES};
 use crate::pipeline::Analyzer;
 
-use index::{FileOutcome, IndexOptions, WorkspaceIndex, index_file};
+use index::{FileOutcome, IndexOptions, IndexedFile, WorkspaceIndex, index_file};
 use walk::WalkedFile;
 
 /// Why a workspace cannot be opened or found.
@@ -107,6 +108,8 @@ pub struct WorkspaceStatus {
     pub generation: u64,
     /// When the index last changed (Unix time in milliseconds; 0: never).
     pub last_change_unix_ms: u64,
+    /// True while a file watcher keeps the index up to date.
+    pub watching: bool,
 }
 
 /// One open workspace.
@@ -116,12 +119,15 @@ pub struct Workspace {
     index: RwLock<WorkspaceIndex>,
     generation: AtomicU64,
     last_change_unix_ms: AtomicU64,
-    files: AtomicU64,
-    done: AtomicU64,
-    skipped: AtomicU64,
-    errors: AtomicU64,
+    /// Files handed to the indexing workers and not yet looked at.
+    pending: AtomicU64,
     ready: AtomicBool,
     cancel: CancelHandle,
+    /// Where changes are reported to the watcher (set while it runs).
+    feed: Mutex<Option<watch::Feed>>,
+    /// Paths whose entry comes from an open document, not the disk, with that document (dead
+    /// when it was closed or evicted).
+    overlays: Mutex<HashMap<Box<str>, Weak<Mutex<crate::parse::Document>>>>,
 }
 
 impl Workspace {
@@ -133,12 +139,11 @@ impl Workspace {
             index: RwLock::new(WorkspaceIndex::default()),
             generation: AtomicU64::new(0),
             last_change_unix_ms: AtomicU64::new(0),
-            files: AtomicU64::new(0),
-            done: AtomicU64::new(0),
-            skipped: AtomicU64::new(0),
-            errors: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
             ready: AtomicBool::new(false),
             cancel: CancelHandle::new(),
+            feed: Mutex::new(None),
+            overlays: Mutex::new(HashMap::new()),
         }
     }
 
@@ -172,10 +177,12 @@ impl Workspace {
     /// The current status.
     pub fn status(&self) -> WorkspaceStatus {
         let (index, generation) = self.read();
-        let files = self.files.load(Ordering::Acquire);
-        let skipped = self.skipped.load(Ordering::Acquire);
-        let errors = self.errors.load(Ordering::Acquire);
-        let done = self.done.load(Ordering::Acquire);
+        let pending = self.pending.load(Ordering::Acquire);
+        let (indexed, skipped, errors) = (
+            index.file_count(),
+            index.skipped_count(),
+            index.error_count(),
+        );
         WorkspaceStatus {
             id: self.id.clone(),
             root: self.root.display().to_string(),
@@ -184,9 +191,9 @@ impl Workspace {
             } else {
                 WorkspaceState::Indexing
             },
-            files,
-            indexed: index.file_count(),
-            pending: files.saturating_sub(done),
+            files: indexed + skipped + errors + pending,
+            indexed,
+            pending,
             errors,
             skipped,
             languages: index
@@ -199,6 +206,64 @@ impl Workspace {
             index_bytes: index.approx_bytes(),
             generation,
             last_change_unix_ms: self.last_change_unix_ms.load(Ordering::Acquire),
+            watching: self.is_watching(),
+        }
+    }
+
+    /// True while a file watcher keeps the index up to date.
+    pub fn is_watching(&self) -> bool {
+        self.feed.lock().map(|f| f.is_some()).unwrap_or(false)
+    }
+
+    /// Replaces the entry of `path` with `file`, built from an open document's text: it stands
+    /// for the file until the document is closed ([`Workspace::end_overlay`]); the watcher
+    /// leaves the path alone meanwhile. True when the index changed.
+    pub fn overlay(
+        &self,
+        path: &str,
+        document: &Arc<Mutex<crate::parse::Document>>,
+        file: Option<IndexedFile>,
+    ) -> bool {
+        if self.cancel.is_cancelled() {
+            return false;
+        }
+        self.overlays
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.into(), Arc::downgrade(document));
+        let mut changed = false;
+        self.change(|index| {
+            changed = match file {
+                Some(file) => index.set_indexed(file),
+                None => index.set_unindexed(path, false),
+            };
+            u64::from(changed)
+        });
+        changed
+    }
+
+    /// Ends the overlay of `path` (its document was closed): the file is indexed from the
+    /// disk again (by the watcher; without one, the overlay's entry stays).
+    pub fn end_overlay(&self, path: &str) {
+        self.overlays
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(path);
+        if let Some(feed) = self.feed.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            feed.push_relative(path);
+        }
+    }
+
+    /// True when an open document stands for `path`.
+    fn has_overlay(&self, path: &str) -> bool {
+        let mut overlays = self.overlays.lock().unwrap_or_else(|p| p.into_inner());
+        match overlays.get(path) {
+            Some(doc) if doc.strong_count() > 0 => true,
+            Some(_) => {
+                overlays.remove(path);
+                false
+            }
+            None => false,
         }
     }
 
@@ -239,6 +304,12 @@ pub struct WorkspaceSettings {
     pub threads: usize,
     /// How files are indexed.
     pub index: IndexOptions,
+    /// Watch workspaces for changes.
+    pub watch: bool,
+    /// The watcher's debounce window.
+    pub watch_debounce: Duration,
+    /// File events queued for the indexing thread at most (more: a rescan).
+    pub watch_queue_events: usize,
 }
 
 impl WorkspaceSettings {
@@ -256,6 +327,9 @@ impl WorkspaceSettings {
                 references: w.index_references,
                 parse_timeout: Duration::from_millis(config.parse.timeout_ms),
             },
+            watch: w.watch,
+            watch_debounce: Duration::from_millis(w.watch_debounce_ms),
+            watch_queue_events: usize::try_from(w.watch_queue_events).unwrap_or(usize::MAX),
         }
     }
 }
@@ -275,6 +349,8 @@ pub struct Workspaces {
     analyzer: Arc<Analyzer>,
     settings: WorkspaceSettings,
     open: Mutex<BTreeMap<String, Arc<Workspace>>>,
+    /// Watcher threads running (closed workspaces' included until their thread ends).
+    watchers: Arc<AtomicU64>,
 }
 
 impl Workspaces {
@@ -285,6 +361,7 @@ impl Workspaces {
             analyzer,
             settings,
             open: Mutex::new(BTreeMap::new()),
+            watchers: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -315,9 +392,20 @@ impl Workspaces {
         let analyzer = Arc::clone(&self.analyzer);
         let settings = self.settings.clone();
         let worker = Arc::clone(&ws);
+        let watchers = Arc::clone(&self.watchers);
         std::thread::Builder::new()
             .name("syntaxd-workspace".to_owned())
-            .spawn(move || initial_index(&worker, &analyzer, &settings))?;
+            .spawn(move || {
+                // Watching starts before the walk, so no change made during it is missed.
+                let watching = settings
+                    .watch
+                    .then(|| watch::start(&worker, &settings))
+                    .flatten();
+                initial_index(&worker, &analyzer, &settings);
+                if let Some(watching) = watching {
+                    watch::run(&worker, &analyzer, &settings, watching, &watchers);
+                }
+            })?;
         tracing::info!(id = %ws.id, root = %ws.root.display(), "workspace opened");
         open.insert(id, Arc::clone(&ws));
         Ok((ws, true))
@@ -355,8 +443,16 @@ impl Workspaces {
         Ok(())
     }
 
+    /// Watcher threads running, closed workspaces' included until their thread has ended.
+    pub fn watcher_threads(&self) -> u64 {
+        self.watchers.load(Ordering::Acquire)
+    }
+
     /// Sets the workspace gauges from the open workspaces (at each scrape).
     pub fn refresh_gauges(&self) {
+        METRICS
+            .watchers
+            .set(i64::try_from(self.watcher_threads()).unwrap_or(i64::MAX));
         let all = self.list();
         let (mut files, mut bytes) = (0u64, 0u64);
         for ws in &all {
@@ -401,24 +497,58 @@ pub fn index_once(
 const STORE_BATCH_BYTES: usize = 8 << 20;
 const STORE_BATCH_ENTRIES: usize = 256;
 
-/// Walks the root and indexes every file with `settings.threads` workers; marks the workspace
-/// ready at the end. Stops early when the workspace is closed.
+/// Walks the root and indexes every file; marks the workspace ready at the end. Stops early
+/// when the workspace is closed.
 fn initial_index(ws: &Workspace, analyzer: &Arc<Analyzer>, settings: &WorkspaceSettings) {
     let started = std::time::Instant::now();
     let mut walked = walk::walk(&ws.root);
     let max_files = usize::try_from(settings.max_files).unwrap_or(usize::MAX);
-    // Every walked file counts: `files == indexed + skipped + errors + pending`.
-    ws.files.store(walked.len() as u64, Ordering::Release);
-    if walked.len() > max_files {
-        let over = (walked.len() - max_files) as u64;
-        ws.skipped.fetch_add(over, Ordering::AcqRel);
-        ws.done.fetch_add(over, Ordering::AcqRel);
-        walked.truncate(max_files);
+    let over = walked.split_off(max_files.min(walked.len()));
+    index_files(ws, analyzer, settings, walked);
+    if !over.is_empty() {
+        ws.change(|index| {
+            for file in &over {
+                index.set_unindexed(&file.relative, false);
+            }
+            0
+        });
     }
-    let queue = Arc::new(Mutex::new(walked.into_iter()));
+    ws.ready.store(true, Ordering::Release);
+    let status = ws.status();
+    tracing::info!(
+        id = %ws.id,
+        files = status.files,
+        indexed = status.indexed,
+        skipped = status.skipped,
+        errors = status.errors,
+        definitions = status.definitions,
+        references = status.references,
+        index_bytes = status.index_bytes,
+        seconds = started.elapsed().as_secs_f64(),
+        cancelled = ws.cancel.is_cancelled(),
+        "workspace indexed"
+    );
+}
+
+/// Indexes (or re-indexes) `files` with up to `settings.threads` workers and records each
+/// outcome in the index: indexed, skipped or failed. A path an open document stands for is
+/// left alone; a path not known yet is skipped once the workspace knows `max_files` paths.
+/// New cache entries are stored durably in batches. Returns how many entries changed.
+fn index_files(
+    ws: &Workspace,
+    analyzer: &Arc<Analyzer>,
+    settings: &WorkspaceSettings,
+    files: Vec<WalkedFile>,
+) -> u64 {
+    if files.is_empty() {
+        return 0;
+    }
+    ws.pending.fetch_add(files.len() as u64, Ordering::AcqRel);
+    let threads = settings.threads.clamp(1, files.len());
+    let queue = Arc::new(Mutex::new(files.into_iter()));
     let (tx, rx) = mpsc::sync_channel::<(WalkedFile, FileOutcome)>(64);
     let mut workers = Vec::new();
-    for i in 0..settings.threads.max(1) {
+    for i in 0..threads {
         let queue = Arc::clone(&queue);
         let tx = tx.clone();
         let analyzer = Arc::clone(analyzer);
@@ -459,39 +589,53 @@ fn initial_index(ws: &Workspace, analyzer: &Arc<Analyzer>, settings: &WorkspaceS
         }
         batch.clear();
     };
+    let max_files = settings.max_files;
+    let mut changed_total = 0;
     while let Ok(first) = rx.recv() {
         // Take what else is waiting too: one write lock per burst, not per file.
         let mut burst = vec![first];
         burst.extend(rx.try_iter().take(255));
-        let mut indexed = Vec::with_capacity(burst.len());
-        for (file, outcome) in burst {
+        let n = burst.len() as u64;
+        let mut results = Vec::with_capacity(burst.len());
+        for (walked, outcome) in burst {
+            if ws.has_overlay(&walked.relative) {
+                continue;
+            }
             match outcome {
                 FileOutcome::Indexed { file, stored } => {
                     if let Some(sealed) = stored.filter(|s| !s.0.is_empty()) {
                         batch_bytes += sealed.1.len();
                         batch.push(sealed);
                     }
-                    indexed.push(file);
+                    results.push((walked.relative, Ok(file)));
                 }
-                FileOutcome::Skipped => {
-                    ws.skipped.fetch_add(1, Ordering::AcqRel);
-                }
+                FileOutcome::Skipped => results.push((walked.relative, Err(false))),
                 FileOutcome::Error(reason) => {
-                    tracing::debug!(path = %file.relative, %reason, "workspace: file failed");
-                    ws.errors.fetch_add(1, Ordering::AcqRel);
+                    tracing::debug!(path = %walked.relative, %reason, "workspace: file failed");
+                    results.push((walked.relative, Err(true)));
                 }
             }
-            ws.done.fetch_add(1, Ordering::AcqRel);
         }
-        if !indexed.is_empty() && !ws.cancel.is_cancelled() {
+        if !ws.cancel.is_cancelled() {
             ws.change(|index| {
-                let n = indexed.len() as u64;
-                for file in indexed {
-                    index.insert(file);
+                let mut changed = 0;
+                for (path, result) in results {
+                    let known = index.is_known(&path);
+                    let result = match result {
+                        Ok(_) if !known && index.known_count() >= max_files => Err(false),
+                        other => other,
+                    };
+                    let did = match result {
+                        Ok(file) => index.set_indexed(file),
+                        Err(error) => index.set_unindexed(&path, error),
+                    };
+                    changed += u64::from(did);
                 }
-                n
+                changed_total += changed;
+                changed
             });
         }
+        ws.pending.fetch_sub(n, Ordering::AcqRel);
         if batch_bytes >= STORE_BATCH_BYTES || batch.len() >= STORE_BATCH_ENTRIES {
             store(&mut batch);
             batch_bytes = 0;
@@ -501,21 +645,9 @@ fn initial_index(ws: &Workspace, analyzer: &Arc<Analyzer>, settings: &WorkspaceS
     for w in workers {
         let _ = w.join();
     }
-    ws.ready.store(true, Ordering::Release);
-    let status = ws.status();
-    tracing::info!(
-        id = %ws.id,
-        files = status.files,
-        indexed = status.indexed,
-        skipped = status.skipped,
-        errors = status.errors,
-        definitions = status.definitions,
-        references = status.references,
-        index_bytes = status.index_bytes,
-        seconds = started.elapsed().as_secs_f64(),
-        cancelled = ws.cancel.is_cancelled(),
-        "workspace indexed"
-    );
+    // Files never looked at (the workspace was closed) are no longer pending.
+    ws.pending.store(0, Ordering::Release);
+    changed_total
 }
 
 fn now_unix_ms() -> u64 {
@@ -529,6 +661,8 @@ struct Metrics {
     open: IntGauge,
     files: IntGauge,
     bytes: IntGauge,
+    watchers: IntGauge,
+    rescans: IntCounter,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -549,5 +683,20 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             "syntaxd_workspace_index_bytes",
             "Estimated memory of the symbol indexes of all open workspaces.",
         ),
+        watchers: gauge(
+            "syntaxd_workspace_watchers",
+            "Workspace file watcher threads running.",
+        ),
+        rescans: {
+            let c = IntCounter::new(
+                "syntaxd_workspace_rescans_total",
+                "Workspace rescans after a watcher overflow or error.",
+            )
+            .expect("static metric definition is valid");
+            if let Err(e) = prometheus::default_registry().register(Box::new(c.clone())) {
+                tracing::debug!(error = %e, "workspace counter already registered");
+            }
+            c
+        },
     }
 });

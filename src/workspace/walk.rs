@@ -62,10 +62,34 @@ pub struct WalkedFile {
 /// hidden files), without following symlinks; sorted by relative path. Paths that are not
 /// valid UTF-8 are left out (they could not be named in an answer).
 pub fn walk(root: &Path) -> Vec<WalkedFile> {
-    let mut files: Vec<WalkedFile> = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .follow_links(false)
-        .build()
+    collect(root, walker(root).build())
+}
+
+/// The files [`walk`] would find at or under the relative paths `targets` (`""` is the whole
+/// root): the walk starts at the root — so every ignore file from the root down applies, as
+/// in [`walk`] — and descends only into the directories on the way to a target and under it.
+/// A target that is ignored, hidden, a symlink or gone yields nothing.
+pub fn walk_targets(root: &Path, targets: &std::collections::BTreeSet<String>) -> Vec<WalkedFile> {
+    if targets.contains("") {
+        return walk(root);
+    }
+    let wanted: Vec<PathBuf> = targets.iter().map(|t| root.join(t)).collect();
+    let mut builder = walker(root);
+    builder.filter_entry(move |e| {
+        let p = e.path();
+        wanted.iter().any(|t| t.starts_with(p) || p.starts_with(t))
+    });
+    collect(root, builder.build())
+}
+
+fn walker(root: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder.require_git(false).follow_links(false);
+    builder
+}
+
+fn collect(root: &Path, walk: ignore::Walk) -> Vec<WalkedFile> {
+    let mut files: Vec<WalkedFile> = walk
         .flatten()
         // A symlink's own type is `symlink`, not `file`: symlinks are never indexed.
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
@@ -160,6 +184,30 @@ mod tests {
         );
         assert_eq!(relative_name(root, Path::new("/other/b.py")), None);
         assert_eq!(relative_name(root, Path::new("/r")), None);
+    }
+
+    #[test]
+    fn targets_walk_only_their_part_of_the_tree_with_the_root_s_ignore_rules() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(dir.path()).expect("canonical");
+        for rel in ["a/x.py", "a/y.py", "b/z.py", "build/g.py", "top.py"] {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, "x = 1\n").expect("write");
+        }
+        std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
+        let names = |targets: &[&str]| -> Vec<String> {
+            let set = targets.iter().map(|t| (*t).to_owned()).collect();
+            walk_targets(&root, &set)
+                .into_iter()
+                .map(|f| f.relative)
+                .collect()
+        };
+        assert_eq!(names(&["a/x.py"]), ["a/x.py"]);
+        assert_eq!(names(&["a", "top.py"]), ["a/x.py", "a/y.py", "top.py"]);
+        assert!(names(&["build/g.py"]).is_empty(), "ignored");
+        assert!(names(&["gone.py"]).is_empty());
+        assert_eq!(names(&[""]).len(), 4);
     }
 
     #[test]
