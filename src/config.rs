@@ -24,6 +24,8 @@ pub struct Config {
     pub cache: CacheSection,
     /// Live documents.
     pub documents: DocumentsConfig,
+    /// Workspaces: symbol indexes of directory trees (`docs/workspaces.md`).
+    pub workspace: WorkspaceConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -159,6 +161,32 @@ pub struct DocumentsConfig {
     pub max_edit_bytes_per_patch: u64,
 }
 
+/// `[workspace]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkspaceConfig {
+    /// Directories under which `POST /v1/workspaces` may open a root (compared after
+    /// canonicalisation). Empty (the default): the API opens no workspace.
+    pub allowed_roots: Vec<String>,
+    /// Workspaces open at once; one more is refused with 409 `too_many_workspaces`.
+    pub max_workspaces: u64,
+    /// Files indexed per workspace at most (after ignore rules); the rest are counted as skipped.
+    pub max_files: u64,
+    /// Results of one symbol search at most (a request's `limit` may lower it).
+    pub max_results: u64,
+    /// Also index references (`@reference.*` captures). Cached entries keep definitions only,
+    /// so with references every file is parsed once when it is indexed (cached or not).
+    pub index_references: bool,
+    /// Watch each workspace for changes (a file watcher with a debouncer) and re-index changed,
+    /// added, renamed and deleted files. `false`: the index is the initial walk's.
+    pub watch: bool,
+    /// Debounce window of the watcher: changes to one path within it are taken as one.
+    pub watch_debounce_ms: u64,
+    /// File events queued between the watcher and the indexing thread at most; past it the
+    /// events are dropped and the workspace is rescanned instead.
+    pub watch_queue_events: u64,
+}
+
 /// `[log]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -256,6 +284,21 @@ impl Default for DocumentsConfig {
             lock_wait_ms: 2_000,
             max_edits_per_patch: 1_000,
             max_edit_bytes_per_patch: 8 << 20,
+        }
+    }
+}
+
+impl Default for WorkspaceConfig {
+    fn default() -> Self {
+        WorkspaceConfig {
+            allowed_roots: Vec::new(),
+            max_workspaces: 8,
+            max_files: 200_000,
+            max_results: 1_000,
+            index_references: true,
+            watch: true,
+            watch_debounce_ms: 100,
+            watch_queue_events: 10_000,
         }
     }
 }
@@ -470,6 +513,17 @@ impl Config {
                 "documents.max_edit_bytes_per_patch",
                 self.documents.max_edit_bytes_per_patch,
             ),
+            ("workspace.max_workspaces", self.workspace.max_workspaces),
+            ("workspace.max_files", self.workspace.max_files),
+            ("workspace.max_results", self.workspace.max_results),
+            (
+                "workspace.watch_debounce_ms",
+                self.workspace.watch_debounce_ms,
+            ),
+            (
+                "workspace.watch_queue_events",
+                self.workspace.watch_queue_events,
+            ),
         ] {
             if v == 0 {
                 return Err(invalid(key, "must be greater than 0".to_string()));
@@ -480,6 +534,14 @@ impl Config {
                 "parse.max_source_bytes",
                 "must be below 4 GiB".to_string(),
             ));
+        }
+        for root in &self.workspace.allowed_roots {
+            if !Path::new(root).is_absolute() {
+                return Err(invalid(
+                    "workspace.allowed_roots",
+                    format!("`{root}` is not an absolute path"),
+                ));
+            }
         }
         if !(1..=19).contains(&self.cache.zstd_level) {
             return Err(invalid(
@@ -632,6 +694,13 @@ fn apply_env(value: &mut toml::Value, var: &str, rest: &str, raw: &str) -> Resul
                     var: var.to_string(),
                     message: format!("`{raw}` is not a whole number (for `{section}.{key}`)"),
                 })?,
+            // A list of paths, separated like `PATH` (`:` on Unix, `;` on Windows).
+            toml::Value::Array(_) => toml::Value::Array(
+                std::env::split_paths(raw)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(|p| toml::Value::String(p.display().to_string()))
+                    .collect(),
+            ),
             toml::Value::Boolean(_) => raw
                 .trim()
                 .parse::<bool>()
@@ -757,5 +826,37 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("query.timeout_ms"), "{err}");
+    }
+
+    #[test]
+    fn workspace_roots_come_from_the_file_or_a_path_list_and_must_be_absolute() {
+        let c = Config::load(None, env(&[]), &Overrides::default()).expect("defaults load");
+        assert!(
+            c.workspace.allowed_roots.is_empty(),
+            "no root is allowed by default"
+        );
+        let c = Config::load(
+            None,
+            env(&[("SYNTAXD_WORKSPACE_ALLOWED_ROOTS", "/srv/a:/srv/b")]),
+            &Overrides::default(),
+        )
+        .expect("loads");
+        assert_eq!(c.workspace.allowed_roots, ["/srv/a", "/srv/b"]);
+        let err = Config::load(
+            None,
+            env(&[("SYNTAXD_WORKSPACE_ALLOWED_ROOTS", "relative/dir")]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("workspace.allowed_roots"), "{err}");
+        let err = Config::load(
+            None,
+            env(&[("SYNTAXD_WORKSPACE_MAX_WORKSPACES", "0")]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("workspace.max_workspaces"), "{err}");
     }
 }

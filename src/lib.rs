@@ -56,6 +56,7 @@ pub mod maintenance;
 pub mod server;
 #[doc(hidden)]
 pub mod telemetry;
+pub mod workspace;
 
 pub use bytecode::{DecodedTree, EncodeMeta};
 pub use cache::Cache;

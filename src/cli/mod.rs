@@ -16,6 +16,7 @@ mod inventory;
 mod languages;
 mod parse;
 mod query_check;
+mod search;
 mod serve;
 mod symbols;
 
@@ -75,6 +76,8 @@ enum Command {
     Inventory(inventory::InventoryArgs),
     /// List the symbols of files (directories with -R) as a ctags/etags/JSON/LSP tags file.
     Symbols(symbols::SymbolsArgs),
+    /// Index DIR as a workspace (through the cache, no daemon) and search its symbols.
+    Search(search::SearchArgs),
     /// Compile the query text on standard input (the daemon's crash-isolated compile check).
     #[command(hide = true)]
     QueryCheck(query_check::QueryCheckArgs),
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Parse(args) => parse::run(&args),
         Command::Inventory(args) => inventory::run(&args),
         Command::Symbols(args) => symbols::run(args),
+        Command::Search(args) => search::run(args),
         Command::Bytecode(cmd) => bytecode::run(&cmd),
         Command::Index(args) => index::run(args),
         Command::Cache(cmd) => cache::run(cmd),

@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Log format: `pretty` or `json` (`log.format`).
     #[arg(long, value_name = "FORMAT")]
     log_format: Option<String>,
+    /// Open a workspace of DIR at start (repeatable); DIR is added to
+    /// `workspace.allowed_roots`.
+    #[arg(long, value_name = "DIR")]
+    workspace: Vec<PathBuf>,
 }
 
 /// Runs the daemon until a shutdown signal. A bad configuration fails before any port is bound.
@@ -45,6 +49,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             config.query.compile_check_program = exe.to_string_lossy().into_owned();
         }
     }
+    let mut workspaces = Vec::with_capacity(args.workspace.len());
+    for dir in &args.workspace {
+        let dir =
+            std::path::absolute(dir).with_context(|| format!("--workspace {}", dir.display()))?;
+        config
+            .workspace
+            .allowed_roots
+            .push(dir.display().to_string());
+        workspaces.push(dir);
+    }
     syntaxd::telemetry::init_tracing(&config.log.format, &config.log.level)?;
     let addr = config.listen_addr()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -56,10 +70,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the tokio runtime")?;
     let result = runtime.block_on(async move {
-        let state = tokio::task::spawn_blocking(move || AppState::open(config))
-            .await
-            .context("startup task failed")?
-            .context("cannot open the cache")?;
+        let state = tokio::task::spawn_blocking(move || -> anyhow::Result<AppState> {
+            let state = AppState::open(config).context("cannot open the cache")?;
+            for dir in &workspaces {
+                state
+                    .workspaces()
+                    .open(dir)
+                    .with_context(|| format!("--workspace {}", dir.display()))?;
+            }
+            Ok(state)
+        })
+        .await
+        .context("startup task failed")??;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr} (server.listen)"))?;

@@ -110,6 +110,16 @@ struct Slot {
     doc: SharedDocument,
     bytes: usize,
     last_used: u64,
+    binding: Option<DocumentBinding>,
+}
+
+/// The workspace file an open document stands for (`PUT` with `workspace` and `path`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentBinding {
+    /// The workspace id.
+    pub workspace: String,
+    /// The file's path relative to the workspace root, `/`-separated.
+    pub path: String,
 }
 
 impl Documents {
@@ -152,6 +162,7 @@ impl Documents {
             doc: Arc::new(Mutex::new(doc)),
             bytes,
             last_used: table.tick,
+            binding: None,
         };
         if let Some(old) = table.slots.insert(id.to_string(), slot) {
             table.total_bytes -= old.bytes;
@@ -175,15 +186,27 @@ impl Documents {
         publish(&table);
     }
 
-    /// Closes `id`; false when it was not open.
-    pub fn remove(&self, id: &str) -> bool {
+    /// Closes `id`; `None` when it was not open, else the workspace file it stood for.
+    pub fn remove(&self, id: &str) -> Option<Option<DocumentBinding>> {
         let mut table = self.lock();
         let removed = table.slots.remove(id);
         if let Some(slot) = &removed {
             table.total_bytes -= slot.bytes;
         }
         publish(&table);
-        removed.is_some()
+        removed.map(|slot| slot.binding)
+    }
+
+    /// Records the workspace file `id` stands for (after [`Documents::insert`]).
+    pub fn bind(&self, id: &str, binding: Option<DocumentBinding>) {
+        if let Some(slot) = self.lock().slots.get_mut(id) {
+            slot.binding = binding;
+        }
+    }
+
+    /// The workspace file `id` stands for.
+    pub fn binding(&self, id: &str) -> Option<DocumentBinding> {
+        self.lock().slots.get(id).and_then(|s| s.binding.clone())
     }
 
     /// The bound on the total weight of open documents.

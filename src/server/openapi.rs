@@ -16,15 +16,19 @@ use super::handlers::documents::{
 };
 use super::handlers::languages::LanguageRow;
 use super::handlers::render::{Problem, TreeFormat};
-use super::handlers::{analyze, documents, languages};
+use super::handlers::workspaces::{
+    OpenWorkspaceRequest, OpenWorkspaceResponse, SymbolHit, SymbolSearchResponse, WorkspaceList,
+};
+use super::handlers::{analyze, documents, languages, workspaces};
 use crate::position::Position;
+use crate::workspace::{WorkspaceState, WorkspaceStatus};
 
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "syntaxd",
-        description = "Code-intelligence daemon: parse, symbols, queries and live documents over tree-sitter. Errors are `{\"error\": {\"code\", \"message\"}}`."
+        description = "Code-intelligence daemon: parse, symbols, queries, live documents and workspace symbol search over tree-sitter. Errors are `{\"error\": {\"code\", \"message\"}}`."
     ),
     paths(
         languages::languages,
@@ -37,12 +41,21 @@ use crate::position::Position;
         documents::tree,
         documents::symbols,
         documents::close,
+        workspaces::open,
+        workspaces::list,
+        workspaces::status,
+        workspaces::close,
+        workspaces::symbols,
+        workspaces::definitions,
+        workspaces::references,
     ),
     components(schemas(
         ErrorBody, ErrorObject, LanguageRow, ParseRequest, ParseResponse, ParseStats,
         SymbolsRequest, SymbolsResponse, QueryRequest, QueryResponse, OpenRequest, OpenResponse,
         EditRequest, Edit, EditPosition, ColumnEncoding, EditResponse, ChangedRange,
-        DocumentResponse, TreeResponse, Position, Problem, TreeFormat,
+        DocumentResponse, TreeResponse, Position, Problem, TreeFormat, OpenWorkspaceRequest,
+        OpenWorkspaceResponse, WorkspaceList, WorkspaceStatus, WorkspaceState, SymbolHit,
+        SymbolSearchResponse,
     )),
     modifiers(&BearerAuth)
 )]

@@ -18,7 +18,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use super::error::ApiError;
-use super::handlers::{analyze, documents, languages, probes};
+use super::handlers::{analyze, documents, languages, probes, workspaces};
 use super::middleware::{
     MakeId, admit, label_route, observe, panic_response, read_body, require_token,
     sanitize_request_id,
@@ -44,6 +44,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/documents/{id}/tree", get(documents::tree))
         .route("/v1/documents/{id}/symbols", get(documents::symbols))
+        .route(
+            "/v1/workspaces",
+            get(workspaces::list).post(workspaces::open),
+        )
+        .route(
+            "/v1/workspaces/{id}",
+            get(workspaces::status).delete(workspaces::close),
+        )
+        .route("/v1/workspaces/{id}/symbols", get(workspaces::symbols))
+        .route(
+            "/v1/workspaces/{id}/definitions",
+            get(workspaces::definitions),
+        )
+        .route(
+            "/v1/workspaces/{id}/references",
+            get(workspaces::references),
+        )
         .route("/v1/openapi.json", get(openapi::serve));
     #[cfg(feature = "test-hooks")]
     let v1 = v1.route_layer(from_fn(super::middleware::test_panic_hook));

@@ -15,6 +15,7 @@ use crate::parse::{
 };
 use crate::pipeline::Analyzer;
 use crate::query::QueryEngine;
+use crate::workspace::{WorkspaceSettings, Workspaces};
 
 use super::documents::Documents;
 
@@ -32,6 +33,7 @@ struct Inner {
     analyzer: Arc<Analyzer>,
     queries: Arc<QueryEngine>,
     documents: Arc<Documents>,
+    workspaces: Arc<Workspaces>,
     trees: TreeCache,
     readiness: Readiness,
     limiter: Arc<Semaphore>,
@@ -98,9 +100,14 @@ impl AppState {
             usize::try_from(config.documents.max_documents).unwrap_or(usize::MAX),
             usize::try_from(config.documents.max_total_bytes).unwrap_or(usize::MAX),
         );
+        let analyzer = Arc::new(analyzer);
+        let workspaces = Workspaces::new(
+            WorkspaceSettings::from_config(&config),
+            Arc::clone(&analyzer),
+        );
         AppState {
             inner: Arc::new(Inner {
-                analyzer: Arc::new(analyzer),
+                analyzer,
                 queries: Arc::new(
                     QueryEngine::new(
                         config.query.compiled_cache_bytes,
@@ -109,6 +116,7 @@ impl AppState {
                     .with_compile_check(config.query.compile_check()),
                 ),
                 documents: Arc::new(documents),
+                workspaces: Arc::new(workspaces),
                 trees,
                 readiness: Readiness::default(),
                 limiter: Arc::new(Semaphore::new(permits)),
@@ -136,6 +144,11 @@ impl AppState {
     /// Open documents.
     pub fn documents(&self) -> &Arc<Documents> {
         &self.inner.documents
+    }
+
+    /// Open workspaces.
+    pub fn workspaces(&self) -> &Arc<Workspaces> {
+        &self.inner.workspaces
     }
 
     /// Live trees of recently queried content.

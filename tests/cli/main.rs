@@ -12,4 +12,5 @@ mod bench_smoke;
 mod commands;
 mod deploy;
 mod index_cli;
+mod search_cli;
 mod symbols_cli;

@@ -14,13 +14,17 @@ use super::render::{
     write_tree_json,
 };
 use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, to_json};
-use crate::language::resolve_language;
+use crate::language::{registry, resolve_language};
 use crate::parse::{Document, ParseBudget, TextEdit, TextPosition};
 use crate::position::Position;
-use crate::server::documents::{DocumentsError, MAX_DOCUMENT_ID_BYTES, document_weight};
+use crate::server::documents::{
+    DocumentBinding, DocumentsError, MAX_DOCUMENT_ID_BYTES, document_weight,
+};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::middleware::ApiJson;
 use crate::server::state::AppState;
+use crate::workspace::index::{IndexedFile, index_document};
+use crate::workspace::walk;
 
 /// `PUT /v1/documents/{id}` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -31,9 +35,14 @@ pub struct OpenRequest {
     /// Language id or alias.
     #[serde(default)]
     pub language: Option<String>,
-    /// A file path used to detect the language.
+    /// A file path used to detect the language; with `workspace`, the file's path relative to
+    /// the workspace root, whose symbols the document's text then stands for.
     #[serde(default)]
     pub path: Option<String>,
+    /// An open workspace's id: the document's edits update `path`'s symbols in that
+    /// workspace's index without a save, until the document is closed.
+    #[serde(default)]
+    pub workspace: Option<String>,
 }
 
 /// Answer of `PUT`.
@@ -184,6 +193,17 @@ pub async fn open(
     let cancel = CancelOnDrop::new();
     let handle = cancel.parse.clone();
     blocking(move || {
+        let binding = match (&req.workspace, &req.path) {
+            (Some(workspace), Some(path)) => Some(check_binding(&state, workspace, path)?),
+            (Some(_), None) => {
+                return Err(ApiError::bad_request(
+                    "invalid_document_path",
+                    "a document with `workspace` needs `path`, relative to the workspace root",
+                ));
+            }
+            (None, _) => None,
+        };
+        let previous = state.documents().binding(&id);
         let lang = resolve_language(
             req.language.as_deref(),
             req.path.as_deref(),
@@ -206,6 +226,19 @@ pub async fn open(
                 e.to_string(),
             ),
         })?;
+        state.documents().bind(&id, binding.clone());
+        if let Some(previous) = previous.filter(|p| Some(p) != binding.as_ref()) {
+            end_overlay(&state, &previous);
+        }
+        if let (Some(binding), Some(shared)) = (&binding, state.documents().get(&id)) {
+            let file = {
+                let doc = lock_or_busy(&state, &id, &shared)?;
+                workspace_entry(&state, &doc, &binding.path)
+            };
+            if let Ok(ws) = state.workspaces().get(&binding.workspace) {
+                ws.overlay(&binding.path, &shared, file);
+            }
+        }
         to_json(
             StatusCode::OK,
             &OpenResponse {
@@ -264,12 +297,21 @@ pub async fn edit(
             })
             .collect();
         let budget = budget(&state).with_cancel(handle);
-        let (outcome, bytes) = {
+        let binding = state.documents().binding(&id);
+        let (outcome, bytes, entry) = {
             let mut doc = lock_or_busy(&state, &id, &shared)?;
             let outcome = doc.apply_edits_with_budget(req.version, &edits, &budget)?;
-            (outcome, document_weight(&doc))
+            let entry = binding
+                .as_ref()
+                .map(|b| workspace_entry(&state, &doc, &b.path));
+            (outcome, document_weight(&doc), entry)
         };
         state.documents().resized(&id, bytes);
+        if let (Some(binding), Some(entry)) = (&binding, entry)
+            && let Ok(ws) = state.workspaces().get(&binding.workspace)
+        {
+            ws.overlay(&binding.path, &shared, entry);
+        }
         let changed_ranges = outcome
             .changed_ranges
             .iter()
@@ -433,13 +475,88 @@ pub async fn symbols(
 )]
 pub async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     // Dropping a document frees its tree: do it off the executor.
-    let result =
-        tokio::task::spawn_blocking(move || state.documents().remove(&id).then_some(()).ok_or(id))
-            .await;
+    let result = tokio::task::spawn_blocking(move || match state.documents().remove(&id) {
+        Some(binding) => {
+            if let Some(binding) = binding {
+                end_overlay(&state, &binding);
+            }
+            Ok(())
+        }
+        None => Err(id),
+    })
+    .await;
     match result {
         Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
         Ok(Err(id)) => ApiError::document_not_found(&id).into_response(),
         Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// Longest workspace path a document may name.
+const MAX_DOCUMENT_PATH_BYTES: usize = 4096;
+
+/// Checks that `path` may stand for a file of the open workspace `workspace`: relative,
+/// `/`-separated, no `.`, `..`, empty or hidden component; and, when the file exists, one the
+/// workspace's walk finds (not ignored, not a symlink).
+fn check_binding(
+    state: &AppState,
+    workspace: &str,
+    path: &str,
+) -> Result<DocumentBinding, ApiError> {
+    let ws = state.workspaces().get(workspace)?;
+    let invalid = |why: &str| {
+        ApiError::bad_request(
+            "invalid_document_path",
+            format!("document path `{path}` {why}"),
+        )
+    };
+    if path.is_empty() || path.len() > MAX_DOCUMENT_PATH_BYTES {
+        return Err(invalid("must have 1 to 4096 bytes"));
+    }
+    if path.starts_with('/')
+        || path.contains('\\')
+        || path.chars().any(char::is_control)
+        || path.split('/').any(|c| c.is_empty() || c.starts_with('.'))
+    {
+        return Err(invalid(
+            "must be relative to the workspace root, `/`-separated, without `.`, `..`, empty or hidden components",
+        ));
+    }
+    let on_disk = ws.root().join(path);
+    if std::fs::symlink_metadata(&on_disk).is_ok() {
+        let targets = std::iter::once(path.to_owned()).collect();
+        let found = walk::walk_targets(ws.root(), &targets);
+        if !found.iter().any(|f| f.relative == path) {
+            return Err(invalid(
+                "is ignored by the workspace's rules, a symlink or not a regular file",
+            ));
+        }
+    }
+    Ok(DocumentBinding {
+        workspace: ws.id().to_owned(),
+        path: path.to_owned(),
+    })
+}
+
+/// The workspace index entry of a document's current text (`None`: no tags query for its
+/// language, or extraction failed: the path is then counted as skipped).
+fn workspace_entry(state: &AppState, doc: &Document, path: &str) -> Option<IndexedFile> {
+    let language = registry().language_for_name(doc.language_id()).ok()?;
+    index_document(
+        state.analyzer(),
+        language,
+        path,
+        doc.tree(),
+        doc.text().as_bytes(),
+        state.workspaces().settings().index.references,
+    )
+}
+
+/// The document standing for a workspace file was closed or replaced: the file is indexed
+/// from the disk again.
+fn end_overlay(state: &AppState, binding: &DocumentBinding) {
+    if let Ok(ws) = state.workspaces().get(&binding.workspace) {
+        ws.end_overlay(&binding.path);
     }
 }
 

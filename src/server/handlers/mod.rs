@@ -5,6 +5,7 @@ pub mod documents;
 pub mod languages;
 pub mod probes;
 pub mod render;
+pub mod workspaces;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, MutexGuard};

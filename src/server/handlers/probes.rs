@@ -196,6 +196,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         let trees = state.trees();
         trees.run_pending_tasks();
         state.queries().refresh_gauges(trees.weighted_size());
+        state.workspaces().refresh_gauges();
         gather_text()
     })
     .await;

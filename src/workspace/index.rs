@@ -1,0 +1,588 @@
+//! The in-memory symbol index of one workspace: per file, its language and the definitions and
+//! references of its tags query (name, kind, range, container), with running totals and an
+//! approximate memory figure; and how one file is indexed through the pipeline and its cache.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cache::Cache;
+use crate::language::{QueryKind, looks_binary, registry};
+use crate::parse::{CancelHandle, ParseBudget, ParseError};
+use crate::pipeline::{AnalyzeError, Analyzer};
+use crate::position::Range;
+use crate::query::QueryLimits;
+use crate::symbols::{Symbol, SymbolOptions, SymbolRole, SymbolsResult, extract_symbols};
+
+use super::walk::{Refused, WalkedFile, read_inside};
+
+/// One symbol of the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedSymbol {
+    /// The name.
+    pub name: Box<str>,
+    /// The normalised kind for definitions, the tag kind for references.
+    pub kind: Box<str>,
+    /// Definition or reference.
+    pub role: SymbolRole,
+    /// The span of the `@name` node (where an editor puts the cursor).
+    pub range: Range,
+    /// The enclosing definition's name.
+    pub container: Option<Box<str>>,
+}
+
+/// One indexed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedFile {
+    /// Relative to the root, `/`-separated.
+    pub path: Box<str>,
+    /// Registry id of the language.
+    pub language: &'static str,
+    /// Definitions in source order, then references in source order, each referenced
+    /// (name, kind) once (its first occurrence).
+    pub symbols: Vec<IndexedSymbol>,
+    /// How many of `symbols` are definitions.
+    pub definitions: usize,
+}
+
+impl IndexedFile {
+    /// Builds the file's entry from extracted symbols (definitions first).
+    pub fn new(path: &str, language: &'static str, symbols: &[Symbol]) -> IndexedFile {
+        let convert = |s: &Symbol| IndexedSymbol {
+            name: s.name.as_str().into(),
+            kind: s.kind.as_str().into(),
+            role: s.role,
+            range: s.name_range,
+            container: s.container.as_deref().map(Into::into),
+        };
+        let mut out: Vec<IndexedSymbol> = symbols
+            .iter()
+            .filter(|s| s.role == SymbolRole::Definition)
+            .map(convert)
+            .collect();
+        let definitions = out.len();
+        let references = symbols
+            .iter()
+            .filter(|s| s.role == SymbolRole::Reference)
+            .map(convert)
+            .collect();
+        out.extend(first_of_each_name(references));
+        out.shrink_to_fit();
+        IndexedFile {
+            path: path.into(),
+            language,
+            symbols: out,
+            definitions,
+        }
+    }
+
+    /// Adds name references (see [`name_references`]) when the tags query gave none.
+    pub fn or_name_references(mut self, tree: &tree_sitter::Tree, source: &[u8]) -> IndexedFile {
+        if self.symbols.len() == self.definitions {
+            let references = name_references(tree, source, self.definitions());
+            self.symbols.extend(references);
+            self.symbols.shrink_to_fit();
+        }
+        self
+    }
+
+    /// Estimated heap and inline bytes of this entry (strings, vectors and map node).
+    pub fn approx_bytes(&self) -> u64 {
+        let symbols: usize = self
+            .symbols
+            .iter()
+            .map(|s| {
+                std::mem::size_of::<IndexedSymbol>()
+                    + s.name.len()
+                    + s.kind.len()
+                    + s.container.as_ref().map_or(0, |c| c.len())
+            })
+            .sum();
+        // The file twice (its map key and its own path), the Arc and the map's node overhead.
+        (symbols + 2 * self.path.len() + std::mem::size_of::<IndexedFile>() + 64) as u64
+    }
+
+    /// The definitions.
+    pub fn definitions(&self) -> &[IndexedSymbol] {
+        &self.symbols[..self.definitions]
+    }
+
+    /// The references.
+    pub fn references(&self) -> &[IndexedSymbol] {
+        &self.symbols[self.definitions..]
+    }
+}
+
+/// Most name references kept per file (see [`name_references`]).
+pub const MAX_NAME_REFERENCES_PER_FILE: usize = 4096;
+
+/// The references of a file whose tags query tags none (most registry queries tag
+/// definitions only): every named leaf whose node kind ends in `identifier` (`identifier`,
+/// `type_identifier`, `field_identifier`, ...) and that is not a definition's name, kind
+/// `name`, each name once (its first occurrence), at most [`MAX_NAME_REFERENCES_PER_FILE`].
+/// Walks the tree with a cursor (no recursion).
+pub fn name_references(
+    tree: &tree_sitter::Tree,
+    source: &[u8],
+    definitions: &[IndexedSymbol],
+) -> Vec<IndexedSymbol> {
+    let defined: std::collections::HashSet<usize> =
+        definitions.iter().map(|d| d.range.start.byte).collect();
+    let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.child_count() == 0
+            && node.is_named()
+            && node.kind().ends_with("identifier")
+            && !defined.contains(&node.start_byte())
+            && let Some(text) = source.get(node.start_byte()..node.end_byte())
+            && !text.is_empty()
+            && seen.insert(text)
+        {
+            out.push(IndexedSymbol {
+                name: String::from_utf8_lossy(text).into(),
+                kind: "name".into(),
+                role: SymbolRole::Reference,
+                range: Range::of(&node),
+                container: None,
+            });
+            if out.len() >= MAX_NAME_REFERENCES_PER_FILE {
+                break;
+            }
+        }
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// References in source order, each (name, kind) once: its first occurrence.
+fn first_of_each_name(mut references: Vec<IndexedSymbol>) -> Vec<IndexedSymbol> {
+    references
+        .sort_by(|a, b| (&a.name, &a.kind, a.range.start).cmp(&(&b.name, &b.kind, b.range.start)));
+    references.dedup_by(|b, a| a.name == b.name && a.kind == b.kind);
+    references.sort_by_key(|r| r.range.start);
+    references
+}
+
+/// The index of one workspace: files by relative path, with totals kept in step, and the
+/// walked files that are not indexed (skipped or failed), so the counts stay right as files
+/// change.
+#[derive(Debug, Default)]
+pub struct WorkspaceIndex {
+    files: BTreeMap<Box<str>, Arc<IndexedFile>>,
+    /// Walked files not indexed: `true` when indexing failed, `false` when skipped.
+    unindexed: BTreeMap<Box<str>, bool>,
+    errors: u64,
+    definitions: u64,
+    references: u64,
+    bytes: u64,
+    languages: BTreeMap<&'static str, u64>,
+}
+
+impl WorkspaceIndex {
+    /// Adds or replaces a file.
+    pub fn insert(&mut self, file: IndexedFile) {
+        let path = file.path.clone();
+        self.remove(&path);
+        self.definitions += file.definitions as u64;
+        self.references += (file.symbols.len() - file.definitions) as u64;
+        self.bytes += file.approx_bytes();
+        *self.languages.entry(file.language).or_default() += 1;
+        self.files.insert(path, Arc::new(file));
+    }
+
+    /// Removes a file; true when it was indexed.
+    pub fn remove(&mut self, path: &str) -> bool {
+        let Some(old) = self.files.remove(path) else {
+            return false;
+        };
+        self.definitions -= old.definitions as u64;
+        self.references -= (old.symbols.len() - old.definitions) as u64;
+        self.bytes -= old.approx_bytes();
+        if let Some(n) = self.languages.get_mut(old.language) {
+            *n -= 1;
+            if *n == 0 {
+                self.languages.remove(old.language);
+            }
+        }
+        true
+    }
+
+    /// Records `file` as indexed (replacing what was known of its path); false when the index
+    /// already held an equal entry (nothing changed).
+    pub fn set_indexed(&mut self, file: IndexedFile) -> bool {
+        let was_unindexed = self.forget_unindexed(&file.path);
+        if !was_unindexed && self.files.get(&file.path).is_some_and(|f| **f == file) {
+            return false;
+        }
+        self.insert(file);
+        true
+    }
+
+    /// Records `path` as walked but not indexed (`error`: it failed; else skipped); false when
+    /// that was known already.
+    pub fn set_unindexed(&mut self, path: &str, error: bool) -> bool {
+        let removed = self.remove(path);
+        let same = self.unindexed.get(path) == Some(&error);
+        if !same {
+            self.forget_unindexed(path);
+            self.unindexed.insert(path.into(), error);
+            if error {
+                self.errors += 1;
+            }
+        }
+        removed || !same
+    }
+
+    /// Forgets `path` (deleted, or no longer walked); true when it was known.
+    pub fn forget(&mut self, path: &str) -> bool {
+        let removed = self.remove(path);
+        self.forget_unindexed(path) || removed
+    }
+
+    fn forget_unindexed(&mut self, path: &str) -> bool {
+        match self.unindexed.remove(path) {
+            Some(error) => {
+                if error {
+                    self.errors -= 1;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every known path (indexed or not), in no particular order.
+    pub fn known_paths(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .keys()
+            .chain(self.unindexed.keys())
+            .map(|k| k.as_ref())
+    }
+
+    /// True when `path` is known (indexed, skipped or failed).
+    pub fn is_known(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.unindexed.contains_key(path)
+    }
+
+    /// Known paths: indexed, skipped and failed.
+    pub fn known_count(&self) -> u64 {
+        (self.files.len() + self.unindexed.len()) as u64
+    }
+
+    /// Walked files not indexed because they failed.
+    pub fn error_count(&self) -> u64 {
+        self.errors
+    }
+
+    /// Walked files skipped (no tags query, binary, too large, past `max_files`, ...).
+    pub fn skipped_count(&self) -> u64 {
+        self.unindexed.len() as u64 - self.errors
+    }
+
+    /// The indexed file at `path`.
+    pub fn get(&self, path: &str) -> Option<&IndexedFile> {
+        self.files.get(path).map(|f| f.as_ref())
+    }
+
+    /// The files, by relative path.
+    pub fn files(&self) -> impl Iterator<Item = &IndexedFile> {
+        self.files.values().map(|f| f.as_ref())
+    }
+
+    /// Files indexed.
+    pub fn file_count(&self) -> u64 {
+        self.files.len() as u64
+    }
+
+    /// Definitions indexed.
+    pub fn definition_count(&self) -> u64 {
+        self.definitions
+    }
+
+    /// References indexed.
+    pub fn reference_count(&self) -> u64 {
+        self.references
+    }
+
+    /// Estimated memory of the index.
+    pub fn approx_bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Indexed files per language id.
+    pub fn languages(&self) -> &BTreeMap<&'static str, u64> {
+        &self.languages
+    }
+}
+
+/// What indexing one file gave.
+#[derive(Debug)]
+pub enum FileOutcome {
+    /// Indexed (`stored`: a new cache entry, sealed for the cold tier, when it was parsed now).
+    Indexed {
+        /// The file's entry.
+        file: IndexedFile,
+        /// `(key, sealed value)` to store durably.
+        stored: Option<(String, Vec<u8>)>,
+    },
+    /// Not indexed: unknown language, no tags query, binary, not UTF-8, over the size cap, a
+    /// symlink or a path that leaves the root.
+    Skipped,
+    /// Unreadable, or the parse failed.
+    Error(String),
+}
+
+/// How files are indexed.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Larger files are skipped (`parse.max_source_bytes`).
+    pub max_file_bytes: u64,
+    /// Also index references.
+    pub references: bool,
+    /// Deadline of one parse (`parse.timeout_ms`).
+    pub parse_timeout: Duration,
+}
+
+/// Attempts of a parse refused as `busy` (the parser pool is shared with requests).
+const BUSY_ATTEMPTS: usize = 5;
+
+/// Indexes one walked file of the canonical `root`: reads it (see [`read_inside`]), detects
+/// its language, then takes its definitions from the cache when they are stored, and parses
+/// (through the pipeline, sealing a new entry for the cache) when they are not or when
+/// references are wanted (cached entries keep definitions only).
+pub fn index_file(
+    analyzer: &Analyzer,
+    root: &std::path::Path,
+    walked: &WalkedFile,
+    options: &IndexOptions,
+    cancel: &CancelHandle,
+) -> FileOutcome {
+    let source = match read_inside(root, &walked.path, options.max_file_bytes) {
+        Ok(Ok(source)) => source,
+        Ok(Err(Refused::TooLarge | Refused::Outside)) => return FileOutcome::Skipped,
+        Err(e) => return FileOutcome::Error(e.to_string()),
+    };
+    if looks_binary(&source) {
+        return FileOutcome::Skipped;
+    }
+    let Some(detection) = registry().detect(Some(&walked.path), &source) else {
+        return FileOutcome::Skipped;
+    };
+    let language = detection.language;
+    if !language.available() || language.query_origin(QueryKind::Tags).is_none() {
+        return FileOutcome::Skipped;
+    }
+    let id: &'static str = language.id.as_str();
+    if !options.references {
+        let cached = analyzer
+            .lookup_symbols(language, &source)
+            .flatten()
+            .filter(|s| SymbolsResult::is_current(s))
+            .and_then(|s| serde_json::from_slice::<SymbolsResult>(&s).ok());
+        if let Some(result) = cached {
+            return FileOutcome::Indexed {
+                file: IndexedFile::new(&walked.relative, id, &result.symbols),
+                stored: None,
+            };
+        }
+    }
+    let Some(config) = analyzer.symbol_config(language) else {
+        return FileOutcome::Skipped;
+    };
+    let symbol_options = SymbolOptions {
+        limits: QueryLimits {
+            cancel: Some(cancel.flag()),
+            ..QueryLimits::default()
+        },
+        include_references: options.references,
+    };
+    let cached = analyzer
+        .cache()
+        .is_some_and(|c| stored(c, language, &source));
+    let outcome = if cached {
+        // Stored already: parse for the tree only (nothing to encode or store).
+        parse_tree(analyzer, language, &source, options, cancel).map(|tree| (tree, None))
+    } else {
+        match with_retries(|| analyzer.parse_entry(language, source.clone(), cancel.clone())) {
+            Ok((entry, tree, _)) => {
+                let sealed = analyzer.cache().map(|c| c.seal_for_cold(&entry));
+                // Definitions only: the entry's own list is the answer (no second extraction).
+                let listed = (!options.references)
+                    .then_some(entry.symbols.as_deref())
+                    .flatten()
+                    .and_then(|s| serde_json::from_slice::<SymbolsResult>(s).ok());
+                if let Some(result) = listed {
+                    return FileOutcome::Indexed {
+                        file: IndexedFile::new(&walked.relative, id, &result.symbols),
+                        stored: sealed,
+                    };
+                }
+                Ok((tree, sealed))
+            }
+            Err(e) => Err(e),
+        }
+    };
+    match outcome {
+        Ok((tree, stored)) => {
+            match extract_symbols(&config, tree.root_node(), &source, &symbol_options) {
+                Ok(result) => {
+                    let file = IndexedFile::new(&walked.relative, id, &result.symbols);
+                    FileOutcome::Indexed {
+                        file: if options.references {
+                            file.or_name_references(&tree, &source)
+                        } else {
+                            file
+                        },
+                        stored,
+                    }
+                }
+                Err(e) => FileOutcome::Error(e.to_string()),
+            }
+        }
+        Err(AnalyzeError::Parse(
+            ParseError::TooLarge { .. }
+            | ParseError::Binary { .. }
+            | ParseError::InvalidUtf8 { .. },
+        )) => FileOutcome::Skipped,
+        Err(e) => FileOutcome::Error(e.to_string()),
+    }
+}
+
+/// The index entry of an open document's current text and tree (definitions, and references
+/// when `references`); `None` when its language has no tags query or extraction fails.
+pub fn index_document(
+    analyzer: &Analyzer,
+    language: &'static crate::language::Language,
+    relative: &str,
+    tree: &tree_sitter::Tree,
+    source: &[u8],
+    references: bool,
+) -> Option<IndexedFile> {
+    if language.query_origin(QueryKind::Tags).is_none() {
+        return None;
+    }
+    let config = analyzer.symbol_config(language)?;
+    let options = SymbolOptions {
+        limits: QueryLimits::default(),
+        include_references: references,
+    };
+    let result = extract_symbols(&config, tree.root_node(), source, &options).ok()?;
+    let file = IndexedFile::new(relative, language.id.as_str(), &result.symbols);
+    Some(if references {
+        file.or_name_references(tree, source)
+    } else {
+        file
+    })
+}
+
+/// True when the cache holds an intact entry for this content.
+fn stored(cache: &Cache, language: &crate::language::Language, source: &[u8]) -> bool {
+    matches!(
+        cache.check_stored(&Analyzer::key_for(language, source)),
+        Ok(true)
+    )
+}
+
+/// Parses for a tree only, through the engine's pool and budgets.
+fn parse_tree(
+    analyzer: &Analyzer,
+    language: &'static crate::language::Language,
+    source: &[u8],
+    options: &IndexOptions,
+    cancel: &CancelHandle,
+) -> Result<tree_sitter::Tree, AnalyzeError> {
+    let grammar = language.ts_language()?;
+    let budget = ParseBudget::new(
+        usize::try_from(options.max_file_bytes).unwrap_or(usize::MAX),
+        options.parse_timeout,
+    )
+    .with_cancel(cancel.clone());
+    with_retries(|| {
+        analyzer
+            .engine()
+            .parse(language.id.as_str(), grammar, source, &budget)
+            .map(|o| o.tree)
+            .map_err(AnalyzeError::from)
+    })
+}
+
+/// Runs `f` again while it fails with `busy` (requests hold every parser), a few times.
+fn with_retries<T>(mut f: impl FnMut() -> Result<T, AnalyzeError>) -> Result<T, AnalyzeError> {
+    let mut attempt = 1;
+    loop {
+        match f() {
+            Err(AnalyzeError::Parse(ParseError::Busy { .. })) if attempt < BUSY_ATTEMPTS => {
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::position::Position;
+
+    fn symbol(name: &str, role: SymbolRole) -> Symbol {
+        let at = Position {
+            byte: 0,
+            row: 0,
+            column: 0,
+        };
+        let range = Range { start: at, end: at };
+        serde_json::from_value(serde_json::json!({
+            "name": name, "kind": "function", "role": role, "range": range,
+            "name_range": range, "parent": null,
+        }))
+        .expect("a symbol")
+    }
+
+    #[test]
+    fn totals_follow_inserts_replacements_and_removals() {
+        let mut index = WorkspaceIndex::default();
+        let a = IndexedFile::new(
+            "a.py",
+            "python",
+            &[
+                symbol("r", SymbolRole::Reference),
+                symbol("f", SymbolRole::Definition),
+            ],
+        );
+        assert_eq!(a.definitions()[0].name.as_ref(), "f");
+        assert_eq!(a.references()[0].name.as_ref(), "r");
+        index.insert(a.clone());
+        index.insert(a.clone());
+        index.insert(IndexedFile::new("b.rs", "rust", &[]));
+        assert_eq!(
+            (
+                index.file_count(),
+                index.definition_count(),
+                index.reference_count()
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!(index.languages().get("python"), Some(&1));
+        assert!(index.remove("a.py"));
+        assert!(!index.remove("a.py"));
+        assert_eq!((index.definition_count(), index.reference_count()), (0, 0));
+        assert_eq!(index.languages().get("python"), None);
+        assert_eq!(
+            index.approx_bytes(),
+            IndexedFile::new("b.rs", "rust", &[]).approx_bytes()
+        );
+    }
+}

@@ -1,0 +1,287 @@
+//! Live workspaces: a file watcher (`notify` with `notify-debouncer-full`) reports changed,
+//! added, renamed and deleted paths; the workspace's own thread re-walks just those paths
+//! with the walk's rules ([`walk::walk_targets`]: ignore files, hidden files, no symlinks,
+//! inside the root) and re-indexes, adds or forgets the files found or gone. A watcher error
+//! or overflow — notify's own, or more than `workspace.watch_queue_events` events waiting —
+//! triggers a rescan of the whole root instead. Every change bumps the generation.
+//!
+//! The watcher stops when the workspace is closed: its thread sees the cancellation within
+//! [`POLL`], drops the watcher (which stops notify's threads) and ends.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::Duration;
+
+use notify_debouncer_full::notify::{self, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache};
+
+use super::{METRICS, Workspace, WorkspaceSettings, index_files, walk};
+use crate::pipeline::Analyzer;
+
+/// How often the watching thread checks whether its workspace was closed.
+pub const POLL: Duration = Duration::from_millis(100);
+
+/// Messages (batches of paths) queued at most; the events in them are bounded separately.
+const QUEUE_MESSAGES: usize = 1024;
+
+/// Where changed paths are reported: a bounded queue to the workspace's thread. Past its
+/// bound the paths are dropped and a rescan is asked for instead.
+#[derive(Clone)]
+pub struct Feed {
+    tx: SyncSender<Vec<PathBuf>>,
+    queued: Arc<AtomicUsize>,
+    overflow: Arc<AtomicBool>,
+    max_events: usize,
+}
+
+impl Feed {
+    fn new(max_events: usize) -> (Feed, Receiver<Vec<PathBuf>>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE_MESSAGES);
+        let feed = Feed {
+            tx,
+            queued: Arc::new(AtomicUsize::new(0)),
+            overflow: Arc::new(AtomicBool::new(false)),
+            max_events: max_events.max(1),
+        };
+        (feed, rx)
+    }
+
+    /// Queues changed paths (absolute), or asks for a rescan when the queue is full.
+    pub fn push(&self, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        let n = paths.len();
+        if self.queued.fetch_add(n, Ordering::AcqRel) + n > self.max_events {
+            self.queued.fetch_sub(n, Ordering::AcqRel);
+            self.rescan();
+            return;
+        }
+        match self.tx.try_send(paths) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.queued.fetch_sub(n, Ordering::AcqRel);
+                self.rescan();
+            }
+        }
+    }
+
+    /// Queues a path relative to the root (an open document closed).
+    pub fn push_relative(&self, relative: &str) {
+        self.push(vec![PathBuf::from(relative)]);
+    }
+
+    /// Asks the watching thread for a rescan of the whole root.
+    pub fn rescan(&self) {
+        self.overflow.store(true, Ordering::Release);
+    }
+}
+
+/// A running watcher and the queue it feeds.
+pub struct Watching {
+    debouncer: Debouncer<notify::RecommendedWatcher, NoCache>,
+    rx: Receiver<Vec<PathBuf>>,
+    feed: Feed,
+}
+
+/// Starts watching the workspace's root (recursively, not following symlinks); `None` (and
+/// a warning) when the platform's watcher cannot be started, e.g. over the inotify limits:
+/// the workspace then keeps its initial index.
+pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
+    let (feed, rx) = Feed::new(settings.watch_queue_events);
+    let handler_feed = feed.clone();
+    let handler = move |result: DebounceEventResult| match result {
+        Ok(events) => {
+            if events.iter().any(|e| e.need_rescan()) {
+                handler_feed.rescan();
+                return;
+            }
+            let paths: Vec<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
+            handler_feed.push(paths);
+        }
+        Err(errors) => {
+            for e in &errors {
+                tracing::warn!(error = %e, "workspace watcher error: rescanning");
+            }
+            handler_feed.rescan();
+        }
+    };
+    let config = notify::Config::default().with_follow_symlinks(false);
+    let started = notify_debouncer_full::new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
+        settings.watch_debounce,
+        None,
+        handler,
+        NoCache,
+        config,
+    )
+    .and_then(|mut d| d.watch(ws.root(), RecursiveMode::Recursive).map(|()| d));
+    match started {
+        Ok(debouncer) => {
+            *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = Some(feed.clone());
+            Some(Watching {
+                debouncer,
+                rx,
+                feed,
+            })
+        }
+        Err(e) => {
+            tracing::warn!(id = %ws.id(), error = %e, "cannot watch the workspace: its index will not follow changes");
+            None
+        }
+    }
+}
+
+/// Decrements the running-watcher count when the thread ends, however it ends.
+struct Running<'a>(&'a AtomicU64);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Applies the watcher's changes until the workspace is closed.
+pub fn run(
+    ws: &Workspace,
+    analyzer: &Arc<Analyzer>,
+    settings: &WorkspaceSettings,
+    watching: Watching,
+    running: &AtomicU64,
+) {
+    running.fetch_add(1, Ordering::AcqRel);
+    let _running = Running(running);
+    let Watching {
+        debouncer,
+        rx,
+        feed,
+    } = watching;
+    while !ws.cancel.is_cancelled() {
+        let mut paths: Vec<PathBuf> = match rx.recv_timeout(POLL) {
+            Ok(paths) => {
+                feed.queued.fetch_sub(paths.len(), Ordering::AcqRel);
+                paths
+            }
+            Err(RecvTimeoutError::Timeout) => Vec::new(),
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        // Whatever else is waiting goes into the same pass.
+        for more in rx.try_iter().take(QUEUE_MESSAGES) {
+            feed.queued.fetch_sub(more.len(), Ordering::AcqRel);
+            paths.extend(more);
+        }
+        let mut targets = BTreeSet::new();
+        if feed.overflow.swap(false, Ordering::AcqRel) {
+            METRICS.rescans.inc();
+            tracing::info!(id = %ws.id(), "workspace: rescanning after a watcher overflow or error");
+            targets.insert(String::new());
+        } else {
+            for path in &paths {
+                if let Some(target) = target_of(ws.root(), path) {
+                    targets.insert(target);
+                }
+            }
+        }
+        if !targets.is_empty() && !ws.cancel.is_cancelled() {
+            reconcile(ws, analyzer, settings, &targets);
+        }
+    }
+    *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    // Stops notify's threads and waits for its debouncer thread.
+    debouncer.stop();
+    tracing::debug!(id = %ws.id(), "workspace watcher stopped");
+}
+
+/// The relative path to re-walk for a changed `path` (absolute, or relative to the root for
+/// an open document's path): the path itself; the directory of a changed `.gitignore` or
+/// `.ignore` (its rules changed); `None` for a path outside the root or under a hidden
+/// directory or file (never indexed).
+pub fn target_of(root: &Path, path: &Path) -> Option<String> {
+    let relative = if path.is_absolute() {
+        walk::relative_name(root, path)?
+    } else {
+        path.to_str()?.to_owned()
+    };
+    let (dir, name) = match relative.rsplit_once('/') {
+        Some((dir, name)) => (dir, name),
+        None => ("", relative.as_str()),
+    };
+    if name == ".gitignore" || name == ".ignore" {
+        return (!dir.split('/').any(|c| c.starts_with('.'))).then(|| dir.to_owned());
+    }
+    if relative
+        .split('/')
+        .any(|c| c.starts_with('.') || c.is_empty() || c == "..")
+    {
+        return None;
+    }
+    Some(relative)
+}
+
+/// Re-walks `targets` (relative paths; `""` the whole root): files found are (re-)indexed,
+/// known files at or under a target that the walk no longer finds (deleted, renamed away,
+/// now ignored or a symlink) are forgotten. Paths an open document stands for are left alone.
+fn reconcile(
+    ws: &Workspace,
+    analyzer: &Arc<Analyzer>,
+    settings: &WorkspaceSettings,
+    targets: &BTreeSet<String>,
+) {
+    let found = walk::walk_targets(ws.root(), targets);
+    let found_paths: std::collections::HashSet<&str> =
+        found.iter().map(|f| f.relative.as_str()).collect();
+    let whole = targets.contains("");
+    let under_target = |path: &str| {
+        whole
+            || targets.iter().any(|t| {
+                path == t
+                    || (path.len() > t.len()
+                        && path.starts_with(t.as_str())
+                        && path.as_bytes()[t.len()] == b'/')
+            })
+    };
+    let gone: Vec<String> = {
+        let (index, _) = ws.read();
+        index
+            .known_paths()
+            .filter(|p| under_target(p) && !found_paths.contains(p))
+            .map(str::to_owned)
+            .collect()
+    };
+    let gone: Vec<String> = gone.into_iter().filter(|p| !ws.has_overlay(p)).collect();
+    if !gone.is_empty() {
+        ws.change(|index| gone.iter().map(|p| u64::from(index.forget(p))).sum());
+    }
+    index_files(ws, analyzer, settings, found);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_the_path_or_the_directory_of_an_ignore_file() {
+        let root = Path::new("/r");
+        let t = |p: &str| target_of(root, Path::new(p));
+        assert_eq!(t("/r/a/b.py").as_deref(), Some("a/b.py"));
+        assert_eq!(t("/r/a/.gitignore").as_deref(), Some("a"));
+        assert_eq!(t("/r/.gitignore").as_deref(), Some(""));
+        assert_eq!(t("/r/.git/index"), None);
+        assert_eq!(t("/r/a/.hidden.py"), None);
+        assert_eq!(t("/other/b.py"), None);
+        assert_eq!(t("a/b.py").as_deref(), Some("a/b.py"));
+        assert_eq!(t("../b.py"), None);
+    }
+
+    #[test]
+    fn a_full_queue_asks_for_a_rescan() {
+        let (feed, rx) = Feed::new(3);
+        feed.push(vec![PathBuf::from("/r/a"), PathBuf::from("/r/b")]);
+        assert!(!feed.overflow.load(Ordering::Acquire));
+        feed.push(vec![PathBuf::from("/r/c"), PathBuf::from("/r/d")]);
+        assert!(feed.overflow.load(Ordering::Acquire));
+        assert_eq!(rx.try_iter().count(), 1);
+    }
+}

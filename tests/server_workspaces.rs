@@ -1,0 +1,616 @@
+//! Workspaces over a real socket on a real tree written here (our own small Python, Rust, C and
+//! Go sources): open, wait for ready, search (exact, prefix, fuzzy, kind filter, ranking),
+//! definitions and references, close, the `max_workspaces` bound, and every path-escape
+//! attempt refused: a root outside `workspace.allowed_roots`, a root with `..`, a relative
+//! root, a symlink to a directory outside the root (and to `/etc`), a symlinked file, a
+//! `.gitignore`d file, an over-size file, a `../` id.
+
+#![cfg(all(
+    feature = "tree-sitter-python",
+    feature = "tree-sitter-rust",
+    feature = "tree-sitter-c",
+    feature = "tree-sitter-go"
+))]
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use support::{Server, code, config, json_of};
+
+const PYTHON: &str = "class User:\n    def __init__(self, name):\n        self.name = name\n\n\ndef get_user_name(user):\n    return user.name\n\n\ndef main():\n    print(get_user_name(User(\"a\")))\n";
+
+const RUST: &str = "pub struct Parser {\n    depth: usize,\n}\n\npub fn parse_entry(input: &str) -> usize {\n    input.len()\n}\n";
+
+const C: &str = "int parse_args(int argc, char **argv)\n{\n    return argc;\n}\n";
+
+const GO: &str =
+    "package main\n\nfunc parseFlags() int { return 1 }\n\nfunc main() { parseFlags() }\n";
+
+/// Writes the tree under `root`, and `outside` (a directory the root links to).
+fn write_tree(root: &Path, outside: &Path) {
+    let write = |base: &Path, rel: &str, text: &str| {
+        let path = base.join(rel);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(root, "app/models.py", PYTHON);
+    write(root, "lib.rs", RUST);
+    write(root, "src/util.c", C);
+    write(root, "cmd/main.go", GO);
+    write(root, "ignored.py", "def ignored_secret_fn():\n    pass\n");
+    write(root, "build/gen.py", "def generated_fn():\n    pass\n");
+    write(root, ".gitignore", "ignored.py\nbuild/\n");
+    // Over `parse.max_source_bytes` (set to 4096 below).
+    let mut big = String::from("def big_function():\n    pass\n");
+    while big.len() <= 4096 {
+        big.push_str("# padding padding padding padding padding padding padding\n");
+    }
+    write(root, "big.py", &big);
+    write(outside, "leak.py", "def leaked_function():\n    pass\n");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside, root.join("outside_dir")).expect("symlink");
+        std::os::unix::fs::symlink(outside.join("leak.py"), root.join("leak_link.py"))
+            .expect("symlink");
+        std::os::unix::fs::symlink("/etc", root.join("etc_link")).expect("symlink");
+    }
+}
+
+struct Fixture {
+    server: Server,
+    /// Holds the allowed directory (the tree is `allowed/tree`).
+    _allowed: tempfile::TempDir,
+    root: std::path::PathBuf,
+    outside: tempfile::TempDir,
+}
+
+fn fixture(edit: impl FnOnce(&mut syntaxd::config::Config)) -> Fixture {
+    let allowed = tempfile::tempdir().expect("tempdir");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let root = allowed.path().join("tree");
+    std::fs::create_dir(&root).expect("mkdir");
+    write_tree(&root, outside.path());
+    let allowed_root = allowed.path().display().to_string();
+    let server = Server::start(config(|c| {
+        c.workspace.allowed_roots = vec![allowed_root];
+        c.parse.max_source_bytes = 4096;
+        edit(c);
+    }));
+    Fixture {
+        server,
+        _allowed: allowed,
+        root,
+        outside,
+    }
+}
+
+fn open(s: &Server, root: &Path) -> (u16, Value) {
+    s.post_json(
+        "/v1/workspaces",
+        json!({ "root": root.display().to_string() }),
+    )
+}
+
+/// Polls the status until the initial index is done (bounded: 3000 polls).
+fn wait_ready(s: &Server, id: &str) -> Value {
+    for _ in 0..3000 {
+        let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}")));
+        assert_eq!(status, 200, "{body}");
+        if body["state"] == "ready" {
+            return body;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("workspace {id} never became ready");
+}
+
+fn search(s: &Server, id: &str, query: &str) -> Value {
+    let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}/symbols?{query}")));
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn rows(body: &Value) -> Vec<String> {
+    body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {} {}",
+                r["path"].as_str().expect("path"),
+                r["name"].as_str().expect("name"),
+                r["kind"].as_str().expect("kind"),
+                r["role"].as_str().expect("role"),
+                r["match"].as_str().expect("match"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_workspace_is_indexed_in_the_background_and_searched() {
+    let f = fixture(|_| {});
+    let s = &f.server;
+    let (status, opened) = open(s, &f.root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    let canonical = std::fs::canonicalize(&f.root).expect("canonical");
+    assert_eq!(opened["root"], canonical.display().to_string());
+
+    let ready = wait_ready(s, &id);
+    // Walked: the four sources and big.py; not the ignored files, not the symlinks.
+    assert_eq!(ready["files"], 5, "{ready}");
+    assert_eq!(ready["indexed"], 4, "{ready}");
+    assert_eq!(ready["skipped"], 1, "big.py is over the size cap: {ready}");
+    assert_eq!(
+        (ready["errors"].clone(), ready["pending"].clone()),
+        (json!(0), json!(0))
+    );
+    assert_eq!(
+        ready["languages"],
+        json!({ "c": 1, "go": 1, "python": 1, "rust": 1 })
+    );
+    assert!(
+        ready["definitions"].as_u64().expect("definitions") >= 8,
+        "{ready}"
+    );
+    assert!(
+        ready["references"].as_u64().expect("references") >= 2,
+        "{ready}"
+    );
+    assert!(ready["index_bytes"].as_u64().expect("bytes") > 0);
+    let generation = ready["generation"].as_u64().expect("generation");
+    assert!(generation >= 1, "{ready}");
+
+    // Opening the same root again answers the same workspace.
+    let (status, again) = open(s, &f.root.join("app").join("..").join("app"));
+    assert_eq!(
+        status, 400,
+        "`..` is refused even when it stays inside: {again}"
+    );
+    let (status, again) = open(s, &canonical);
+    assert_eq!((status, again["id"].as_str()), (200, Some(id.as_str())));
+
+    // Exact: the definition, then the reference (a call), both exact (a name reference: the registry query tags definitions only); the answer's generation.
+    let exact = search(s, &id, "q=get_user_name");
+    assert_eq!(exact["generation"], generation);
+    assert_eq!(exact["state"], "ready");
+    let exact_rows = rows(&exact);
+    assert_eq!(
+        exact_rows[..2],
+        [
+            "app/models.py get_user_name function definition exact",
+            "app/models.py get_user_name name reference exact",
+        ]
+    );
+    let first = &exact["results"][0];
+    assert_eq!(first["language"], "python");
+    assert_eq!(first["range"]["start"]["row"], 5);
+    assert_eq!(first["range"]["start"]["column"], 4);
+
+    // Prefix: definitions by kind, then shallower paths, then path; `Parser` (prefix ignoring
+    // case) after the case-sensitive prefixes.
+    let prefix = rows(&search(s, &id, "q=parse&role=definition"));
+    assert_eq!(
+        prefix,
+        [
+            "lib.rs parse_entry function definition prefix",
+            "cmd/main.go parseFlags function definition prefix",
+            "src/util.c parse_args function definition prefix",
+            "lib.rs Parser struct definition prefix_ignore_case",
+        ]
+    );
+
+    // Fuzzy.
+    let fuzzy = search(s, &id, "q=gun&role=definition");
+    assert_eq!(fuzzy["results"][0]["name"], "get_user_name");
+    assert_eq!(fuzzy["results"][0]["match"], "fuzzy");
+    assert!(fuzzy["results"][0]["score"].as_u64().is_some());
+
+    // Kind filter and container.
+    let class = search(s, &id, "q=user&kind=class");
+    assert_eq!(
+        rows(&class),
+        ["app/models.py User class definition exact_ignore_case"]
+    );
+    let init = search(s, &id, "q=__init__");
+    assert_eq!(init["results"][0]["container"], "User");
+    assert_eq!(init["results"][0]["kind"], "constructor");
+
+    // The limit.
+    let one = search(s, &id, "q=parse&limit=1");
+    assert_eq!(one["results"].as_array().map(Vec::len), Some(1));
+
+    // Definitions and references by exact name.
+    let (status, defs) =
+        json_of(s.get(&format!("/v1/workspaces/{id}/definitions?name=parseFlags")));
+    assert_eq!(status, 200, "{defs}");
+    assert_eq!(
+        rows(&defs),
+        ["cmd/main.go parseFlags function definition exact"]
+    );
+    let (_, refs) = json_of(s.get(&format!("/v1/workspaces/{id}/references?name=parseFlags")));
+    assert_eq!(rows(&refs), ["cmd/main.go parseFlags name reference exact"]);
+    assert_eq!(refs["results"][0]["range"]["start"]["row"], 4);
+    let (_, none) = json_of(s.get(&format!("/v1/workspaces/{id}/definitions?name=parse")));
+    assert_eq!(none["results"], json!([]), "exact names only");
+
+    // Nothing from ignored, over-size or linked files.
+    for name in [
+        "ignored_secret_fn",
+        "generated_fn",
+        "big_function",
+        "leaked_function",
+    ] {
+        let body = search(s, &id, &format!("q={name}"));
+        assert!(
+            !rows(&body).iter().any(|r| r.contains(name)),
+            "{name} must not be indexed: {body}"
+        );
+    }
+    let everything = search(s, &id, "q=e&limit=1000");
+    for r in everything["results"].as_array().expect("results") {
+        let path = r["path"].as_str().expect("path");
+        assert!(
+            !path.starts_with("outside_dir")
+                && !path.starts_with("etc_link")
+                && path != "leak_link.py",
+            "a symlink was followed: {path}"
+        );
+    }
+
+    // Listed, then closed.
+    let (_, list) = json_of(s.get("/v1/workspaces"));
+    assert_eq!(list["workspaces"][0]["id"], id.as_str());
+    let deleted = s
+        .client
+        .delete(s.url(&format!("/v1/workspaces/{id}")))
+        .send()
+        .expect("DELETE");
+    assert_eq!(deleted.status().as_u16(), 204);
+    let (status, gone) = json_of(s.get(&format!("/v1/workspaces/{id}")));
+    assert_eq!((status, code(&gone)), (404, "workspace_not_found"));
+    let (status, gone) = json_of(s.get(&format!("/v1/workspaces/{id}/symbols?q=User")));
+    assert_eq!((status, code(&gone)), (404, "workspace_not_found"));
+    let (_, list) = json_of(s.get("/v1/workspaces"));
+    assert_eq!(list["workspaces"], json!([]));
+}
+
+#[test]
+fn roots_outside_the_allow_list_or_with_dot_dot_are_refused() {
+    let f = fixture(|_| {});
+    let s = &f.server;
+    // A real directory outside `workspace.allowed_roots`.
+    let (status, body) = open(s, f.outside.path());
+    assert_eq!(
+        (status, code(&body)),
+        (403, "workspace_root_not_allowed"),
+        "{body}"
+    );
+    // Through a symlink inside the allowed directory: canonicalised first, still outside.
+    let (status, body) = open(s, &f.root.join("outside_dir"));
+    assert_eq!(
+        (status, code(&body)),
+        (403, "workspace_root_not_allowed"),
+        "{body}"
+    );
+    let (status, body) = open(s, Path::new("/etc"));
+    assert_eq!(
+        (status, code(&body)),
+        (403, "workspace_root_not_allowed"),
+        "{body}"
+    );
+    // `..` out of the allowed directory, and `..` at all.
+    let escape = f.root.join("..").join("..");
+    let (status, body) = open(s, &escape);
+    assert_eq!(
+        (status, code(&body)),
+        (400, "invalid_workspace_root"),
+        "{body}"
+    );
+    // Relative, missing.
+    let (status, body) = s.post_json("/v1/workspaces", json!({ "root": "tree" }));
+    assert_eq!(
+        (status, code(&body)),
+        (400, "invalid_workspace_root"),
+        "{body}"
+    );
+    let (status, body) = open(s, &f.root.join("no-such-dir"));
+    assert_eq!(
+        (status, code(&body)),
+        (400, "invalid_workspace_root"),
+        "{body}"
+    );
+    // An id that tries to climb is just not found.
+    let (status, body) = json_of(s.get("/v1/workspaces/..%2F..%2Fetc"));
+    assert_eq!(
+        (status, code(&body)),
+        (404, "workspace_not_found"),
+        "{body}"
+    );
+    let (_, list) = json_of(s.get("/v1/workspaces"));
+    assert_eq!(list["workspaces"], json!([]));
+}
+
+#[test]
+fn without_allowed_roots_no_workspace_opens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Server::start(config(|_| {}));
+    let (status, body) = open(&s, dir.path());
+    assert_eq!(
+        (status, code(&body)),
+        (403, "workspace_root_not_allowed"),
+        "{body}"
+    );
+}
+
+#[test]
+fn max_workspaces_bounds_the_open_workspaces() {
+    let f = fixture(|c| c.workspace.max_workspaces = 2);
+    let s = &f.server;
+    let a = open(s, &f.root.join("app"));
+    let b = open(s, &f.root.join("cmd"));
+    assert_eq!((a.0, b.0), (201, 201), "{a:?} {b:?}");
+    let (status, body) = open(s, &f.root.join("src"));
+    assert_eq!(
+        (status, code(&body)),
+        (409, "too_many_workspaces"),
+        "{body}"
+    );
+    // Reopening one already open is not a new workspace.
+    assert_eq!(open(s, &f.root.join("app")).0, 200);
+    let id = a.1["id"].as_str().expect("id");
+    let deleted = s
+        .client
+        .delete(s.url(&format!("/v1/workspaces/{id}")))
+        .send()
+        .expect("DELETE");
+    assert_eq!(deleted.status().as_u16(), 204);
+    let (status, body) = open(s, &f.root.join("src"));
+    assert_eq!(status, 201, "{body}");
+    let ready = wait_ready(s, body["id"].as_str().expect("id"));
+    assert_eq!(ready["languages"], json!({ "c": 1 }));
+}
+
+#[test]
+fn workspace_routes_need_the_token_and_check_their_parameters() {
+    let f = fixture(|c| c.server.auth_token = "s3cret".to_string());
+    let s = &f.server;
+    let (status, body) = open(s, &f.root);
+    assert_eq!((status, code(&body)), (401, "unauthorized"), "{body}");
+    let opened = s
+        .client
+        .post(s.url("/v1/workspaces"))
+        .bearer_auth("s3cret")
+        .json(&json!({ "root": f.root.display().to_string() }))
+        .send()
+        .expect("POST");
+    let (status, body) = json_of(opened);
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().expect("id");
+    let get = |path: &str| {
+        json_of(
+            s.client
+                .get(s.url(path))
+                .bearer_auth("s3cret")
+                .send()
+                .expect("GET"),
+        )
+    };
+    let (status, body) = get(&format!("/v1/workspaces/{id}/symbols?q="));
+    assert_eq!((status, code(&body)), (400, "invalid_search"), "{body}");
+    let (status, body) = get(&format!("/v1/workspaces/{id}/symbols?q=a&role=both"));
+    assert_eq!((status, code(&body)), (400, "invalid_search"), "{body}");
+    let (status, body) = get(&format!("/v1/workspaces/{id}/symbols"));
+    assert_eq!((status, code(&body)), (400, "invalid_request"), "{body}");
+}
+
+/// Polls `f` until it holds: at most 600 polls 50 ms apart (a generous 30 s overall bound for a
+/// loaded machine; nothing asserts how fast a change shows).
+fn until(what: &str, mut f: impl FnMut() -> bool) {
+    for _ in 0..600 {
+        if f() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("never happened: {what}");
+}
+
+/// The paths of the definitions named `name`.
+fn defined_in(s: &Server, id: &str, name: &str) -> Vec<String> {
+    let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}/definitions?name={name}")));
+    assert_eq!(status, 200, "{body}");
+    body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["path"].as_str().expect("path").to_owned())
+        .collect()
+}
+
+fn put_document(s: &Server, doc: &str, body: Value) -> (u16, Value) {
+    json_of(
+        s.client
+            .put(s.url(&format!("/v1/documents/{doc}")))
+            .json(&body)
+            .send()
+            .expect("PUT"),
+    )
+}
+
+#[test]
+fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
+    let f = fixture(|_| {});
+    let s = &f.server;
+    let (status, opened) = open(s, &f.root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    let ready = wait_ready(s, &id);
+    assert_eq!(ready["watching"], true, "{ready}");
+    let generation = |s: &Server| {
+        let (_, st) = json_of(s.get(&format!("/v1/workspaces/{id}")));
+        (
+            st["generation"].as_u64().expect("generation"),
+            st["last_change_unix_ms"].as_u64().expect("last change"),
+        )
+    };
+    let root = &f.root;
+
+    // A new file (in a new directory) appears.
+    let before = generation(s);
+    std::fs::create_dir(root.join("pkg")).expect("mkdir");
+    std::fs::write(
+        root.join("pkg/fresh.py"),
+        "def brand_new_function():\n    pass\n",
+    )
+    .expect("write");
+    until("the new file's definition is found", || {
+        defined_in(s, &id, "brand_new_function") == ["pkg/fresh.py"]
+    });
+    let after = generation(s);
+    assert!(
+        after.0 > before.0 && after.1 >= before.1,
+        "{before:?} {after:?}"
+    );
+
+    // A definition renamed in place: the old name is gone, the new one found.
+    std::fs::write(
+        root.join("pkg/fresh.py"),
+        "def renamed_function():\n    pass\n",
+    )
+    .expect("write");
+    until("the new name replaces the old", || {
+        defined_in(s, &id, "renamed_function") == ["pkg/fresh.py"]
+            && defined_in(s, &id, "brand_new_function").is_empty()
+    });
+    assert!(generation(s).0 > after.0);
+
+    // A rename: found under the new path only.
+    std::fs::rename(root.join("pkg/fresh.py"), root.join("moved.py")).expect("rename");
+    until("found under the new path only", || {
+        defined_in(s, &id, "renamed_function") == ["moved.py"]
+    });
+
+    // A directory renamed: its files move with it.
+    std::fs::rename(root.join("pkg"), root.join("pkg2")).expect("rename dir");
+    std::fs::write(root.join("pkg2/inner.py"), "def inner_fn():\n    pass\n").expect("write");
+    until("a file of a renamed directory is found", || {
+        defined_in(s, &id, "inner_fn") == ["pkg2/inner.py"]
+    });
+
+    // A delete: gone.
+    std::fs::remove_file(root.join("moved.py")).expect("rm");
+    until("the deleted file's definition is gone", || {
+        defined_in(s, &id, "renamed_function").is_empty()
+    });
+
+    // Files that the walk would not index stay out: an ignored file, a file in an ignored
+    // directory, a symlink to a file outside the root. A file written after them is the
+    // sentinel: once it is found, the earlier writes were seen too.
+    std::fs::write(
+        root.join("ignored.py"),
+        "def late_ignored_fn():\n    pass\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("build/late.py"),
+        "def late_build_fn():\n    pass\n",
+    )
+    .expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(f.outside.path().join("leak.py"), root.join("late_link.py"))
+        .expect("symlink");
+    std::fs::write(root.join("sentinel.py"), "def sentinel_fn():\n    pass\n").expect("write");
+    until("the sentinel is found", || {
+        defined_in(s, &id, "sentinel_fn") == ["sentinel.py"]
+    });
+    for name in ["late_ignored_fn", "late_build_fn", "leaked_function"] {
+        assert!(defined_in(s, &id, name).is_empty(), "{name} must stay out");
+    }
+
+    // An open document stands for its workspace file: no save needed.
+    let (status, body) = put_document(
+        s,
+        "editor-1",
+        json!({"content": "def from_the_editor():\n    pass\n", "workspace": id, "path": "app/models.py"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(defined_in(s, &id, "from_the_editor"), ["app/models.py"]);
+    assert!(
+        defined_in(s, &id, "get_user_name").is_empty(),
+        "the disk's text is shadowed"
+    );
+    let patched = s
+        .client
+        .patch(s.url("/v1/documents/editor-1"))
+        .json(&json!({"version": 2, "edits": [{"start": {"row": 0, "column": 4}, "end": {"row": 0, "column": 19}, "text": "edited_in_editor"}]}))
+        .send()
+        .expect("PATCH");
+    assert_eq!(patched.status().as_u16(), 200);
+    assert_eq!(defined_in(s, &id, "edited_in_editor"), ["app/models.py"]);
+    assert!(defined_in(s, &id, "from_the_editor").is_empty());
+    // A save of other text while the document is open does not replace the document's view.
+    let disk = std::fs::read_to_string(root.join("app/models.py")).expect("read");
+    std::fs::write(
+        root.join("app/models.py"),
+        format!("{disk}\ndef saved_fn():\n    pass\n"),
+    )
+    .expect("write");
+    std::fs::write(root.join("sentinel2.py"), "def sentinel_two():\n    pass\n").expect("write");
+    until("the second sentinel is found", || {
+        defined_in(s, &id, "sentinel_two") == ["sentinel2.py"]
+    });
+    assert_eq!(defined_in(s, &id, "edited_in_editor"), ["app/models.py"]);
+    // Closing the document: the file is indexed from the disk again.
+    let closed = s
+        .client
+        .delete(s.url("/v1/documents/editor-1"))
+        .send()
+        .expect("DELETE");
+    assert_eq!(closed.status().as_u16(), 204);
+    until("the disk's text is back", || {
+        defined_in(s, &id, "saved_fn") == ["app/models.py"]
+            && defined_in(s, &id, "edited_in_editor").is_empty()
+    });
+
+    // Bindings are checked: an escaping or ignored path, an unknown workspace.
+    for (path, code_wanted) in [
+        ("../x.py", "invalid_document_path"),
+        ("/etc/passwd", "invalid_document_path"),
+        ("ignored.py", "invalid_document_path"),
+        ("leak_link.py", "invalid_document_path"),
+        (".git/x.py", "invalid_document_path"),
+    ] {
+        let (status, body) = put_document(
+            s,
+            "editor-2",
+            json!({"content": "x = 1\n", "language": "python", "workspace": id, "path": path}),
+        );
+        assert_eq!((status, code(&body)), (400, code_wanted), "{path}: {body}");
+    }
+    let (status, body) = put_document(
+        s,
+        "editor-2",
+        json!({"content": "x = 1\n", "language": "python", "workspace": "0123456789abcdef", "path": "a.py"}),
+    );
+    assert_eq!(
+        (status, code(&body)),
+        (404, "workspace_not_found"),
+        "{body}"
+    );
+
+    // Closing the workspace stops its watcher thread.
+    let deleted = s
+        .client
+        .delete(s.url(&format!("/v1/workspaces/{id}")))
+        .send()
+        .expect("DELETE");
+    assert_eq!(deleted.status().as_u16(), 204);
+    until("the watcher thread has ended", || {
+        support::gauge(s, "syntaxd_workspace_watchers") == Some(0.0)
+    });
+}
