@@ -103,6 +103,25 @@ pub struct Analyzer {
     /// lock shared between languages (a slow or failing compile delays or disables only its
     /// own language).
     symbol_configs: HashMap<&'static str, OnceLock<Option<Arc<SymbolConfig>>>>,
+    /// Live trees of recently queried content ([`live_tree`](Self::live_tree)), by language id
+    /// and content hash, weighed by their estimated memory; none kept by default.
+    trees: moka::sync::Cache<(String, u128), Arc<tree_sitter::Tree>>,
+}
+
+/// The estimated memory of a live tree of `source_bytes` source bytes, in the units a tree
+/// cache weighs it (saturating at `u32::MAX`).
+pub fn tree_weight(source_bytes: usize) -> u32 {
+    u32::try_from((source_bytes as u64).saturating_mul(crate::parse::TREE_BYTES_PER_SOURCE_BYTE))
+        .unwrap_or(u32::MAX)
+}
+
+fn tree_cache(budget_bytes: u64) -> moka::sync::Cache<(String, u128), Arc<tree_sitter::Tree>> {
+    moka::sync::Cache::builder()
+        .max_capacity(budget_bytes)
+        .weigher(|_k: &(String, u128), v: &Arc<tree_sitter::Tree>| {
+            tree_weight(v.root_node().end_byte())
+        })
+        .build()
 }
 
 impl Analyzer {
@@ -123,7 +142,50 @@ impl Analyzer {
                 .iter()
                 .map(|l| (l.id.as_str(), OnceLock::new()))
                 .collect(),
+            trees: tree_cache(0),
         }
+    }
+
+    /// Keeps up to `budget_bytes` (estimated) of live trees for [`live_tree`](Self::live_tree).
+    #[must_use]
+    pub fn with_tree_cache(mut self, budget_bytes: u64) -> Analyzer {
+        self.trees = tree_cache(budget_bytes);
+        self
+    }
+
+    /// The estimated bytes of the live trees kept now (pending evictions applied first).
+    pub fn tree_cache_bytes(&self) -> u64 {
+        self.trees.run_pending_tasks();
+        self.trees.weighted_size()
+    }
+
+    /// A live tree of `source` (for a query): a kept one, or one parsed through the pipeline
+    /// like any miss, its entry (bytecode, symbols) stored as [`analyze`](Self::analyze) stores
+    /// it, so a later parse or symbols request for the same content is a hit. The tree is kept
+    /// within the [`with_tree_cache`](Self::with_tree_cache) budget.
+    ///
+    /// # Errors
+    /// As [`analyze`](Self::analyze) on a miss.
+    pub fn live_tree(
+        &self,
+        language: &'static Language,
+        source: &[u8],
+        cancel: CancelHandle,
+    ) -> Result<Arc<tree_sitter::Tree>, AnalyzeError> {
+        let key = (language.id.clone(), crate::cache::content_hash(source));
+        if let Some(tree) = self.trees.get(&key) {
+            return Ok(tree);
+        }
+        let (analysis, _) =
+            self.parse_and_store(language, source.to_vec(), cancel, Instant::now())?;
+        let tree = Arc::new(analysis.tree.ok_or_else(|| {
+            AnalyzeError::Parse(ParseError::Internal {
+                language: language.id.as_str(),
+                reason: "a parse answered without its tree",
+            })
+        })?);
+        self.trees.insert(key, Arc::clone(&tree));
+        Ok(tree)
     }
 
     /// The parse engine.

@@ -242,6 +242,36 @@ fn query_captures_limits_and_compile_errors() {
     assert!(bad["error"]["column"].is_u64());
 }
 
+/// A query on posted content goes through the analysis pipeline: the content's parse is
+/// the pipeline's (stored like any other), so a parse or symbols request for the same content
+/// afterwards is a cache hit.
+#[test]
+fn a_query_on_posted_content_parses_once_for_every_route() {
+    let s = Server::start(config(|_| {}));
+    let content = format!("{}# queried first\n", python_source(8));
+    let q = "(function_definition name: (identifier) @name)";
+    for _ in 0..2 {
+        let (status, body) = s.post_json(
+            "/v1/query",
+            json!({ "query": q, "language": "python", "content": content }),
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["captures"].as_array().map(Vec::len), Some(16));
+    }
+    let (status, parsed) = s.post_json(
+        "/v1/parse",
+        json!({ "content": content, "language": "python", "format": "none" }),
+    );
+    assert_eq!(status, 200, "{parsed}");
+    assert_eq!(parsed["cache"], "hot", "{parsed}");
+    let (status, symbols) = s.post_json(
+        "/v1/symbols",
+        json!({ "content": content, "language": "python" }),
+    );
+    assert_eq!(status, 200, "{symbols}");
+    assert_eq!(symbols["cache"], "hot", "{symbols}");
+}
+
 #[test]
 fn a_query_over_its_deadline_is_cut_not_failed() {
     let s = Server::start(config(|c| {

@@ -10,17 +10,13 @@ use tokio::sync::{Notify, Semaphore};
 use crate::cache::{Cache, CacheError};
 use crate::config::Config;
 use crate::parse::{
-    EngineConfig, InputPolicy, ParseEngine, PoolConfig, Quarantine, TREE_BYTES_PER_SOURCE_BYTE,
-    WatchdogConfig, cores,
+    EngineConfig, InputPolicy, ParseEngine, PoolConfig, Quarantine, WatchdogConfig, cores,
 };
 use crate::pipeline::Analyzer;
 use crate::query::QueryEngine;
 use crate::workspace::{WorkspaceSettings, Workspaces};
 
 use super::documents::Documents;
-
-/// A live tree kept for queries on posted content, keyed by language id and content hash.
-pub type TreeCache = moka::sync::Cache<(String, u128), Arc<tree_sitter::Tree>>;
 
 /// Cheap to clone: everything is behind one `Arc`.
 #[derive(Clone)]
@@ -34,7 +30,6 @@ struct Inner {
     queries: Arc<QueryEngine>,
     documents: Arc<Documents>,
     workspaces: Arc<Workspaces>,
-    trees: TreeCache,
     readiness: Readiness,
     limiter: Arc<Semaphore>,
     in_flight: InFlight,
@@ -84,15 +79,10 @@ impl AppState {
             cache,
             usize::try_from(config.parse.max_source_bytes).unwrap_or(usize::MAX),
             Duration::from_millis(config.parse.timeout_ms),
-        );
+        )
+        .with_tree_cache(config.query.tree_cache_bytes);
         // Registry queries compile lazily, per language and kind, on first use (see
         // `Language::query`); failures surface in `/readyz`'s body and the metrics.
-        let trees = moka::sync::Cache::builder()
-            .max_capacity(config.query.tree_cache_bytes)
-            .weigher(|_k: &(String, u128), v: &Arc<tree_sitter::Tree>| {
-                tree_weight(v.root_node().end_byte())
-            })
-            .build();
         let permits = usize::try_from(config.server.max_concurrent_requests)
             .unwrap_or(usize::MAX)
             .min(Semaphore::MAX_PERMITS);
@@ -117,7 +107,6 @@ impl AppState {
                 ),
                 documents: Arc::new(documents),
                 workspaces: Arc::new(workspaces),
-                trees,
                 readiness: Readiness::default(),
                 limiter: Arc::new(Semaphore::new(permits)),
                 in_flight: InFlight::default(),
@@ -151,11 +140,6 @@ impl AppState {
         &self.inner.workspaces
     }
 
-    /// Live trees of recently queried content.
-    pub fn trees(&self) -> &TreeCache {
-        &self.inner.trees
-    }
-
     /// Readiness latch.
     pub fn readiness(&self) -> &Readiness {
         &self.inner.readiness
@@ -170,12 +154,6 @@ impl AppState {
     pub fn in_flight(&self) -> &InFlight {
         &self.inner.in_flight
     }
-}
-
-/// The weight of a cached tree: its estimated memory.
-pub fn tree_weight(source_bytes: usize) -> u32 {
-    u32::try_from((source_bytes as u64).saturating_mul(TREE_BYTES_PER_SOURCE_BYTE))
-        .unwrap_or(u32::MAX)
 }
 
 /// Where the daemon is in its life.

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Sealed};
 use crate::language::{QueryKind, looks_binary, registry};
 use crate::parse::{CancelHandle, ParseBudget, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
 use crate::position::Range;
 use crate::query::QueryLimits;
-use crate::symbols::{Symbol, SymbolOptions, SymbolRole, SymbolsResult, extract_symbols};
+use crate::symbols::{Symbol, SymbolOptions, SymbolRole, extract_symbols};
 
 use super::walk::{Refused, WalkedFile, read_inside};
 
@@ -336,7 +336,7 @@ pub enum FileOutcome {
         /// The file's entry.
         file: IndexedFile,
         /// `(key, sealed value)` to store durably.
-        stored: Option<(String, Vec<u8>)>,
+        stored: Option<Sealed>,
     },
     /// Not indexed: unknown language, no tags query, binary, not UTF-8, over the size cap, a
     /// symlink or a path that leaves the root.
@@ -387,12 +387,7 @@ pub fn index_file(
     }
     let id: &'static str = language.id.as_str();
     if !options.references {
-        let cached = analyzer
-            .lookup_symbols(language, &source)
-            .flatten()
-            .filter(|s| SymbolsResult::is_current(s))
-            .and_then(|s| serde_json::from_slice::<SymbolsResult>(&s).ok());
-        if let Some(result) = cached {
+        if let Some(result) = analyzer.lookup_symbol_list(language, &source) {
             return FileOutcome::Indexed {
                 file: IndexedFile::new(&walked.relative, id, &result.symbols),
                 stored: None,
@@ -421,9 +416,9 @@ pub fn index_file(
                 let sealed = analyzer.cache().map(|c| c.seal_for_cold(&entry));
                 // Definitions only: the entry's own list is the answer (no second extraction).
                 let listed = (!options.references)
-                    .then_some(entry.symbols.as_deref())
+                    .then_some(entry.symbols_packed.as_deref())
                     .flatten()
-                    .and_then(|s| serde_json::from_slice::<SymbolsResult>(s).ok());
+                    .and_then(|p| crate::symbols::packed::unpack(p).ok());
                 if let Some(result) = listed {
                     return FileOutcome::Indexed {
                         file: IndexedFile::new(&walked.relative, id, &result.symbols),

@@ -578,9 +578,9 @@ fn index_files(
     }
     drop(tx);
     let cache = analyzer.cache().cloned();
-    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut batch: Vec<crate::cache::Sealed> = Vec::new();
     let mut batch_bytes = 0usize;
-    let store = |batch: &mut Vec<(String, Vec<u8>)>| {
+    let store = |batch: &mut Vec<crate::cache::Sealed>| {
         if let Some(cache) = &cache
             && !batch.is_empty()
             && let Err(e) = cache.store_sealed_durable(batch)
@@ -603,8 +603,8 @@ fn index_files(
             }
             match outcome {
                 FileOutcome::Indexed { file, stored } => {
-                    if let Some(sealed) = stored.filter(|s| !s.0.is_empty()) {
-                        batch_bytes += sealed.1.len();
+                    if let Some(sealed) = stored {
+                        batch_bytes += sealed.value.len();
                         batch.push(sealed);
                     }
                     results.push((walked.relative, Ok(file)));

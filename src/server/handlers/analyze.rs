@@ -17,7 +17,6 @@ use super::{CancelOnDrop, JsonBytes, blocking, lock_or_busy, to_json};
 use crate::bytecode;
 use crate::language::Language;
 use crate::language::resolve_language;
-use crate::parse::ParseBudget;
 use crate::pipeline::CacheStatus;
 use crate::query::{MAX_MATCH_LIMIT, QueryLimits};
 use crate::server::documents::{document_weight, record_document_symbols};
@@ -532,30 +531,11 @@ pub async fn query(
                 queries
                     .compiled
                     .get_or_compile(&lang.id, grammar, &req.query, &limits)?;
-                let key = (
-                    lang.id.clone(),
-                    crate::cache::content_hash(content.as_bytes()),
-                );
-                let tree = match state.trees().get(&key) {
-                    Some(tree) => tree,
-                    None => {
-                        let budget = ParseBudget::new(
-                            usize::try_from(state.config().parse.max_source_bytes)
-                                .unwrap_or(usize::MAX),
-                            Duration::from_millis(state.config().parse.timeout_ms),
-                        )
-                        .with_cancel(parse_cancel);
-                        let outcome = state.analyzer().engine().parse(
-                            lang.id.as_str(),
-                            grammar,
-                            content.as_bytes(),
-                            &budget,
-                        )?;
-                        let tree = Arc::new(outcome.tree);
-                        state.trees().insert(key, Arc::clone(&tree));
-                        tree
-                    }
-                };
+                // Through the pipeline: the parse is stored like any miss, so a parse or
+                // symbols request for the same content afterwards is a hit.
+                let tree = state
+                    .analyzer()
+                    .live_tree(lang, content.as_bytes(), parse_cancel)?;
                 let result = queries.query(
                     &lang.id,
                     grammar,

@@ -193,9 +193,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         if let Some(cache) = state.analyzer().cache() {
             cache.refresh_gauges();
         }
-        let trees = state.trees();
-        trees.run_pending_tasks();
-        state.queries().refresh_gauges(trees.weighted_size());
+        state
+            .queries()
+            .refresh_gauges(state.analyzer().tree_cache_bytes());
         state.workspaces().refresh_gauges();
         gather_text()
     })
