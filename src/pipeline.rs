@@ -161,7 +161,7 @@ impl Analyzer {
 
     /// A live tree of `source` (for a query): a kept one, or one parsed through the pipeline
     /// like any miss, its entry (bytecode, symbols) stored as [`analyze`](Self::analyze) stores
-    /// it, so a later parse or symbols request for the same content is a hit. The tree is kept
+    /// it (write-behind), so a later parse or symbols request for the same content is a hit. The tree is kept
     /// within the [`with_tree_cache`](Self::with_tree_cache) budget.
     ///
     /// # Errors
@@ -176,14 +176,12 @@ impl Analyzer {
         if let Some(tree) = self.trees.get(&key) {
             return Ok(tree);
         }
-        let (analysis, _) =
-            self.parse_and_store(language, source.to_vec(), cancel, Instant::now())?;
-        let tree = Arc::new(analysis.tree.ok_or_else(|| {
-            AnalyzeError::Parse(ParseError::Internal {
-                language: language.id.as_str(),
-                reason: "a parse answered without its tree",
-            })
-        })?);
+        let (entry, tree, _, _) =
+            self.parse_entry_with_symbols(language, source.to_vec(), cancel)?;
+        if let Some(cache) = &self.cache {
+            cache.put_behind(entry);
+        }
+        let tree = Arc::new(tree);
         self.trees.insert(key, Arc::clone(&tree));
         Ok(tree)
     }

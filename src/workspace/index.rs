@@ -386,13 +386,13 @@ pub fn index_file(
         return FileOutcome::Skipped;
     }
     let id: &'static str = language.id.as_str();
-    if !options.references {
-        if let Some(result) = analyzer.lookup_symbol_list(language, &source) {
-            return FileOutcome::Indexed {
-                file: IndexedFile::new(&walked.relative, id, &result.symbols),
-                stored: None,
-            };
-        }
+    if !options.references
+        && let Some(result) = analyzer.lookup_symbol_list(language, &source)
+    {
+        return FileOutcome::Indexed {
+            file: IndexedFile::new(&walked.relative, id, &result.symbols),
+            stored: None,
+        };
     }
     let Some(config) = analyzer.symbol_config(language) else {
         return FileOutcome::Skipped;
@@ -466,9 +466,7 @@ pub fn index_document(
     source: &[u8],
     references: bool,
 ) -> Option<IndexedFile> {
-    if language.query_origin(QueryKind::Tags).is_none() {
-        return None;
-    }
+    language.query_origin(QueryKind::Tags)?;
     let config = analyzer.symbol_config(language)?;
     let options = SymbolOptions {
         limits: QueryLimits::default(),
