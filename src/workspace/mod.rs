@@ -10,6 +10,7 @@
 //! while it fills; `generation` counts its changes.
 
 pub mod index;
+pub mod names;
 pub mod search;
 pub mod walk;
 pub mod watch;
