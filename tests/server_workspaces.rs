@@ -614,3 +614,83 @@ fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
         support::gauge(s, "syntaxd_workspace_watchers") == Some(0.0)
     });
 }
+
+#[test]
+fn the_repo_map_keeps_its_budget_follows_focus_and_is_deterministic() {
+    let f = fixture(|c| c.workspace.max_map_tokens = 4096);
+    let s = &f.server;
+    let write = |rel: &str, text: &str| {
+        let path = f.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    // `hub.py` is referenced by three files; `spoke.py` by none.
+    write(
+        "m/hub.py",
+        "class HubEngine:\n    def hub_start(self):\n        return 1\n\n\ndef hub_make():\n    return HubEngine()\n",
+    );
+    for (i, name) in ["one", "two", "three"].iter().enumerate() {
+        write(
+            &format!("m/user_{name}.py"),
+            &format!(
+                "from hub import hub_make, HubEngine\n\n\ndef user_{i}():\n    return hub_make(), HubEngine()\n"
+            ),
+        );
+    }
+    write("m/spoke.py", "def spoke_alone():\n    return 2\n");
+    let (status, opened) = open(s, &f.root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    wait_ready(s, &id);
+    let map = |query: &str| -> Value {
+        let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}/map?{query}")));
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    let paths = |body: &Value| -> Vec<String> {
+        body["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f["path"].as_str().expect("path").to_owned())
+            .collect()
+    };
+    let full = map("tokens=4096");
+    assert_eq!(paths(&full)[0], "m/hub.py", "{full}");
+    assert!(
+        full["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("m/hub.py\n  1: class HubEngine:\n"),
+        "{full}"
+    );
+    assert_eq!(
+        full,
+        map("tokens=4096"),
+        "the same map for the same generation"
+    );
+    for budget in [5, 16, 40, 100] {
+        let small = map(&format!("tokens={budget}"));
+        let tokens = small["tokens"].as_u64().expect("tokens");
+        assert!(tokens <= budget, "{small}");
+        let text = small["text"].as_str().expect("text");
+        let estimate: u64 = text
+            .split_inclusive('\n')
+            .map(|l| l.len().div_ceil(4) as u64)
+            .sum();
+        assert_eq!(estimate, tokens, "{small}");
+    }
+    let focused = map("tokens=4096&focus=m/spoke.py");
+    assert_eq!(paths(&focused)[0], "m/spoke.py", "{focused}");
+    assert_ne!(paths(&focused), paths(&full));
+    for bad in ["tokens=0", "tokens=4097"] {
+        let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}/map?{bad}")));
+        assert_eq!((status, code(&body)), (400, "invalid_map"), "{body}");
+    }
+    let (status, body) = json_of(s.get("/v1/workspaces/0123456789abcdef/map"));
+    assert_eq!(
+        (status, code(&body)),
+        (404, "workspace_not_found"),
+        "{body}"
+    );
+}

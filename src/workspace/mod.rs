@@ -10,6 +10,7 @@
 //! while it fills; `generation` counts its changes.
 
 pub mod index;
+pub mod map;
 pub mod names;
 pub mod search;
 pub mod walk;
@@ -129,6 +130,8 @@ pub struct Workspace {
     /// Paths whose entry comes from an open document, not the disk, with that document (dead
     /// when it was closed or evicted).
     overlays: Mutex<HashMap<Box<str>, Weak<Mutex<crate::parse::Document>>>>,
+    /// The repo map's reference graph of the latest generation asked for.
+    graphs: map::GraphCache,
 }
 
 impl Workspace {
@@ -145,6 +148,7 @@ impl Workspace {
             cancel: CancelHandle::new(),
             feed: Mutex::new(None),
             overlays: Mutex::new(HashMap::new()),
+            graphs: map::GraphCache::default(),
         }
     }
 
@@ -209,6 +213,15 @@ impl Workspace {
             last_change_unix_ms: self.last_change_unix_ms.load(Ordering::Acquire),
             watching: self.is_watching(),
         }
+    }
+
+    /// The repo map within `budget` estimated tokens, personalised towards `focus`, with the
+    /// generation it was made from (see [`map`]).
+    pub fn map(&self, focus: &[String], budget: usize, max_file_bytes: u64) -> (map::RepoMap, u64) {
+        let (index, generation) = self.read();
+        let graph = self.graphs.get(&index, generation);
+        let out = map::repo_map(&index, &graph, &self.root, focus, budget, max_file_bytes);
+        (out, generation)
     }
 
     /// True while a file watcher keeps the index up to date.
@@ -305,6 +318,8 @@ pub struct WorkspaceSettings {
     pub threads: usize,
     /// How files are indexed.
     pub index: IndexOptions,
+    /// Largest repo map budget, in estimated tokens.
+    pub max_map_tokens: usize,
     /// Watch workspaces for changes.
     pub watch: bool,
     /// The watcher's debounce window.
@@ -328,6 +343,7 @@ impl WorkspaceSettings {
                 references: w.index_references,
                 parse_timeout: Duration::from_millis(config.parse.timeout_ms),
             },
+            max_map_tokens: usize::try_from(w.max_map_tokens).unwrap_or(usize::MAX),
             watch: w.watch,
             watch_debounce: Duration::from_millis(w.watch_debounce_ms),
             watch_queue_events: usize::try_from(w.watch_queue_events).unwrap_or(usize::MAX),
