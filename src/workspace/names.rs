@@ -48,6 +48,8 @@ pub struct Spelling {
     pub mask: u64,
     /// Occurrences, sorted by file id.
     pub postings: Vec<Posting>,
+    /// Its place in the flat table of spellings ([`NameIndex::scan`]).
+    slot: u32,
 }
 
 /// The index by name.
@@ -59,6 +61,10 @@ pub struct NameIndex {
     postings: u64,
     /// Bytes of keys and spellings (see [`NameIndex::approx_bytes`]).
     name_bytes: u64,
+    /// Every spelling's mask, contiguous, for the fuzzy scan (by slot).
+    flat_masks: Vec<u64>,
+    /// Every spelling, by slot.
+    flat_names: Vec<Box<str>>,
 }
 
 /// Estimated fixed cost of one map key (node share, box).
@@ -109,10 +115,15 @@ impl NameIndex {
                 Some(spelling) => spelling.postings.push(posting),
                 None => {
                     self.name_bytes += spelling_bytes(&symbol.name);
+                    let mask = char_mask(&symbol.name, true);
+                    let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
+                    self.flat_masks.push(mask);
+                    self.flat_names.push(symbol.name.clone());
                     spellings.push(Spelling {
                         name: symbol.name.clone(),
-                        mask: char_mask(&symbol.name, true),
+                        mask,
                         postings: vec![posting],
+                        slot,
                     });
                 }
             }
@@ -132,6 +143,7 @@ impl NameIndex {
             let Some(spellings) = self.names.get_mut(key.as_str()) else {
                 continue;
             };
+            let mut freed = None;
             if let Some(at) = spellings.iter().position(|s| s.name == symbol.name) {
                 let postings = &mut spellings[at].postings;
                 let from = postings.partition_point(|p| p.file < id);
@@ -140,14 +152,54 @@ impl NameIndex {
                 postings.drain(from..to);
                 if postings.is_empty() {
                     self.name_bytes -= spelling_bytes(&symbol.name);
-                    spellings.swap_remove(at);
+                    freed = Some(spellings.swap_remove(at).slot as usize);
                 }
             }
             if spellings.is_empty() {
                 self.name_bytes -= key.len() as u64 + KEY_OVERHEAD;
                 self.names.remove(key.as_str());
             }
+            if let Some(slot) = freed {
+                self.free_slot(slot);
+            }
         }
+    }
+
+    /// Removes a slot of the flat table (the last one moves into it).
+    fn free_slot(&mut self, slot: usize) {
+        if slot >= self.flat_names.len() {
+            return;
+        }
+        self.flat_masks.swap_remove(slot);
+        self.flat_names.swap_remove(slot);
+        if let Some(moved) = self.flat_names.get(slot) {
+            let key = moved.to_ascii_lowercase();
+            if let Some(spelling) = self
+                .names
+                .get_mut(key.as_str())
+                .and_then(|v| v.iter_mut().find(|s| s.name == *moved))
+            {
+                spelling.slot = u32::try_from(slot).unwrap_or(u32::MAX);
+            }
+        }
+    }
+
+    /// The slots whose spelling has every bit of `wanted` in its mask, with the spelling's
+    /// name (a contiguous scan).
+    pub fn scan(&self, wanted: u64) -> impl Iterator<Item = &str> {
+        self.flat_masks
+            .iter()
+            .zip(&self.flat_names)
+            .filter(move |(m, _)| *m & wanted == wanted)
+            .map(|(_, n)| n.as_ref())
+    }
+
+    /// The spelling `name` (exactly).
+    pub fn spelling(&self, name: &str) -> Option<&Spelling> {
+        self.names
+            .get(name.to_ascii_lowercase().as_str())?
+            .iter()
+            .find(|s| s.name.as_ref() == name)
     }
 
     /// Gives every file a new id, in id order (when the ids ran out).
@@ -158,6 +210,8 @@ impl NameIndex {
         self.next_id = 0;
         self.postings = 0;
         self.name_bytes = 0;
+        self.flat_masks.clear();
+        self.flat_names.clear();
         for (_, file) in files {
             self.add(file);
         }
@@ -202,6 +256,7 @@ impl NameIndex {
     }
 }
 
+/// A spelling's bytes: its entry, its name twice (entry and flat table) and its mask.
 fn spelling_bytes(name: &str) -> u64 {
-    (name.len() + std::mem::size_of::<Spelling>()) as u64
+    (2 * name.len() + std::mem::size_of::<Spelling>() + 16 + 8) as u64
 }

@@ -238,19 +238,20 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
     // A full heap now holds only exact and prefix hits, which no fuzzy hit can beat.
     if worst.get().is_none() {
         let wanted = char_mask(query.text, false);
-        for (key, spellings) in names.all() {
-            if key.starts_with(lower.as_str()) {
+        let lower = lower.as_bytes();
+        for name in names.scan(wanted) {
+            // Names in the prefix range were matched above.
+            if name
+                .as_bytes()
+                .get(..lower.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(lower))
+            {
                 continue;
             }
-            for spelling in spellings {
-                if spelling.mask & wanted != wanted {
-                    continue;
-                }
-                if let Some(score) =
-                    atom.score(Utf32Str::new(&spelling.name, &mut buf), &mut matcher)
-                {
-                    offer(spelling, MatchClass::Fuzzy, score);
-                }
+            if let Some(score) = atom.score(Utf32Str::new(name, &mut buf), &mut matcher)
+                && let Some(spelling) = names.spelling(name)
+            {
+                offer(spelling, MatchClass::Fuzzy, score);
             }
         }
     }
