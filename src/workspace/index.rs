@@ -487,9 +487,7 @@ pub fn index_document(
     source: &[u8],
     references: bool,
 ) -> Option<IndexedFile> {
-    if language.query_origin(QueryKind::Tags).is_none() {
-        return None;
-    }
+    language.query_origin(QueryKind::Tags)?;
     let config = analyzer.symbol_config(language)?;
     let options = SymbolOptions {
         limits: QueryLimits::default(),

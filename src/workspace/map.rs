@@ -56,8 +56,11 @@ pub struct MapGraph {
     out_weight: Vec<f64>,
     /// For each name that makes edges: how many files define it and which files refer to
     /// it (node, reference entries).
-    name_refs: HashMap<Box<str>, (u32, Vec<(u32, u32)>)>,
+    name_refs: HashMap<Box<str>, NameRefs>,
 }
+
+/// How many files define a name, and the files referring to it: (node, reference entries).
+type NameRefs = (u32, Vec<(u32, u32)>);
 
 impl MapGraph {
     /// Builds the graph of `index` (at `generation`).
