@@ -444,7 +444,8 @@ fn put_document(s: &Server, doc: &str, body: Value) -> (u16, Value) {
 
 #[test]
 fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
-    let f = fixture(|_| {});
+    // One open document at most: opening another evicts the first.
+    let f = fixture(|c| c.documents.max_documents = 1);
     let s = &f.server;
     let (status, opened) = open(s, &f.root);
     assert_eq!(status, 201, "{opened}");
@@ -601,6 +602,28 @@ fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
         (status, code(&body)),
         (404, "workspace_not_found"),
         "{body}"
+    );
+
+    // A bound document evicted from the documents table (not closed) stops shadowing its file.
+    let (status, body) = put_document(
+        s,
+        "editor-3",
+        json!({"content": "def evicted_view():\n    pass\n", "workspace": id, "path": "app/models.py"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(defined_in(s, &id, "evicted_view"), ["app/models.py"]);
+    let (status, body) = put_document(
+        s,
+        "unrelated",
+        json!({"content": "x = 1\n", "language": "python"}),
+    );
+    assert_eq!((status, body["evicted"].as_u64()), (200, Some(1)), "{body}");
+    until(
+        "the evicted document's view is replaced by the disk's",
+        || {
+            defined_in(s, &id, "saved_fn") == ["app/models.py"]
+                && defined_in(s, &id, "evicted_view").is_empty()
+        },
     );
 
     // Closing the workspace stops its watcher thread.

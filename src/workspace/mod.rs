@@ -268,6 +268,21 @@ impl Workspace {
         }
     }
 
+    /// Forgets the overlays whose document is gone without being closed (evicted from the
+    /// documents table) and returns their paths, to index from the disk again.
+    fn dead_overlays(&self) -> Vec<String> {
+        let mut overlays = self.overlays.lock().unwrap_or_else(|p| p.into_inner());
+        let dead: Vec<String> = overlays
+            .iter()
+            .filter(|(_, doc)| doc.strong_count() == 0)
+            .map(|(path, _)| path.to_string())
+            .collect();
+        for path in &dead {
+            overlays.remove(path.as_str());
+        }
+        dead
+    }
+
     /// True when an open document stands for `path`.
     fn has_overlay(&self, path: &str) -> bool {
         let mut overlays = self.overlays.lock().unwrap_or_else(|p| p.into_inner());
