@@ -57,6 +57,8 @@ pub struct MapGraph {
     /// For each name that makes edges: how many files define it and which files refer to
     /// it (node, reference entries).
     name_refs: HashMap<Box<str>, NameRefs>,
+    /// The ranks without focus (computed on the first map without focus).
+    uniform: std::sync::OnceLock<Vec<f64>>,
 }
 
 /// How many files define a name, and the files referring to it: (node, reference entries).
@@ -136,6 +138,7 @@ impl MapGraph {
             out,
             out_weight,
             name_refs,
+            uniform: std::sync::OnceLock::new(),
         }
     }
 
@@ -153,6 +156,7 @@ impl MapGraph {
     pub fn pagerank(&self, personal: &[f64]) -> Vec<f64> {
         let n = self.len();
         let mut rank = personal.to_vec();
+        rank.resize(n, 0.0);
         let mut next = vec![0.0f64; n];
         for _ in 0..ITERATIONS {
             next.iter_mut().for_each(|r| *r = 0.0);
@@ -171,7 +175,7 @@ impl MapGraph {
             let teleport = (1.0 - DAMPING) + DAMPING * dangling;
             let mut moved = 0.0;
             for i in 0..n {
-                next[i] += teleport * personal[i];
+                next[i] += teleport * personal.get(i).copied().unwrap_or(0.0);
                 moved += (next[i] - rank[i]).abs();
             }
             std::mem::swap(&mut rank, &mut next);
@@ -248,7 +252,13 @@ pub fn repo_map(
         return map;
     }
     let personal = personalisation(index, &files[..n], focus);
-    let rank = graph.pagerank(&personal);
+    let uniform = 1.0 / n as f64;
+    let rank: std::borrow::Cow<'_, [f64]> = if personal.iter().all(|&p| p == uniform) {
+        // No (known) focus: the same ranks for every request of this generation.
+        std::borrow::Cow::Borrowed(graph.uniform.get_or_init(|| graph.pagerank(&personal)))
+    } else {
+        std::borrow::Cow::Owned(graph.pagerank(&personal))
+    };
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
         rank[b]

@@ -219,7 +219,11 @@ impl Workspace {
     /// generation it was made from (see [`map`]).
     pub fn map(&self, focus: &[String], budget: usize, max_file_bytes: u64) -> (map::RepoMap, u64) {
         let (index, generation) = self.read();
-        let graph = self.graphs.get(&index, generation);
+        let mut graph = self.graphs.get(&index, generation);
+        if graph.len() as u64 != index.file_count() {
+            // Never expected (the graph is kept per generation): build one for this index.
+            graph = Arc::new(map::MapGraph::build(&index, generation));
+        }
         let out = map::repo_map(&index, &graph, &self.root, focus, budget, max_file_bytes);
         (out, generation)
     }
