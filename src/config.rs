@@ -177,6 +177,9 @@ pub struct WorkspaceConfig {
     /// Also index references (`@reference.*` captures). Cached entries keep definitions only,
     /// so with references every file is parsed once when it is indexed (cached or not).
     pub index_references: bool,
+    /// Largest token budget of one repo map (`GET /v1/workspaces/{id}/map?tokens=`); more is
+    /// refused with 400 `invalid_map`.
+    pub max_map_tokens: u64,
     /// Watch each workspace for changes (a file watcher with a debouncer) and re-index changed,
     /// added, renamed and deleted files. `false`: the index is the initial walk's.
     pub watch: bool,
@@ -296,6 +299,7 @@ impl Default for WorkspaceConfig {
             max_files: 200_000,
             max_results: 1_000,
             index_references: true,
+            max_map_tokens: 65_536,
             watch: true,
             watch_debounce_ms: 100,
             watch_queue_events: 10_000,

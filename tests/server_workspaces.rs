@@ -444,7 +444,8 @@ fn put_document(s: &Server, doc: &str, body: Value) -> (u16, Value) {
 
 #[test]
 fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
-    let f = fixture(|_| {});
+    // One open document at most: opening another evicts the first.
+    let f = fixture(|c| c.documents.max_documents = 1);
     let s = &f.server;
     let (status, opened) = open(s, &f.root);
     assert_eq!(status, 201, "{opened}");
@@ -603,6 +604,28 @@ fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
         "{body}"
     );
 
+    // A bound document evicted from the documents table (not closed) stops shadowing its file.
+    let (status, body) = put_document(
+        s,
+        "editor-3",
+        json!({"content": "def evicted_view():\n    pass\n", "workspace": id, "path": "app/models.py"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(defined_in(s, &id, "evicted_view"), ["app/models.py"]);
+    let (status, body) = put_document(
+        s,
+        "unrelated",
+        json!({"content": "x = 1\n", "language": "python"}),
+    );
+    assert_eq!((status, body["evicted"].as_u64()), (200, Some(1)), "{body}");
+    until(
+        "the evicted document's view is replaced by the disk's",
+        || {
+            defined_in(s, &id, "saved_fn") == ["app/models.py"]
+                && defined_in(s, &id, "evicted_view").is_empty()
+        },
+    );
+
     // Closing the workspace stops its watcher thread.
     let deleted = s
         .client
@@ -613,4 +636,84 @@ fn a_live_workspace_follows_writes_renames_deletes_and_open_documents() {
     until("the watcher thread has ended", || {
         support::gauge(s, "syntaxd_workspace_watchers") == Some(0.0)
     });
+}
+
+#[test]
+fn the_repo_map_keeps_its_budget_follows_focus_and_is_deterministic() {
+    let f = fixture(|c| c.workspace.max_map_tokens = 4096);
+    let s = &f.server;
+    let write = |rel: &str, text: &str| {
+        let path = f.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    // `hub.py` is referenced by three files; `spoke.py` by none.
+    write(
+        "m/hub.py",
+        "class HubEngine:\n    def hub_start(self):\n        return 1\n\n\ndef hub_make():\n    return HubEngine()\n",
+    );
+    for (i, name) in ["one", "two", "three"].iter().enumerate() {
+        write(
+            &format!("m/user_{name}.py"),
+            &format!(
+                "from hub import hub_make, HubEngine\n\n\ndef user_{i}():\n    return hub_make(), HubEngine()\n"
+            ),
+        );
+    }
+    write("m/spoke.py", "def spoke_alone():\n    return 2\n");
+    let (status, opened) = open(s, &f.root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    wait_ready(s, &id);
+    let map = |query: &str| -> Value {
+        let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}/map?{query}")));
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    let paths = |body: &Value| -> Vec<String> {
+        body["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f["path"].as_str().expect("path").to_owned())
+            .collect()
+    };
+    let full = map("tokens=4096");
+    assert_eq!(paths(&full)[0], "m/hub.py", "{full}");
+    assert!(
+        full["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("m/hub.py\n  1: class HubEngine:\n"),
+        "{full}"
+    );
+    assert_eq!(
+        full,
+        map("tokens=4096"),
+        "the same map for the same generation"
+    );
+    for budget in [5, 16, 40, 100] {
+        let small = map(&format!("tokens={budget}"));
+        let tokens = small["tokens"].as_u64().expect("tokens");
+        assert!(tokens <= budget, "{small}");
+        let text = small["text"].as_str().expect("text");
+        let estimate: u64 = text
+            .split_inclusive('\n')
+            .map(|l| l.len().div_ceil(4) as u64)
+            .sum();
+        assert_eq!(estimate, tokens, "{small}");
+    }
+    let focused = map("tokens=4096&focus=m/spoke.py");
+    assert_eq!(paths(&focused)[0], "m/spoke.py", "{focused}");
+    assert_ne!(paths(&focused), paths(&full));
+    for bad in ["tokens=0", "tokens=4097"] {
+        let (status, body) = json_of(s.get(&format!("/v1/workspaces/{id}/map?{bad}")));
+        assert_eq!((status, code(&body)), (400, "invalid_map"), "{body}");
+    }
+    let (status, body) = json_of(s.get("/v1/workspaces/0123456789abcdef/map"));
+    assert_eq!(
+        (status, code(&body)),
+        (404, "workspace_not_found"),
+        "{body}"
+    );
 }

@@ -14,6 +14,7 @@ mod health;
 mod index;
 mod inventory;
 mod languages;
+mod map;
 mod parse;
 mod query_check;
 mod search;
@@ -78,6 +79,9 @@ enum Command {
     Symbols(symbols::SymbolsArgs),
     /// Index DIR as a workspace (through the cache, no daemon) and search its symbols.
     Search(search::SearchArgs),
+    /// Index DIR as a workspace (through the cache, no daemon) and print its repo map: the
+    /// most important definitions within a token budget.
+    Map(map::MapArgs),
     /// Compile the query text on standard input (the daemon's crash-isolated compile check).
     #[command(hide = true)]
     QueryCheck(query_check::QueryCheckArgs),
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Inventory(args) => inventory::run(&args),
         Command::Symbols(args) => symbols::run(args),
         Command::Search(args) => search::run(args),
+        Command::Map(args) => map::run(args),
         Command::Bytecode(cmd) => bytecode::run(&cmd),
         Command::Index(args) => index::run(args),
         Command::Cache(cmd) => cache::run(cmd),

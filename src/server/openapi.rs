@@ -17,10 +17,12 @@ use super::handlers::documents::{
 use super::handlers::languages::LanguageRow;
 use super::handlers::render::{Problem, TreeFormat};
 use super::handlers::workspaces::{
-    OpenWorkspaceRequest, OpenWorkspaceResponse, SymbolHit, SymbolSearchResponse, WorkspaceList,
+    MapResponse, OpenWorkspaceRequest, OpenWorkspaceResponse, SymbolHit, SymbolSearchResponse,
+    WorkspaceList,
 };
 use super::handlers::{analyze, documents, languages, workspaces};
 use crate::position::Position;
+use crate::workspace::map::{MapDefinition, MapFile};
 use crate::workspace::{WorkspaceState, WorkspaceStatus};
 
 /// The API description.
@@ -48,6 +50,7 @@ use crate::workspace::{WorkspaceState, WorkspaceStatus};
         workspaces::symbols,
         workspaces::definitions,
         workspaces::references,
+        workspaces::map,
     ),
     components(schemas(
         ErrorBody, ErrorObject, LanguageRow, ParseRequest, ParseResponse, ParseStats,
@@ -55,6 +58,7 @@ use crate::workspace::{WorkspaceState, WorkspaceStatus};
         EditRequest, Edit, EditPosition, ColumnEncoding, EditResponse, ChangedRange,
         DocumentResponse, TreeResponse, Position, Problem, TreeFormat, OpenWorkspaceRequest,
         OpenWorkspaceResponse, WorkspaceList, WorkspaceStatus, WorkspaceState, SymbolHit,
+        MapResponse, MapFile, MapDefinition,
         SymbolSearchResponse,
     )),
     modifiers(&BearerAuth)

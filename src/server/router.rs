@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
             get(workspaces::status).delete(workspaces::close),
         )
         .route("/v1/workspaces/{id}/symbols", get(workspaces::symbols))
+        .route("/v1/workspaces/{id}/map", get(workspaces::map))
         .route(
             "/v1/workspaces/{id}/definitions",
             get(workspaces::definitions),

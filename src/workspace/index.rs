@@ -14,6 +14,7 @@ use crate::position::Range;
 use crate::query::QueryLimits;
 use crate::symbols::{Symbol, SymbolOptions, SymbolRole, extract_symbols};
 
+use super::names::NameIndex;
 use super::walk::{Refused, WalkedFile, read_inside};
 
 /// One symbol of the index.
@@ -181,7 +182,9 @@ fn first_of_each_name(mut references: Vec<IndexedSymbol>) -> Vec<IndexedSymbol> 
 /// change.
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
-    files: BTreeMap<Box<str>, Arc<IndexedFile>>,
+    /// By path: the file's id in `names` and its entry.
+    files: BTreeMap<Box<str>, (u32, Arc<IndexedFile>)>,
+    names: NameIndex,
     /// Walked files not indexed: `true` when indexing failed, `false` when skipped.
     unindexed: BTreeMap<Box<str>, bool>,
     errors: u64,
@@ -200,14 +203,17 @@ impl WorkspaceIndex {
         self.references += (file.symbols.len() - file.definitions) as u64;
         self.bytes += file.approx_bytes();
         *self.languages.entry(file.language).or_default() += 1;
-        self.files.insert(path, Arc::new(file));
+        let file = Arc::new(file);
+        let id = self.names.add(Arc::clone(&file));
+        self.files.insert(path, (id, file));
     }
 
     /// Removes a file; true when it was indexed.
     pub fn remove(&mut self, path: &str) -> bool {
-        let Some(old) = self.files.remove(path) else {
+        let Some((id, old)) = self.files.remove(path) else {
             return false;
         };
+        self.names.remove(id);
         self.definitions -= old.definitions as u64;
         self.references -= (old.symbols.len() - old.definitions) as u64;
         self.bytes -= old.approx_bytes();
@@ -224,7 +230,7 @@ impl WorkspaceIndex {
     /// already held an equal entry (nothing changed).
     pub fn set_indexed(&mut self, file: IndexedFile) -> bool {
         let was_unindexed = self.forget_unindexed(&file.path);
-        if !was_unindexed && self.files.get(&file.path).is_some_and(|f| **f == file) {
+        if !was_unindexed && self.files.get(&file.path).is_some_and(|f| *f.1 == file) {
             return false;
         }
         self.insert(file);
@@ -294,12 +300,22 @@ impl WorkspaceIndex {
 
     /// The indexed file at `path`.
     pub fn get(&self, path: &str) -> Option<&IndexedFile> {
-        self.files.get(path).map(|f| f.as_ref())
+        self.files.get(path).map(|f| f.1.as_ref())
+    }
+
+    /// The index by name.
+    pub fn names(&self) -> &NameIndex {
+        &self.names
+    }
+
+    /// The files with their ids in the index by name, by relative path.
+    pub fn files_with_ids(&self) -> impl Iterator<Item = (u32, &IndexedFile)> {
+        self.files.values().map(|(id, f)| (*id, f.as_ref()))
     }
 
     /// The files, by relative path.
     pub fn files(&self) -> impl Iterator<Item = &IndexedFile> {
-        self.files.values().map(|f| f.as_ref())
+        self.files.values().map(|f| f.1.as_ref())
     }
 
     /// Files indexed.
@@ -317,9 +333,9 @@ impl WorkspaceIndex {
         self.references
     }
 
-    /// Estimated memory of the index.
+    /// Estimated memory of the index (the files' entries and the index by name).
     pub fn approx_bytes(&self) -> u64 {
-        self.bytes
+        self.bytes + self.names.approx_bytes()
     }
 
     /// Indexed files per language id.

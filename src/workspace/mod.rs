@@ -10,6 +10,8 @@
 //! while it fills; `generation` counts its changes.
 
 pub mod index;
+pub mod map;
+pub mod names;
 pub mod search;
 pub mod walk;
 pub mod watch;
@@ -128,6 +130,8 @@ pub struct Workspace {
     /// Paths whose entry comes from an open document, not the disk, with that document (dead
     /// when it was closed or evicted).
     overlays: Mutex<HashMap<Box<str>, Weak<Mutex<crate::parse::Document>>>>,
+    /// The repo map's reference graph of the latest generation asked for.
+    graphs: map::GraphCache,
 }
 
 impl Workspace {
@@ -144,6 +148,7 @@ impl Workspace {
             cancel: CancelHandle::new(),
             feed: Mutex::new(None),
             overlays: Mutex::new(HashMap::new()),
+            graphs: map::GraphCache::default(),
         }
     }
 
@@ -210,6 +215,19 @@ impl Workspace {
         }
     }
 
+    /// The repo map within `budget` estimated tokens, personalised towards `focus`, with the
+    /// generation it was made from (see [`map`]).
+    pub fn map(&self, focus: &[String], budget: usize, max_file_bytes: u64) -> (map::RepoMap, u64) {
+        let (index, generation) = self.read();
+        let mut graph = self.graphs.get(&index, generation);
+        if graph.len() as u64 != index.file_count() {
+            // Never expected (the graph is kept per generation): build one for this index.
+            graph = Arc::new(map::MapGraph::build(&index, generation));
+        }
+        let out = map::repo_map(&index, &graph, &self.root, focus, budget, max_file_bytes);
+        (out, generation)
+    }
+
     /// True while a file watcher keeps the index up to date.
     pub fn is_watching(&self) -> bool {
         self.feed.lock().map(|f| f.is_some()).unwrap_or(false)
@@ -252,6 +270,21 @@ impl Workspace {
         if let Some(feed) = self.feed.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             feed.push_relative(path);
         }
+    }
+
+    /// Forgets the overlays whose document is gone without being closed (evicted from the
+    /// documents table) and returns their paths, to index from the disk again.
+    fn dead_overlays(&self) -> Vec<String> {
+        let mut overlays = self.overlays.lock().unwrap_or_else(|p| p.into_inner());
+        let dead: Vec<String> = overlays
+            .iter()
+            .filter(|(_, doc)| doc.strong_count() == 0)
+            .map(|(path, _)| path.to_string())
+            .collect();
+        for path in &dead {
+            overlays.remove(path.as_str());
+        }
+        dead
     }
 
     /// True when an open document stands for `path`.
@@ -304,6 +337,8 @@ pub struct WorkspaceSettings {
     pub threads: usize,
     /// How files are indexed.
     pub index: IndexOptions,
+    /// Largest repo map budget, in estimated tokens.
+    pub max_map_tokens: usize,
     /// Watch workspaces for changes.
     pub watch: bool,
     /// The watcher's debounce window.
@@ -327,6 +362,7 @@ impl WorkspaceSettings {
                 references: w.index_references,
                 parse_timeout: Duration::from_millis(config.parse.timeout_ms),
             },
+            max_map_tokens: usize::try_from(w.max_map_tokens).unwrap_or(usize::MAX),
             watch: w.watch,
             watch_debounce: Duration::from_millis(w.watch_debounce_ms),
             watch_queue_events: usize::try_from(w.watch_queue_events).unwrap_or(usize::MAX),

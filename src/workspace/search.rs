@@ -9,9 +9,11 @@
 //! 4. shallower paths first (fewer `/`);
 //! 5. path, then position (a total, deterministic order).
 //!
-//! The best `limit` hits are kept in a bounded heap while the index is scanned, so a query
-//! that matches every symbol costs memory for `limit` hits only.
+//! Matching runs over the index by name (distinct names, see [`search`]); the best `limit`
+//! hits are kept in a bounded heap, so a query that matches every symbol costs memory for
+//! `limit` hits only.
 
+use std::cell::Cell;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
@@ -20,6 +22,7 @@ use nucleo_matcher::{Matcher, Utf32Str};
 use serde::Serialize;
 
 use super::index::{IndexedFile, IndexedSymbol, WorkspaceIndex};
+use super::names::{REFERENCE_BIT, Spelling, char_mask, rank_key};
 use crate::symbols::SymbolRole;
 
 /// How a name matched the query.
@@ -51,6 +54,7 @@ pub enum RoleFilter {
 }
 
 impl RoleFilter {
+    #[cfg(test)]
     fn admits(self, role: SymbolRole) -> bool {
         match self {
             RoleFilter::Any => true,
@@ -143,6 +147,13 @@ pub fn match_name(
 }
 
 /// The best `query.limit` hits of `query` in `index`, in ranking order.
+///
+/// Runs on the index by name ([`super::names`]): the names equal to or starting with the
+/// query ignoring ASCII case (every exact and prefix match) are one range of the sorted
+/// names; fuzzy matching runs over the other distinct names only when those gave fewer than
+/// `limit` hits (a fuzzy hit never ranks above them), each name first checked for the query's
+/// letters ([`char_mask`]). Every occurrence of a matching name goes through the same bounded
+/// heap and [`rank`] as a full scan would, so the answer is the full scan's.
 pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit<'a>> {
     if query.limit == 0 || query.text.is_empty() {
         return Vec::new();
@@ -157,18 +168,39 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
     let mut matcher = Matcher::new(nucleo_matcher::Config::DEFAULT);
     let mut buf = Vec::new();
     let mut best: BinaryHeap<Ranked<'a>> = BinaryHeap::with_capacity(query.limit + 1);
-    for file in index.files() {
-        for symbol in &file.symbols {
-            if !query.role.admits(symbol.role)
-                || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_ref()))
+    let names = index.names();
+    let wants_role = |key: u32| match query.role {
+        RoleFilter::Any => true,
+        RoleFilter::Definitions => key & REFERENCE_BIT == 0,
+        RoleFilter::References => key & REFERENCE_BIT != 0,
+    };
+    // The worst kept hit's (class, score, key): a posting ordered after it cannot enter.
+    // Set once `limit` hits are kept (the heap then stays full).
+    let worst: Cell<Option<(MatchClass, Reverse<u16>, u32)>> = Cell::new(None);
+    let mut offer = |spelling: &'a Spelling, class: MatchClass, score: u16| {
+        if let Some(w) = worst.get()
+            && (class, Reverse(score)) > (w.0, w.1)
+        {
+            return;
+        }
+        for posting in &spelling.postings {
+            if !wants_role(posting.key) {
+                continue;
+            }
+            if let Some(w) = worst.get()
+                && (class, Reverse(score), posting.key) > w
             {
                 continue;
             }
-            let Some((class, score)) =
-                match_name(&symbol.name, query.text, &atom, &mut matcher, &mut buf)
-            else {
+            let Some(file) = names.file(posting.file) else {
                 continue;
             };
+            let Some(symbol) = file.symbols.get(posting.symbol as usize) else {
+                continue;
+            };
+            if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_ref()) {
+                continue;
+            }
             let hit = Ranked(Hit {
                 file,
                 symbol,
@@ -177,11 +209,49 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             });
             if best.len() < query.limit {
                 best.push(hit);
-            } else if let Some(worst) = best.peek()
-                && rank(&hit.0, &worst.0) == Ordering::Less
+            } else if let Some(top) = best.peek()
+                && rank(&hit.0, &top.0) == Ordering::Less
             {
                 best.pop();
                 best.push(hit);
+            } else {
+                continue;
+            }
+            if best.len() == query.limit {
+                worst.set(best.peek().map(|top| {
+                    let h = &top.0;
+                    (h.class, Reverse(h.score), rank_key(h.symbol, &h.file.path))
+                }));
+            }
+        }
+    };
+    let lower = query.text.to_ascii_lowercase();
+    for (_, spellings) in names.with_prefix(&lower) {
+        for spelling in spellings {
+            if let Some((class, score)) =
+                match_name(&spelling.name, query.text, &atom, &mut matcher, &mut buf)
+            {
+                offer(spelling, class, score);
+            }
+        }
+    }
+    // A full heap now holds only exact and prefix hits, which no fuzzy hit can beat.
+    if worst.get().is_none() {
+        let wanted = char_mask(query.text, false);
+        let lower = lower.as_bytes();
+        for name in names.scan(wanted) {
+            // Names in the prefix range were matched above.
+            if name
+                .as_bytes()
+                .get(..lower.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(lower))
+            {
+                continue;
+            }
+            if let Some(score) = atom.score(Utf32Str::new(name, &mut buf), &mut matcher)
+                && let Some(spelling) = names.spelling(name)
+            {
+                offer(spelling, MatchClass::Fuzzy, score);
             }
         }
     }
@@ -196,24 +266,30 @@ pub fn by_name<'a>(
     role: SymbolRole,
     limit: usize,
 ) -> Vec<Hit<'a>> {
-    index
-        .files()
-        .flat_map(|file| {
-            let symbols = match role {
-                SymbolRole::Definition => file.definitions(),
-                SymbolRole::Reference => file.references(),
-            };
-            symbols
-                .iter()
-                .filter(|s| s.name.as_ref() == name)
-                .map(move |symbol| Hit {
-                    file,
-                    symbol,
-                    class: MatchClass::Exact,
-                    score: 0,
-                })
+    let names = index.names();
+    let mut hits: Vec<(&'a IndexedFile, u32)> = names
+        .exact_ignore_case(&name.to_ascii_lowercase())
+        .iter()
+        .filter(|s| s.name.as_ref() == name)
+        .flat_map(|s| s.postings.iter())
+        .filter_map(|p| Some((names.file(p.file)?, p.symbol)))
+        .filter(|(file, i)| {
+            file.symbols
+                .get(*i as usize)
+                .is_some_and(|s| s.role == role)
         })
+        .collect();
+    hits.sort_by(|a, b| (&a.0.path, a.1).cmp(&(&b.0.path, b.1)));
+    hits.into_iter()
         .take(limit)
+        .filter_map(|(file, i)| {
+            Some(Hit {
+                file,
+                symbol: file.symbols.get(i as usize)?,
+                class: MatchClass::Exact,
+                score: 0,
+            })
+        })
         .collect()
 }
 
@@ -299,6 +375,142 @@ mod tests {
     }
 
     use SymbolRole::{Definition as D, Reference as R};
+
+    /// The reference: every symbol of every file matched and ranked (what `search` did before
+    /// the index by name).
+    fn search_by_scan<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit<'a>> {
+        let atom = Atom::new(
+            query.text,
+            CaseMatching::Ignore,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+            false,
+        );
+        let mut matcher = Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut all = Vec::new();
+        for file in index.files() {
+            for symbol in &file.symbols {
+                if !query.role.admits(symbol.role)
+                    || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_ref()))
+                {
+                    continue;
+                }
+                if let Some((class, score)) =
+                    match_name(&symbol.name, query.text, &atom, &mut matcher, &mut buf)
+                {
+                    all.push(Hit {
+                        file,
+                        symbol,
+                        class,
+                        score,
+                    });
+                }
+            }
+        }
+        all.sort_by(rank);
+        all.truncate(query.limit);
+        all
+    }
+
+    #[test]
+    fn the_index_by_name_answers_what_a_full_scan_answers() {
+        let mut index = WorkspaceIndex::default();
+        let stems = [
+            "parse",
+            "Parse",
+            "PARSE",
+            "parse_entry",
+            "parseEntry",
+            "get_user",
+            "getUser",
+            "user",
+            "User",
+            "éclair",
+            "Éclair_parse",
+            "p",
+            "x",
+            "node",
+            "Node",
+            "nodes",
+        ];
+        let kinds = ["class", "function", "variable", "call"];
+        for f in 0..40 {
+            let mut symbols = Vec::new();
+            for (i, stem) in stems.iter().enumerate() {
+                if (f + i) % 3 == 0 {
+                    continue;
+                }
+                let role = if (f * 7 + i) % 4 == 0 { R } else { D };
+                symbols.push(symbol(stem, kinds[(f + i) % 4], role, i));
+            }
+            symbols.sort_by_key(|s| s.role != D);
+            let path = format!("{}/f{f}.py", "d/".repeat(f % 3));
+            index.insert(file(&path, symbols));
+        }
+        // Replacements and removals keep the index by name in step.
+        index.insert(file(
+            "d/f1.py",
+            vec![symbol("late_parse", "function", D, 1)],
+        ));
+        index.remove("f0.py");
+        for text in [
+            "parse", "PARSE", "par", "pe", "user", "gu", "node", "x", "ecl", "é", "zz",
+        ] {
+            for limit in [1, 3, 10, 1000] {
+                for (kinds, role) in [
+                    (Vec::new(), RoleFilter::Any),
+                    (vec!["class"], RoleFilter::Definitions),
+                    (Vec::new(), RoleFilter::References),
+                ] {
+                    let query = SymbolQuery {
+                        text,
+                        kinds,
+                        role,
+                        limit,
+                    };
+                    let show = |hits: Vec<Hit<'_>>| -> Vec<String> {
+                        hits.iter()
+                            .map(|h| {
+                                format!(
+                                    "{}:{}:{}:{:?}:{}",
+                                    h.file.path,
+                                    h.symbol.name,
+                                    h.symbol.range.start.row,
+                                    h.class,
+                                    h.score
+                                )
+                            })
+                            .collect()
+                    };
+                    assert_eq!(
+                        show(search(&index, &query)),
+                        show(search_by_scan(&index, &query)),
+                        "{text} {limit}"
+                    );
+                }
+            }
+        }
+        for name in ["parse", "Node", "late_parse", "none"] {
+            for role in [D, R] {
+                let indexed: Vec<(String, usize)> = by_name(&index, name, role, 1000)
+                    .iter()
+                    .map(|h| (h.file.path.to_string(), h.symbol.range.start.row))
+                    .collect();
+                let mut scanned: Vec<(String, usize)> = index
+                    .files()
+                    .flat_map(|f| {
+                        f.symbols
+                            .iter()
+                            .filter(|s| s.name.as_ref() == name && s.role == role)
+                            .map(|s| (f.path.to_string(), s.range.start.row))
+                    })
+                    .collect();
+                scanned.sort();
+                assert_eq!(indexed, scanned, "{name}");
+            }
+        }
+    }
 
     #[test]
     fn exact_beats_case_insensitive_beats_prefix_beats_fuzzy() {

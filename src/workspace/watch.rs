@@ -172,7 +172,8 @@ pub fn run(
             feed.queued.fetch_sub(more.len(), Ordering::AcqRel);
             paths.extend(more);
         }
-        let mut targets = BTreeSet::new();
+        // Documents evicted from the documents table (not closed) give their path back.
+        let mut targets: BTreeSet<String> = ws.dead_overlays().into_iter().collect();
         if feed.overflow.swap(false, Ordering::AcqRel) {
             METRICS.rescans.inc();
             tracing::info!(id = %ws.id(), "workspace: rescanning after a watcher overflow or error");

@@ -12,5 +12,6 @@ mod bench_smoke;
 mod commands;
 mod deploy;
 mod index_cli;
+mod map_cli;
 mod search_cli;
 mod symbols_cli;

@@ -75,6 +75,44 @@ pub struct NameParams {
     pub limit: Option<usize>,
 }
 
+/// Token budget of a repo map when the request names none.
+pub const DEFAULT_MAP_TOKENS: usize = 1024;
+/// Focus paths of one repo map at most.
+pub const MAX_FOCUS_PATHS: usize = 100;
+
+/// `?tokens=&focus=` of `GET /v1/workspaces/{id}/map`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MapParams {
+    /// Token budget (estimated as bytes / 4; default 1024, at most `workspace.max_map_tokens`).
+    #[serde(default)]
+    pub tokens: Option<usize>,
+    /// Paths relative to the root (comma-separated, at most 100) the ranking is personalised
+    /// towards; unknown paths are ignored.
+    #[serde(default)]
+    pub focus: Option<String>,
+}
+
+/// A repo map answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MapResponse {
+    /// The workspace.
+    pub id: String,
+    /// The index's generation the map comes from.
+    pub generation: u64,
+    /// `indexing` (the map covers the files indexed so far) or `ready`.
+    pub state: WorkspaceState,
+    /// The budget asked for.
+    pub budget: usize,
+    /// Estimated tokens of `text` (bytes / 4, rounded up, per line): at most `budget`.
+    pub tokens: usize,
+    /// Files in rank order with their top definitions.
+    pub files: Vec<crate::workspace::map::MapFile>,
+    /// The map as text: each file's path, then `  LINE: SIGNATURE  [in CONTAINER]` per
+    /// definition.
+    pub text: String,
+}
+
 /// One symbol found.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SymbolHit {
@@ -328,6 +366,75 @@ async fn by_name(
         let (index, generation) = ws.read();
         let hits = search::by_name(&index, &params.name, role, limit);
         answer(ws.id(), generation, ws.is_ready(), &hits)
+    })
+    .await
+}
+
+/// The repository's most important definitions within a token budget: files ranked by
+/// PageRank over the reference graph (personalised towards `focus`), each with its top
+/// definitions and their source line.
+#[utoipa::path(
+    get,
+    path = "/v1/workspaces/{id}/map",
+    tag = "workspaces",
+    params(("id" = String, Path, description = "Workspace id"), MapParams),
+    responses(
+        (status = 200, description = "The map", body = MapResponse),
+        (status = 400, description = "`tokens` 0 or over `workspace.max_map_tokens`, too many or too long `focus` paths (`invalid_map`)", body = ErrorBody),
+        (status = 404, description = "No such workspace (`workspace_not_found`)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn map(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<MapParams>,
+) -> Result<JsonBytes, ApiError> {
+    let max_tokens = state.workspaces().settings().max_map_tokens;
+    let budget = params.tokens.unwrap_or(DEFAULT_MAP_TOKENS);
+    if budget == 0 || budget > max_tokens {
+        return Err(ApiError::bad_request(
+            "invalid_map",
+            format!("`tokens` must be 1 to {max_tokens} (workspace.max_map_tokens)"),
+        ));
+    }
+    let focus: Vec<String> = params
+        .focus
+        .as_deref()
+        .map(|f| {
+            f.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if focus.len() > MAX_FOCUS_PATHS || focus.iter().any(|p| p.len() > 4096) {
+        return Err(ApiError::bad_request(
+            "invalid_map",
+            format!("`focus` takes at most {MAX_FOCUS_PATHS} paths of at most 4096 bytes"),
+        ));
+    }
+    blocking(move || {
+        let ws = state.workspaces().get(&id)?;
+        let max_file_bytes = state.config().parse.max_source_bytes;
+        let (map, generation) = ws.map(&focus, budget, max_file_bytes);
+        to_json(
+            StatusCode::OK,
+            &MapResponse {
+                id: ws.id().to_owned(),
+                generation,
+                state: if ws.is_ready() {
+                    WorkspaceState::Ready
+                } else {
+                    WorkspaceState::Indexing
+                },
+                budget,
+                tokens: map.tokens,
+                files: map.files,
+                text: map.text,
+            },
+        )
     })
     .await
 }

@@ -1,0 +1,262 @@
+//! The index by name of a workspace: every distinct name once, under its ASCII-lowercased
+//! form in a sorted map, with the original spellings and, for each, its posting list (file
+//! id, symbol index). Exact and prefix matches are a range of the map; fuzzy matching runs
+//! over distinct spellings, not every occurrence, behind a character-set filter.
+//!
+//! File ids grow with every insertion and are never reused (until [`NameIndex::renumber`]),
+//! so each posting list is sorted by file id: a file's postings are found by binary search.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::index::IndexedFile;
+
+/// One occurrence of a name: a file id, the index of the symbol in that file's list, and its
+/// ranking key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    /// The file's id (see [`NameIndex::file`]).
+    pub file: u32,
+    /// Index in the file's `symbols`.
+    pub symbol: u32,
+    /// [`rank_key`] of the symbol in its file.
+    pub key: u32,
+}
+
+/// Bit of [`rank_key`] set for references.
+pub const REFERENCE_BIT: u32 = 1 << 20;
+
+/// The ranking steps after the match, packed (lower first): the role (definitions first),
+/// the kind's priority, the path's depth (capped at 65 535). Comparing keys compares those
+/// steps of [`super::search::rank`] in order.
+pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
+    let role = match symbol.role {
+        crate::symbols::SymbolRole::Definition => 0,
+        crate::symbols::SymbolRole::Reference => REFERENCE_BIT,
+    };
+    let kind = u32::from(super::search::kind_priority(&symbol.kind)) << 16;
+    let depth = path.bytes().filter(|&b| b == b'/').count().min(0xFFFF) as u32;
+    role | kind | depth
+}
+
+/// One spelling of a name and where it occurs.
+#[derive(Debug)]
+pub struct Spelling {
+    /// The name as written.
+    pub name: Box<str>,
+    /// [`char_mask`] of the name.
+    pub mask: u64,
+    /// Occurrences, sorted by file id.
+    pub postings: Vec<Posting>,
+    /// Its place in the flat table of spellings ([`NameIndex::scan`]).
+    slot: u32,
+}
+
+/// The index by name.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    names: BTreeMap<Box<str>, Vec<Spelling>>,
+    files: HashMap<u32, Arc<IndexedFile>>,
+    next_id: u32,
+    postings: u64,
+    /// Bytes of keys and spellings (see [`NameIndex::approx_bytes`]).
+    name_bytes: u64,
+    /// Every spelling's mask, contiguous, for the fuzzy scan (by slot).
+    flat_masks: Vec<u64>,
+    /// Every spelling, by slot.
+    flat_names: Vec<Box<str>>,
+}
+
+/// Estimated fixed cost of one map key (node share, box).
+const KEY_OVERHEAD: u64 = 48;
+
+/// A bit per ASCII letter (either case), digit and `_` present in `text`; with `conservative`,
+/// every bit when `text` has a non-ASCII character (nucleo's normalisation may match it to an
+/// ASCII one). A name can only fuzzily match a query whose mask is a subset of its own.
+pub fn char_mask(text: &str, conservative: bool) -> u64 {
+    let mut mask = 0u64;
+    for b in text.bytes() {
+        let bit = match b {
+            b'a'..=b'z' => b - b'a',
+            b'A'..=b'Z' => b - b'A',
+            b'0'..=b'9' => 26 + (b - b'0'),
+            b'_' => 36,
+            0x80.. if conservative => return u64::MAX,
+            _ => continue,
+        };
+        mask |= 1 << bit;
+    }
+    mask
+}
+
+impl NameIndex {
+    /// Adds `file`'s symbols; returns its id.
+    pub fn add(&mut self, file: Arc<IndexedFile>) -> u32 {
+        if self.next_id == u32::MAX {
+            self.renumber();
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        for (i, symbol) in file.symbols.iter().enumerate() {
+            let posting = Posting {
+                file: id,
+                symbol: u32::try_from(i).unwrap_or(u32::MAX),
+                key: rank_key(symbol, &file.path),
+            };
+            let key = symbol.name.to_ascii_lowercase();
+            let spellings = match self.names.get_mut(key.as_str()) {
+                Some(spellings) => spellings,
+                None => {
+                    self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
+                    self.names.entry(key.into_boxed_str()).or_default()
+                }
+            };
+            match spellings.iter_mut().find(|s| s.name == symbol.name) {
+                Some(spelling) => spelling.postings.push(posting),
+                None => {
+                    self.name_bytes += spelling_bytes(&symbol.name);
+                    let mask = char_mask(&symbol.name, true);
+                    let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
+                    self.flat_masks.push(mask);
+                    self.flat_names.push(symbol.name.clone());
+                    spellings.push(Spelling {
+                        name: symbol.name.clone(),
+                        mask,
+                        postings: vec![posting],
+                        slot,
+                    });
+                }
+            }
+            self.postings += 1;
+        }
+        self.files.insert(id, file);
+        id
+    }
+
+    /// Removes the file with this id.
+    pub fn remove(&mut self, id: u32) {
+        let Some(file) = self.files.remove(&id) else {
+            return;
+        };
+        for symbol in &file.symbols {
+            let key = symbol.name.to_ascii_lowercase();
+            let Some(spellings) = self.names.get_mut(key.as_str()) else {
+                continue;
+            };
+            let mut freed = None;
+            if let Some(at) = spellings.iter().position(|s| s.name == symbol.name) {
+                let postings = &mut spellings[at].postings;
+                let from = postings.partition_point(|p| p.file < id);
+                let to = postings.partition_point(|p| p.file <= id);
+                self.postings -= (to - from) as u64;
+                postings.drain(from..to);
+                if postings.is_empty() {
+                    self.name_bytes -= spelling_bytes(&symbol.name);
+                    freed = Some(spellings.swap_remove(at).slot as usize);
+                }
+            }
+            if spellings.is_empty() {
+                self.name_bytes -= key.len() as u64 + KEY_OVERHEAD;
+                self.names.remove(key.as_str());
+            }
+            if let Some(slot) = freed {
+                self.free_slot(slot);
+            }
+        }
+    }
+
+    /// Removes a slot of the flat table (the last one moves into it).
+    fn free_slot(&mut self, slot: usize) {
+        if slot >= self.flat_names.len() {
+            return;
+        }
+        self.flat_masks.swap_remove(slot);
+        self.flat_names.swap_remove(slot);
+        if let Some(moved) = self.flat_names.get(slot) {
+            let key = moved.to_ascii_lowercase();
+            if let Some(spelling) = self
+                .names
+                .get_mut(key.as_str())
+                .and_then(|v| v.iter_mut().find(|s| s.name == *moved))
+            {
+                spelling.slot = u32::try_from(slot).unwrap_or(u32::MAX);
+            }
+        }
+    }
+
+    /// The slots whose spelling has every bit of `wanted` in its mask, with the spelling's
+    /// name (a contiguous scan).
+    pub fn scan(&self, wanted: u64) -> impl Iterator<Item = &str> {
+        self.flat_masks
+            .iter()
+            .zip(&self.flat_names)
+            .filter(move |(m, _)| *m & wanted == wanted)
+            .map(|(_, n)| n.as_ref())
+    }
+
+    /// The spelling `name` (exactly).
+    pub fn spelling(&self, name: &str) -> Option<&Spelling> {
+        self.names
+            .get(name.to_ascii_lowercase().as_str())?
+            .iter()
+            .find(|s| s.name.as_ref() == name)
+    }
+
+    /// Gives every file a new id, in id order (when the ids ran out).
+    fn renumber(&mut self) {
+        let mut files: Vec<(u32, Arc<IndexedFile>)> = self.files.drain().collect();
+        files.sort_by_key(|(id, _)| *id);
+        self.names.clear();
+        self.next_id = 0;
+        self.postings = 0;
+        self.name_bytes = 0;
+        self.flat_masks.clear();
+        self.flat_names.clear();
+        for (_, file) in files {
+            self.add(file);
+        }
+    }
+
+    /// The file with this id.
+    pub fn file(&self, id: u32) -> Option<&IndexedFile> {
+        self.files.get(&id).map(|f| f.as_ref())
+    }
+
+    /// The spellings of names whose ASCII-lowercased form starts with `lower` (itself
+    /// lowercased), in key order.
+    pub fn with_prefix<'a>(
+        &'a self,
+        lower: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a [Spelling])> + use<'a> {
+        let prefix = lower.to_owned();
+        self.names
+            .range::<str, _>((std::ops::Bound::Included(lower), std::ops::Bound::Unbounded))
+            .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
+            .map(|(k, v)| (k.as_ref(), v.as_slice()))
+    }
+
+    /// The spellings of the names equal to `lower` ignoring ASCII case.
+    pub fn exact_ignore_case(&self, lower: &str) -> &[Spelling] {
+        self.names.get(lower).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Every (lowercased name, spellings), in key order.
+    pub fn all(&self) -> impl Iterator<Item = (&str, &[Spelling])> {
+        self.names.iter().map(|(k, v)| (k.as_ref(), v.as_slice()))
+    }
+
+    /// Distinct names (ignoring ASCII case).
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Estimated bytes of the name index: keys, spellings, postings.
+    pub fn approx_bytes(&self) -> u64 {
+        self.name_bytes + self.postings * std::mem::size_of::<Posting>() as u64
+    }
+}
+
+/// A spelling's bytes: its entry, its name twice (entry and flat table) and its mask.
+fn spelling_bytes(name: &str) -> u64 {
+    (2 * name.len() + std::mem::size_of::<Spelling>() + 16 + 8) as u64
+}
