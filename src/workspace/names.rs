@@ -3,7 +3,7 @@
 //! id, symbol index). Exact and prefix matches are a range of the map; fuzzy matching runs
 //! over distinct spellings, not every occurrence, behind a character-set filter.
 //!
-//! File ids grow with every insertion and are never reused (until [`NameIndex::renumber`]),
+//! File ids grow with every insertion and are never reused (until `NameIndex::renumber`),
 //! so each posting list is sorted by file id: a file's postings are found by binary search.
 
 use std::collections::{BTreeMap, HashMap};
