@@ -14,6 +14,7 @@ mod bytecode_robustness;
 mod bytecode_roundtrip;
 mod cache_tiers;
 mod languages;
+mod maintenance;
 mod parse_hostile;
 mod parse_incremental;
 mod query_cache;
