@@ -579,7 +579,18 @@ fn index_files(
     if files.is_empty() {
         return 0;
     }
-    ws.pending.fetch_add(files.len() as u64, Ordering::AcqRel);
+    // Pending counts files the index does not know yet (a re-index of a known file is not a
+    // second file), so `files` stays the number of distinct files.
+    let new_paths: std::collections::HashSet<String> = {
+        let (index, _) = ws.read();
+        files
+            .iter()
+            .filter(|f| !index.is_known(&f.relative))
+            .map(|f| f.relative.clone())
+            .collect()
+    };
+    let mut pending_here = new_paths.len() as u64;
+    ws.pending.fetch_add(pending_here, Ordering::AcqRel);
     let threads = settings.threads.clamp(1, files.len());
     let queue = Arc::new(Mutex::new(files.into_iter()));
     let (tx, rx) = mpsc::sync_channel::<(WalkedFile, FileOutcome)>(64);
@@ -631,7 +642,10 @@ fn index_files(
         // Take what else is waiting too: one write lock per burst, not per file.
         let mut burst = vec![first];
         burst.extend(rx.try_iter().take(255));
-        let n = burst.len() as u64;
+        let n = burst
+            .iter()
+            .filter(|(walked, _)| new_paths.contains(&walked.relative))
+            .count() as u64;
         let mut results = Vec::with_capacity(burst.len());
         for (walked, outcome) in burst {
             if ws.has_overlay(&walked.relative) {
@@ -672,6 +686,7 @@ fn index_files(
             });
         }
         ws.pending.fetch_sub(n, Ordering::AcqRel);
+        pending_here = pending_here.saturating_sub(n);
         if batch_bytes >= STORE_BATCH_BYTES || batch.len() >= STORE_BATCH_ENTRIES {
             store(&mut batch);
             batch_bytes = 0;
@@ -681,8 +696,9 @@ fn index_files(
     for w in workers {
         let _ = w.join();
     }
-    // Files never looked at (the workspace was closed) are no longer pending.
-    ws.pending.store(0, Ordering::Release);
+    // Files never looked at (the workspace was closed) are no longer pending; a concurrent
+    // run (the watcher's, the initial index's) keeps its own.
+    ws.pending.fetch_sub(pending_here, Ordering::AcqRel);
     changed_total
 }
 

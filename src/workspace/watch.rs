@@ -99,8 +99,16 @@ pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
                 handler_feed.rescan();
                 return;
             }
-            let paths: Vec<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
-            handler_feed.push(paths);
+            // Opening or reading a file changes nothing; reacting to it would re-index, after
+            // every debounce window, each file the indexer itself had just read.
+            let paths: Vec<PathBuf> = events
+                .into_iter()
+                .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
+                .flat_map(|e| e.event.paths)
+                .collect();
+            if !paths.is_empty() {
+                handler_feed.push(paths);
+            }
         }
         Err(errors) => {
             for e in &errors {
