@@ -99,13 +99,7 @@ pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
                 handler_feed.rescan();
                 return;
             }
-            // Opening or reading a file changes nothing; reacting to it would re-index, after
-            // every debounce window, each file the indexer itself had just read.
-            let paths: Vec<PathBuf> = events
-                .into_iter()
-                .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
-                .flat_map(|e| e.event.paths)
-                .collect();
+            let paths = changed_paths(events);
             if !paths.is_empty() {
                 handler_feed.push(paths);
             }
@@ -266,9 +260,45 @@ fn reconcile(
     index_files(ws, analyzer, settings, found);
 }
 
+/// The paths of the events that may change a file. Opening or reading one changes nothing;
+/// reacting to it would re-index, after every debounce window, each file the indexer itself
+/// had just read (an idle workspace re-indexed itself forever).
+fn changed_paths(events: Vec<notify_debouncer_full::DebouncedEvent>) -> Vec<PathBuf> {
+    events
+        .into_iter()
+        .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
+        .flat_map(|e| e.event.paths)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_a_file_is_not_a_change_writing_one_is() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind};
+        let event = |kind, path: &str| notify_debouncer_full::DebouncedEvent {
+            event: notify::Event::new(kind).add_path(PathBuf::from(path)),
+            time: std::time::Instant::now(),
+        };
+        let events = vec![
+            event(
+                EventKind::Access(AccessKind::Open(AccessMode::Read)),
+                "/r/read.py",
+            ),
+            event(
+                EventKind::Access(AccessKind::Close(AccessMode::Read)),
+                "/r/read.py",
+            ),
+            event(EventKind::Modify(ModifyKind::Any), "/r/written.py"),
+            event(EventKind::Create(CreateKind::File), "/r/new.py"),
+        ];
+        assert_eq!(
+            changed_paths(events),
+            [PathBuf::from("/r/written.py"), PathBuf::from("/r/new.py")]
+        );
+    }
 
     #[test]
     fn targets_are_the_path_or_the_directory_of_an_ignore_file() {
