@@ -52,17 +52,7 @@ pub fn run(args: MapArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
-    let focus: Vec<String> = args
-        .focus
-        .as_deref()
-        .map(|f| {
-            f.split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let focus = syntaxd::workspace::map::focus_paths(args.focus.as_deref());
     if focus.len() > MAX_FOCUS_PATHS {
         return Err(UsageError(format!("--focus takes at most {MAX_FOCUS_PATHS} paths")).into());
     }

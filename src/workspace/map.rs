@@ -37,6 +37,19 @@ pub const DAMPING: f64 = 0.85;
 /// Longest signature line shown, in bytes (cut at a character boundary).
 pub const MAX_SIGNATURE_BYTES: usize = 160;
 
+/// The paths of a comma-separated `focus` list (`a.py, b/c.rs`): trimmed, empty ones left
+/// out. The API and `syntaxd map --focus` read it the same way.
+pub fn focus_paths(list: Option<&str>) -> Vec<String> {
+    list.map(|f| {
+        f.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// The estimated tokens of `text`: one per 4 bytes, rounded up (a documented estimate, not a
 /// tokenizer's count).
 pub fn estimate_tokens(text: &str) -> usize {

@@ -398,17 +398,7 @@ pub async fn map(
             format!("`tokens` must be 1 to {max_tokens} (workspace.max_map_tokens)"),
         ));
     }
-    let focus: Vec<String> = params
-        .focus
-        .as_deref()
-        .map(|f| {
-            f.split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let focus = crate::workspace::map::focus_paths(params.focus.as_deref());
     if focus.len() > MAX_FOCUS_PATHS || focus.iter().any(|p| p.len() > 4096) {
         return Err(ApiError::bad_request(
             "invalid_map",
