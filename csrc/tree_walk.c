@@ -298,3 +298,102 @@ int syntaxd_tree_walk(
   *count = n;
   return result;
 }
+
+// --- The symbol extractor's walk -------------------------------------------------------------
+
+typedef struct {
+  Subtree parent;
+  const TSSymbol *alias_sequence;
+  uint32_t child_index;
+  uint32_t structural_child_index;
+  // The next child's start (after its padding), as `ts_node_child_iterator_next` keeps it.
+  Length position;
+} KindFrame;
+
+// Calls `found(data, node)` for every node below `root` (inclusive) that a `TSTreeCursor`
+// visits, in its preorder, whose kind (`ts_node_symbol`: the alias if any, as public symbol)
+// has `wanted[kind] & mask` set; kinds at or past `kind_count` are not wanted. The symbol
+// extractor runs its tags query at those nodes only; stepping a cursor over every node to find
+// them cost as much as the queries. `cancelled(data)` is polled every `poll_every` nodes.
+int syntaxd_find_kinds(
+  TSNode root,
+  const uint8_t *wanted,
+  uint32_t kind_count,
+  uint8_t mask,
+  void (*found)(void *, TSNode),
+  int (*cancelled)(void *),
+  void *data,
+  uint32_t poll_every
+) {
+  const TSTree *tree = root.tree;
+  const TSLanguage *language = tree->language;
+  const Subtree *root_subtree = (const Subtree *)root.id;
+  TSSymbol root_kind = ts_node_symbol(root);
+  if (root_kind < kind_count && (wanted[root_kind] & mask)) found(data, root);
+  if (ts_subtree_child_count(*root_subtree) == 0) return WALK_DONE;
+
+  uint32_t capacity = 64;
+  uint32_t size = 0;
+  KindFrame *frames = malloc(capacity * sizeof(KindFrame));
+  if (!frames) return WALK_NO_MEMORY;
+  frames[size++] = (KindFrame) {
+    .parent = *root_subtree,
+    .alias_sequence = ts_language_alias_sequence(language, root_subtree->ptr->production_id),
+    .child_index = 0,
+    .structural_child_index = 0,
+    .position = {ts_node_start_byte(root), ts_node_start_point(root)},
+  };
+  uint32_t visited = 0;
+  int result = WALK_DONE;
+  while (size > 0) {
+    KindFrame *frame = &frames[size - 1];
+    if (frame->child_index == frame->parent.ptr->child_count) {
+      size--;
+      continue;
+    }
+    const Subtree *children = ts_subtree_children(frame->parent);
+    const Subtree *child = &children[frame->child_index];
+    Length position = frame->position;
+    TSSymbol alias = 0;
+    if (!ts_subtree_extra(*child)) {
+      if (frame->alias_sequence) alias = frame->alias_sequence[frame->structural_child_index];
+      frame->structural_child_index++;
+    }
+    frame->position = length_add(frame->position, ts_subtree_size(*child));
+    frame->child_index++;
+    if (frame->child_index < frame->parent.ptr->child_count) {
+      frame->position = length_add(frame->position, ts_subtree_padding(children[frame->child_index]));
+    }
+    if (ts_subtree_visible(*child) || alias != 0) {
+      visited++;
+      if (poll_every && visited % poll_every == 0 && cancelled && cancelled(data)) {
+        result = WALK_CANCELLED;
+        break;
+      }
+      TSSymbol kind = public_symbol(language, alias ? alias : ts_subtree_symbol(*child));
+      if (kind < kind_count && (wanted[kind] & mask)) {
+        found(data, ts_node_new(tree, child, position, alias));
+      }
+    }
+    if (ts_subtree_child_count(*child) > 0 && ts_subtree_visible_child_count(*child) > 0) {
+      if (size == capacity) {
+        KindFrame *grown = realloc(frames, capacity * 2 * sizeof(KindFrame));
+        if (!grown) {
+          result = WALK_NO_MEMORY;
+          break;
+        }
+        frames = grown;
+        capacity *= 2;
+      }
+      frames[size++] = (KindFrame) {
+        .parent = *child,
+        .alias_sequence = ts_language_alias_sequence(language, child->ptr->production_id),
+        .child_index = 0,
+        .structural_child_index = 0,
+        .position = position,
+      };
+    }
+  }
+  free(frames);
+  return result;
+}

@@ -70,6 +70,8 @@ const BATCH_BYTES: usize = 8 << 20;
 pub const PAGE_CACHE_BYTES: u64 = 4 << 20;
 /// ... or this many entries.
 pub const BATCH_ENTRIES: usize = 256;
+/// Full batches waiting for the store thread, at most (each up to [`BATCH_BYTES`]).
+const WRITE_QUEUE_BATCHES: usize = 2;
 /// Passes over files whose store was replaced (damage) during the run, at most.
 const MAX_PASSES: usize = 3;
 
@@ -241,48 +243,48 @@ fn run_pass(
     }
     drop(tx);
 
-    let mut batch: Vec<(PathBuf, Parsed)> = Vec::new();
-    let mut batch_bytes = 0usize;
+    // Batches are committed by a writer thread, so that workers keep parsing while a batch's
+    // commit waits for the disk (an fsync took up to 160 ms here); the queue between the two
+    // is bounded in batches, so the memory in flight is too.
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<Vec<(PathBuf, Parsed)>>(WRITE_QUEUE_BATCHES);
+    let writer = {
+        let cache = Arc::clone(cache);
+        std::thread::Builder::new()
+            .name("syntaxd-index-store".to_string())
+            .spawn(move || {
+                let mut stored = Vec::new();
+                let mut logged_store_error = false;
+                for batch in batch_rx {
+                    store_batch(&cache, batch, &mut stored, &mut logged_store_error);
+                }
+                stored
+            })
+    };
+    let (batch_tx, writer) = match writer {
+        Ok(handle) => (Some(batch_tx), Some(handle)),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not start the index store thread; storing inline");
+            (None, None)
+        }
+    };
+    let mut stored_inline = Vec::new();
     let mut logged_store_error = false;
-    let mut flush = |batch: &mut Vec<(PathBuf, Parsed)>,
-                     out: &mut HashMap<PathBuf, (Final, Option<u64>)>| {
+    let mut flush = |batch: &mut Vec<(PathBuf, Parsed)>| {
         if batch.is_empty() {
             return;
         }
-        let mut paths = Vec::with_capacity(batch.len());
-        let mut files = Vec::with_capacity(batch.len());
-        let mut values = Vec::with_capacity(batch.len());
-        for (path, parsed) in batch.drain(..) {
-            paths.push(path);
-            files.push((parsed.language, parsed.bytes));
-            values.push(parsed.sealed);
-        }
-        let mut generation = cache.cold().damage_events();
-        let mut result = cache.store_sealed_durable(&values);
-        if let Err(CacheError::Store(StoreError::Damaged { .. })) = &result {
-            // The store was replaced by a fresh one: the batch goes there.
-            generation = cache.cold().damage_events();
-            result = cache.store_sealed_durable(&values);
-        }
-        drop(values);
-        match result {
-            Ok(()) => {
-                for (path, (language, bytes)) in paths.into_iter().zip(files) {
-                    let outcome = Final::Parsed { language, bytes };
-                    out.insert(path, (outcome, Some(generation)));
+        let full = std::mem::take(batch);
+        match &batch_tx {
+            Some(tx) => {
+                if let Err(mpsc::SendError(full)) = tx.send(full) {
+                    store_batch(cache, full, &mut stored_inline, &mut logged_store_error);
                 }
             }
-            Err(e) => {
-                if !logged_store_error {
-                    tracing::error!(error = %e, files = paths.len(), "index: storing a batch failed; its files are errors (further failures are counted, not logged)");
-                    logged_store_error = true;
-                }
-                for path in paths {
-                    out.insert(path, (Final::Error { store: true }, None));
-                }
-            }
+            None => store_batch(cache, full, &mut stored_inline, &mut logged_store_error),
         }
     };
+    let mut batch: Vec<(PathBuf, Parsed)> = Vec::new();
+    let mut batch_bytes = 0usize;
     for (path, outcome) in rx {
         match outcome {
             Outcome::Hit {
@@ -299,7 +301,7 @@ fn run_pass(
                     + sealed.symbols.as_ref().map_or(0, Vec::len);
                 batch.push((path, parsed));
                 if batch_bytes >= BATCH_BYTES || batch.len() >= options.batch_entries.max(1) {
-                    flush(&mut batch, &mut out);
+                    flush(&mut batch);
                     batch_bytes = 0;
                 }
             }
@@ -315,11 +317,60 @@ fn run_pass(
             bar.inc(1);
         }
     }
-    flush(&mut batch, &mut out);
+    flush(&mut batch);
+    // The store thread ends once the last batch is written.
+    drop(batch_tx);
     for w in workers {
         let _ = w.join();
     }
+    // A writer that died left its batches unanswered: `index_tree` counts them as errors.
+    let stored = writer.and_then(|w| w.join().ok()).unwrap_or_default();
+    out.extend(stored);
+    out.extend(stored_inline);
     out
+}
+
+/// Stores one batch durably and records each of its files' final word: parsed, with the
+/// store's damage count when committed, or a store error.
+fn store_batch(
+    cache: &Cache,
+    batch: Vec<(PathBuf, Parsed)>,
+    out: &mut Vec<(PathBuf, (Final, Option<u64>))>,
+    logged_store_error: &mut bool,
+) {
+    let mut paths = Vec::with_capacity(batch.len());
+    let mut files = Vec::with_capacity(batch.len());
+    let mut values = Vec::with_capacity(batch.len());
+    for (path, parsed) in batch {
+        paths.push(path);
+        files.push((parsed.language, parsed.bytes));
+        values.push(parsed.sealed);
+    }
+    let mut generation = cache.cold().damage_events();
+    let mut result = cache.store_sealed_durable(&values);
+    if let Err(CacheError::Store(StoreError::Damaged { .. })) = &result {
+        // The store was replaced by a fresh one: the batch goes there.
+        generation = cache.cold().damage_events();
+        result = cache.store_sealed_durable(&values);
+    }
+    drop(values);
+    match result {
+        Ok(()) => {
+            for (path, (language, bytes)) in paths.into_iter().zip(files) {
+                let outcome = Final::Parsed { language, bytes };
+                out.push((path, (outcome, Some(generation))));
+            }
+        }
+        Err(e) => {
+            if !*logged_store_error {
+                tracing::error!(error = %e, files = paths.len(), "index: storing a batch failed; its files are errors (further failures are counted, not logged)");
+                *logged_store_error = true;
+            }
+            for path in paths {
+                out.push((path, (Final::Error { store: true }, None)));
+            }
+        }
+    }
 }
 
 /// Every file under `root` that git would see: `.gitignore`, `.ignore` and hidden-file rules

@@ -25,7 +25,7 @@ mod tree;
 pub(crate) mod varint;
 mod verify;
 #[allow(unsafe_code)] // The FFI of the C tree walk; see the module.
-mod walk;
+pub(crate) mod walk;
 
 pub use decode::{DecodeError, decode, read_header};
 pub use encode::{EncodeMeta, encode, encode_unless};

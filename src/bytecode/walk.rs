@@ -45,6 +45,16 @@ unsafe extern "C" {
         data: *mut c_void,
         poll_every: u32,
     ) -> c_int;
+    fn syntaxd_find_kinds(
+        root: tree_sitter::ffi::TSNode,
+        wanted: *const u8,
+        kind_count: u32,
+        mask: u8,
+        found: unsafe extern "C" fn(*mut c_void, tree_sitter::ffi::TSNode),
+        cancelled: Option<unsafe extern "C" fn(*mut c_void) -> c_int>,
+        data: *mut c_void,
+        poll_every: u32,
+    ) -> c_int;
 }
 
 /// What the walk found.
@@ -56,6 +66,7 @@ pub(crate) struct Walked {
 }
 
 /// Why the walk gave no result.
+#[derive(Debug)]
 pub(crate) enum WalkFailure {
     /// `cancelled` returned true.
     Cancelled,
@@ -111,6 +122,73 @@ pub(crate) fn walk(
     }
 }
 
+/// What [`find_kinds`] hands to its C callbacks.
+struct FindState<'a> {
+    cancelled: &'a dyn Fn() -> bool,
+    nodes: Vec<tree_sitter::ffi::TSNode>,
+}
+
+unsafe extern "C" fn poll_find(data: *mut c_void) -> c_int {
+    // SAFETY: `data` is the `FindState` that `find_kinds` passed, alive for the call.
+    let state = unsafe { &*(data as *const FindState<'_>) };
+    c_int::from(catch_unwind(AssertUnwindSafe(state.cancelled)).unwrap_or(true))
+}
+
+unsafe extern "C" fn found_kind(data: *mut c_void, node: tree_sitter::ffi::TSNode) {
+    // SAFETY: `data` is the `FindState` that `find_kinds` passed, alive and not otherwise
+    // borrowed during the call.
+    let state = unsafe { &mut *(data as *mut FindState<'_>) };
+    // A failed allocation aborts the process, as everywhere in Rust: nothing unwinds into C.
+    state.nodes.push(node);
+}
+
+/// The nodes below `root` (inclusive) that a `TreeCursor` walk visits, in its order, whose
+/// `kind_id()` has `wanted[kind] & mask` set (the symbol extractor's match roots), found by a
+/// walk over tree-sitter's subtrees in C (`csrc/tree_walk.c`): stepping a cursor over every
+/// node cost as much as running the queries at the nodes found. `cancelled` is polled every
+/// `poll_every` visited nodes; when it answers true the walk stops and the nodes found so far
+/// are returned with `true`.
+pub(crate) fn find_kinds<'tree>(
+    root: tree_sitter::Node<'tree>,
+    wanted: &[u8],
+    mask: u8,
+    cancelled: &dyn Fn() -> bool,
+    poll_every: u32,
+) -> Result<(Vec<tree_sitter::Node<'tree>>, bool), WalkFailure> {
+    let kind_count = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
+    let mut state = FindState {
+        cancelled,
+        nodes: Vec::new(),
+    };
+    let data: *mut FindState<'_> = &mut state;
+    // SAFETY: `root` is a node of a tree alive for `'tree`; `wanted` holds `kind_count` bytes
+    // and outlives the call; `data` points at `state`, alive and only used through `data`
+    // until the call returns.
+    let result = unsafe {
+        syntaxd_find_kinds(
+            root.into_raw(),
+            wanted.as_ptr(),
+            kind_count,
+            mask,
+            found_kind,
+            Some(poll_find),
+            data.cast::<c_void>(),
+            poll_every,
+        )
+    };
+    if result != WALK_DONE && result != WALK_CANCELLED {
+        return Err(WalkFailure::Unavailable);
+    }
+    let nodes = state
+        .nodes
+        .into_iter()
+        // SAFETY: each raw node was made by tree-sitter's `ts_node_new` over a subtree of
+        // `root`'s tree, which lives for `'tree`.
+        .map(|raw| unsafe { tree_sitter::Node::from_raw(raw) })
+        .collect();
+    Ok((nodes, result == WALK_CANCELLED))
+}
+
 /// What tree-sitter's printer writes after `(UNEXPECTED ` for an ERROR leaf whose lexer
 /// stopped at `c` (`ts_subtree__write_char_to_string`).
 pub(crate) fn unexpected_char_text(c: i32) -> String {
@@ -123,5 +201,102 @@ pub(crate) fn unexpected_char_text(c: i32) -> String {
         // C's `isprint` in the "C" locale: space to tilde.
         0x20..=0x7e => format!("'{}'", c as u8 as char),
         _ => c.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every node a cursor visits, in its order.
+    fn cursor_preorder(tree: &Tree) -> Vec<tree_sitter::Node<'_>> {
+        let mut nodes = Vec::new();
+        let mut walk = tree.walk();
+        loop {
+            nodes.push(walk.node());
+            if walk.goto_first_child() {
+                continue;
+            }
+            while !walk.goto_next_sibling() {
+                if !walk.goto_parent() {
+                    return nodes;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn find_kinds_visits_what_a_cursor_visits_in_its_order_with_the_same_nodes() {
+        // Aliased nodes (JavaScript's and Rust's), hidden rules, extras and syntax errors.
+        let cases: &[(&str, &str)] = &[
+            (
+                "python",
+                "@d\nclass A(B):\n    def f(self, *a):\n        return {k: v for k, v in a}  # c\nx = lambda: 1\ndef (:\n",
+            ),
+            (
+                "javascript",
+                "class A { #p = 1; static [k]() {} get x() { return `${a}` } }\nconst o = { m() {}, 'q': () => 1 };\nfunction (\n",
+            ),
+            (
+                "rust",
+                "/// d\nmacro_rules! m { ($x:expr) => { $x } }\nimpl<T> A<T> where T: B { fn f(&self) -> Self { Self { a: 1 } } }\nfn g( {\n",
+            ),
+            (
+                "c",
+                "#define M(x) x\ntypedef struct S { int a; } S;\nint f(int (*cb)(void)) { return cb(); }\nint g( {\n",
+            ),
+        ];
+        for (id, source) in cases {
+            let language = crate::language::registry()
+                .language_for_name(id)
+                .unwrap_or_else(|e| panic!("{id} is registered: {e}"));
+            let grammar = language.ts_language().expect("core grammar");
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(grammar).expect("grammar loads");
+            let tree = parser.parse(source, None).expect("parses");
+            let expected = cursor_preorder(&tree);
+            // Every kind id, ERROR (65535) included.
+            let all = vec![1u8; usize::from(u16::MAX) + 1];
+            let (found, cancelled) =
+                find_kinds(tree.root_node(), &all, 1, &|| false, 16).expect("walks");
+            assert!(!cancelled);
+            assert_eq!(found, expected, "{id}: every node, in the cursor's order");
+            for (f, e) in found.iter().zip(&expected) {
+                assert_eq!(
+                    (
+                        f.kind_id(),
+                        f.start_position(),
+                        f.end_position(),
+                        f.is_named()
+                    ),
+                    (
+                        e.kind_id(),
+                        e.start_position(),
+                        e.end_position(),
+                        e.is_named()
+                    ),
+                    "{id}: same node"
+                );
+                assert_eq!(f.parent(), e.parent(), "{id}: same parent");
+            }
+            // Only the wanted kinds; a kind past the table is not wanted.
+            let wanted_kind = expected[expected.len() / 2].kind_id();
+            let mut one = vec![0u8; usize::from(wanted_kind) + 1];
+            one[usize::from(wanted_kind)] = 2;
+            let (found, _) = find_kinds(tree.root_node(), &one, 2, &|| false, 16).expect("walks");
+            let want: Vec<_> = expected
+                .iter()
+                .filter(|n| n.kind_id() == wanted_kind)
+                .copied()
+                .collect();
+            assert_eq!(found, want, "{id}: the wanted kind only");
+            let (none, _) = find_kinds(tree.root_node(), &one, 1, &|| false, 16).expect("walks");
+            assert!(none.is_empty(), "{id}: another mask bit finds nothing");
+            // A cancellation stops the walk with what was found so far.
+            let (partial, cancelled) =
+                find_kinds(tree.root_node(), &all, 1, &|| true, 4).expect("walks");
+            assert!(cancelled, "{id}: cancelled");
+            assert!(partial.len() < expected.len() && partial[..] == expected[..partial.len()]);
+        }
     }
 }

@@ -65,6 +65,11 @@ impl MatchRoots {
     /// The kind roots a pattern whose tags are all `@reference.*`.
     pub(crate) const REFERENCE: u8 = 2;
 
+    /// The flags of every node kind, indexed by kind id.
+    pub(crate) fn table(&self) -> &[u8] {
+        &self.flags
+    }
+
     /// The flags of node kind `kind_id` (0 for a kind no pattern starts at).
     pub(crate) fn flags(&self, kind_id: u16) -> u8 {
         self.flags.get(usize::from(kind_id)).copied().unwrap_or(0)

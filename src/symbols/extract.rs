@@ -322,50 +322,69 @@ impl SymbolContext {
             |node: Node<'_>| std::iter::once(source.get(node.byte_range()).unwrap_or(&[]));
         let mut found = Found::default();
         let mut exceeded = false;
-        let mut walk = root.walk();
-        let mut visited = 0usize;
-        'walk: loop {
-            visited += 1;
-            if visited.is_multiple_of(BUDGET_CHECK_INTERVAL * 4)
-                && let Some(r) = budget.check()
-            {
-                found.reason = Some(r);
-                break;
+        let cancelled = || budget.check().is_some();
+        let nodes = match crate::bytecode::walk::find_kinds(
+            root,
+            roots.table(),
+            wanted,
+            &cancelled,
+            (BUDGET_CHECK_INTERVAL * 4) as u32,
+        ) {
+            Ok((nodes, false)) => nodes,
+            Ok((nodes, true)) => {
+                // Stopped by the budget: the matches at the nodes found so far still count.
+                found.reason = budget.check();
+                nodes
             }
-            let node = walk.node();
-            if roots.flags(node.kind_id()) & wanted != 0 {
-                let mut progress = |_: &QueryCursorState| budget.progress();
-                let mut matches = self.cursor.matches_with_options(
-                    &config.query,
-                    node,
-                    text_provider,
-                    QueryCursorOptions::new().progress_callback(&mut progress),
-                );
-                while let Some(m) = matches.next() {
-                    if found.seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
-                        && let Some(r) = budget.check()
-                    {
-                        found.reason = Some(r);
-                        break 'walk;
-                    }
-                    if found.add(config, m, source, options).is_break() {
-                        break 'walk;
-                    }
+            Err(_) => cursor_roots(root, roots, wanted),
+        };
+        let stopped = found.reason.take();
+        'nodes: for node in nodes {
+            let mut progress = |_: &QueryCursorState| budget.progress();
+            let mut matches = self.cursor.matches_with_options(
+                &config.query,
+                node,
+                text_provider,
+                QueryCursorOptions::new().progress_callback(&mut progress),
+            );
+            while let Some(m) = matches.next() {
+                if found.seen.is_multiple_of(BUDGET_CHECK_INTERVAL)
+                    && let Some(r) = budget.check()
+                {
+                    found.reason = Some(r);
+                    break 'nodes;
                 }
-                drop(matches);
-                exceeded |= self.cursor.did_exceed_match_limit();
-            }
-            if walk.goto_first_child() {
-                continue;
-            }
-            while !walk.goto_next_sibling() {
-                if !walk.goto_parent() {
-                    break 'walk;
+                if found.add(config, m, source, options).is_break() {
+                    break 'nodes;
                 }
             }
+            drop(matches);
+            exceeded |= self.cursor.did_exceed_match_limit();
         }
+        found.reason = found.reason.or(stopped);
         self.cursor.set_max_start_depth(None);
         found.finish(&budget, exceeded)
+    }
+}
+
+/// The nodes a cursor walk visits whose kind roots a `wanted` pattern, in its order (the
+/// fallback of the C walk, which needs memory the cursor does not).
+fn cursor_roots<'tree>(root: Node<'tree>, roots: &MatchRoots, wanted: u8) -> Vec<Node<'tree>> {
+    let mut nodes = Vec::new();
+    let mut walk = root.walk();
+    loop {
+        let node = walk.node();
+        if roots.flags(node.kind_id()) & wanted != 0 {
+            nodes.push(node);
+        }
+        if walk.goto_first_child() {
+            continue;
+        }
+        while !walk.goto_next_sibling() {
+            if !walk.goto_parent() {
+                return nodes;
+            }
+        }
     }
 }
 
