@@ -83,9 +83,40 @@ impl VerifyReport {
     }
 }
 
+/// Entries read from the store at once by `verify` and `migrate`: their memory is one page of
+/// values, whatever the size of the store.
+pub const PAGE_ENTRIES: usize = 256;
+
+/// Calls `f(key, value)` for every cold entry, in key order, reading `page_entries` at a time
+/// (each page in its own read transaction: `f` may write to the store).
+fn for_each_page(
+    cache: &Cache,
+    page_entries: usize,
+    mut f: impl FnMut(String, Vec<u8>),
+) -> Result<(), crate::cache::StoreError> {
+    let mut after: Option<String> = None;
+    loop {
+        let page = cache
+            .cold()
+            .page_after(after.as_deref(), page_entries.max(1))?;
+        let Some((last, _)) = page.last() else {
+            return Ok(());
+        };
+        after = Some(last.clone());
+        for (key, value) in page {
+            f(key, value);
+        }
+    }
+}
+
 /// Runs redb's integrity check, then verifies every cold entry; with `repair`, moves a
 /// damaged store aside (a fresh one replaces it) and removes bad entries.
 pub fn verify(cache: &Cache, repair: bool) -> VerifyReport {
+    verify_in_pages(cache, repair, PAGE_ENTRIES)
+}
+
+/// [`verify`], reading `page_entries` entries at a time.
+pub fn verify_in_pages(cache: &Cache, repair: bool, page_entries: usize) -> VerifyReport {
     let mut report = VerifyReport::default();
     match cache.cold().check_integrity() {
         Ok(None) => report.integrity.ok = true,
@@ -106,24 +137,20 @@ pub fn verify(cache: &Cache, repair: bool) -> VerifyReport {
             return report;
         }
     }
-    let mut values: Vec<(String, Vec<u8>)> = Vec::new();
-    if let Err(e) = cache
-        .cold()
-        .for_each(|k, v| values.push((k.to_string(), v.to_vec())))
-    {
-        report.bad.push(BadEntry {
-            key: "*".to_string(),
-            reason: format!("store unreadable: {e}"),
-        });
-        return report;
-    }
-    for (key, value) in values {
+    let scanned = for_each_page(cache, page_entries, |key, value| {
         report.checked += 1;
         match verify_one(&key, &value) {
             Ok(true) => report.ok += 1,
             Ok(false) => report.stale += 1,
             Err(reason) => report.bad.push(BadEntry { key, reason }),
         }
+    });
+    if let Err(e) = scanned {
+        report.bad.push(BadEntry {
+            key: "*".to_string(),
+            reason: format!("store unreadable: {e}"),
+        });
+        return report;
     }
     if repair && !report.bad.is_empty() {
         let keys: Vec<String> = report.bad.iter().map(|b| b.key.clone()).collect();
@@ -177,13 +204,19 @@ pub struct MigrateReport {
 
 /// Rewrites every entry that is not in the current formats and grammar versions.
 pub fn migrate(cache: &Cache, analyzer: &Analyzer) -> MigrateReport {
+    migrate_in_pages(cache, analyzer, PAGE_ENTRIES)
+}
+
+/// [`migrate`], reading `page_entries` entries at a time.
+pub fn migrate_in_pages(cache: &Cache, analyzer: &Analyzer, page_entries: usize) -> MigrateReport {
     let mut report = MigrateReport::default();
-    let mut values: Vec<(String, Vec<u8>)> = Vec::new();
-    let _ = cache
-        .cold()
-        .for_each(|k, v| values.push((k.to_string(), v.to_vec())));
     let mut remove = Vec::new();
-    for (key, value) in values {
+    // Keys written by this run: a later page may list them, and they are not entries read.
+    let mut written = std::collections::HashSet::new();
+    let _ = for_each_page(cache, page_entries, |key, value| {
+        if written.contains(&key) {
+            return;
+        }
         report.checked += 1;
         let opened = envelope::open(&value).ok().and_then(|(h, payload)| {
             CacheEntry::from_payload(h.payload_version, &payload)
@@ -193,7 +226,7 @@ pub fn migrate(cache: &Cache, analyzer: &Analyzer) -> MigrateReport {
         let Some((header, entry)) = opened else {
             report.dropped += 1;
             remove.push(key);
-            continue;
+            return;
         };
         let language = registry()
             .language_for_name(&entry.language_id)
@@ -202,7 +235,7 @@ pub fn migrate(cache: &Cache, analyzer: &Analyzer) -> MigrateReport {
         let Some(language) = language else {
             report.dropped += 1;
             remove.push(key);
-            continue;
+            return;
         };
         let current = header.version == envelope::ENVELOPE_VERSION
             && header.payload_version == ENTRY_FORMAT_VERSION
@@ -210,7 +243,7 @@ pub fn migrate(cache: &Cache, analyzer: &Analyzer) -> MigrateReport {
             && entry.grammar_version == language.grammar_version;
         if current {
             report.current += 1;
-            continue;
+            return;
         }
         match analyzer.parse_entry(language, entry.source, CancelHandle::new()) {
             Ok((fresh, _, _)) => {
@@ -220,6 +253,7 @@ pub fn migrate(cache: &Cache, analyzer: &Analyzer) -> MigrateReport {
                     if fresh_key != key {
                         remove.push(key);
                     }
+                    written.insert(fresh_key);
                 }
             }
             Err(e) => {
@@ -228,7 +262,7 @@ pub fn migrate(cache: &Cache, analyzer: &Analyzer) -> MigrateReport {
                 remove.push(key);
             }
         }
-    }
+    });
     let _ = cache.cold().remove_many(&remove);
     report
 }

@@ -602,6 +602,35 @@ impl ColdStore {
         Ok(removed)
     }
 
+    /// Up to `limit` stored `(key, envelope)` pairs whose keys sort after `after` (from the
+    /// first key when `None`), in key order, read in one transaction. A scan in pages holds
+    /// one page in memory, not the store (`cache verify`, `cache migrate`).
+    pub fn page_after(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        use std::ops::Bound;
+        self.with_db(StoreOp::Scan, |db| {
+            let txn = db.begin_read()?;
+            let table = match txn.open_table(ENTRIES) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(e) => return Err(e.into()),
+            };
+            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+            let mut page = Vec::new();
+            for item in table.range::<&str>((start, Bound::Unbounded))? {
+                if page.len() >= limit {
+                    break;
+                }
+                let (k, v) = item?;
+                page.push((k.value().to_string(), v.value().to_vec()));
+            }
+            Ok(page)
+        })
+    }
+
     /// Calls `f(key, envelope)` for every stored value, in key order.
     pub fn for_each(&self, f: impl FnMut(&str, &[u8])) -> Result<(), StoreError> {
         self.for_each_in(ENTRIES, f)

@@ -1,7 +1,8 @@
 //! `cache migrate` and `cache verify --repair` (the `maintenance` module), on a real store:
 //! an entry of an old format is rewritten under the current one, a current entry is left as it
 //! is, an unreadable value and an entry of a language this build does not carry are dropped;
-//! `verify --repair` reports and removes a damaged value and leaves the good ones.
+//! `verify --repair` reports and removes a damaged value and leaves the good ones. Both read
+//! the store a page at a time (here, pages of one entry too).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use syntaxd::cache::{Cache, CacheConfig, CacheEntry, Codec, envelope};
 use syntaxd::language::registry;
-use syntaxd::maintenance::{migrate, verify};
+use syntaxd::maintenance::{migrate, migrate_in_pages, verify, verify_in_pages};
 use syntaxd::parse::{CancelHandle, EngineConfig, ParseEngine};
 use syntaxd::pipeline::Analyzer;
 
@@ -47,6 +48,19 @@ fn migrate_rewrites_old_entries_and_drops_what_cannot_be_read() {
         .expect("parses");
     let current_key = current.key().to_string();
     cache.put(current).expect("stores");
+    // An entry of an older grammar version: its fresh key sorts after its own.
+    let (mut stale, _, _) = analyzer
+        .parse_entry(
+            python,
+            b"def stale():\n    pass\n".to_vec(),
+            CancelHandle::new(),
+        )
+        .expect("parses");
+    stale.grammar_version = "0.0.0".to_owned();
+    let stale_key = stale.key().to_string();
+    let stale_fresh_key = Analyzer::key_for(python, &stale.source).to_string();
+    assert!(stale_fresh_key > stale_key);
+    let stale_value = envelope::seal(&stale.to_payload(), 2, Codec::Zstd, 3);
     // A language this build does not carry, and a value that is no envelope.
     let mut alien = old_entry.clone();
     alien.language_id = "klingon".to_owned();
@@ -58,10 +72,13 @@ fn migrate_rewrites_old_entries_and_drops_what_cannot_be_read() {
             (old_key.clone(), old),
             (alien_key.clone(), alien_value),
             ("garbage".to_owned(), b"not an envelope".to_vec()),
+            (stale_key.clone(), stale_value),
         ])
         .expect("stores");
 
-    let report = migrate(&cache, &analyzer);
+    // One entry a page: the store is read in pages, and an entry this run rewrote under a key
+    // that sorts later is not read again.
+    let report = migrate_in_pages(&cache, &analyzer, 1);
     assert_eq!(
         (
             report.checked,
@@ -69,13 +86,15 @@ fn migrate_rewrites_old_entries_and_drops_what_cannot_be_read() {
             report.migrated,
             report.dropped
         ),
-        (4, 1, 1, 2),
+        (5, 1, 2, 2),
         "{report:?}"
     );
     let fresh_key = Analyzer::key_for(python, &old_entry.source).to_string();
     for (key, present) in [
         (&fresh_key, true),
         (&current_key, true),
+        (&stale_fresh_key, true),
+        (&stale_key, false),
         (&alien_key, false),
         (&"garbage".to_owned(), false),
     ] {
@@ -92,11 +111,11 @@ fn migrate_rewrites_old_entries_and_drops_what_cannot_be_read() {
     let again = migrate(&cache, &analyzer);
     assert_eq!(
         (again.checked, again.current, again.migrated, again.dropped),
-        (2, 2, 0, 0)
+        (3, 3, 0, 0)
     );
     let check = verify(&cache, false);
     assert!(check.is_clean(), "{check:?}");
-    assert_eq!(check.ok, 2);
+    assert_eq!(check.ok, 3);
 }
 
 #[test]
@@ -129,7 +148,7 @@ fn verify_with_repair_removes_bad_values_and_keeps_good_ones() {
         ])
         .expect("stores");
 
-    let report = verify(&cache, false);
+    let report = verify_in_pages(&cache, false, 1);
     assert!(!report.is_clean());
     assert_eq!(
         (report.checked, report.ok, report.removed),
