@@ -2,7 +2,7 @@
 //! references of its tags query (name, kind, range, container), with running totals and an
 //! approximate memory figure; and how one file is indexed through the pipeline and its cache.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +30,48 @@ pub struct IndexedSymbol {
     pub range: Range,
     /// The enclosing definition's name.
     pub container: Option<Box<str>>,
+}
+
+/// What a file on disk was when it was last read: its size and modification time (from its
+/// metadata, taken before the read) and the xxh3-64 of its content (0 when it was not read:
+/// over the size cap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch (0 when unknown).
+    pub mtime_ns: u64,
+    /// xxh3-64 of the content (0: not read).
+    pub hash: u64,
+}
+
+impl FileStamp {
+    /// The size and modification time of `meta`, with no hash yet.
+    pub fn of_metadata(meta: &std::fs::Metadata) -> FileStamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        FileStamp {
+            size: meta.len(),
+            mtime_ns,
+            hash: 0,
+        }
+    }
+
+    /// This stamp with the hash of `content`.
+    pub fn with_content(self, content: &[u8]) -> FileStamp {
+        FileStamp {
+            hash: xxhash_rust::xxh3::xxh3_64(content),
+            ..self
+        }
+    }
+
+    /// True when the metadata (size and modification time) are the same.
+    pub fn same_metadata(&self, other: &FileStamp) -> bool {
+        self.size == other.size && self.mtime_ns == other.mtime_ns
+    }
 }
 
 /// One indexed file.
@@ -187,6 +229,9 @@ pub struct WorkspaceIndex {
     names: NameIndex,
     /// Walked files not indexed: `true` when indexing failed, `false` when skipped.
     unindexed: BTreeMap<Box<str>, bool>,
+    /// What the disk held when each known file was last read (files read from an open
+    /// document, past `max_files` or that failed have none).
+    stamps: HashMap<Box<str>, FileStamp>,
     errors: u64,
     definitions: u64,
     references: u64,
@@ -252,8 +297,45 @@ impl WorkspaceIndex {
         removed || !same
     }
 
+    /// Sets (or with `None` clears) what the disk held when `path` was last read.
+    pub fn set_stamp(&mut self, path: &str, stamp: Option<FileStamp>) {
+        match stamp {
+            Some(stamp) => {
+                if let Some(old) = self.stamps.get_mut(path) {
+                    *old = stamp;
+                } else {
+                    self.stamps.insert(path.into(), stamp);
+                }
+            }
+            None => {
+                self.stamps.remove(path);
+            }
+        }
+    }
+
+    /// What the disk held when `path` was last read, if known.
+    pub fn stamp(&self, path: &str) -> Option<FileStamp> {
+        self.stamps.get(path).copied()
+    }
+
+    /// The known files with a stamp, as snapshot records (indexed files and skipped ones;
+    /// failed files are left out: they are tried again).
+    pub fn snapshot_records(&self) -> impl Iterator<Item = super::snapshot::RecordRef<'_>> {
+        use super::snapshot::RecordRef;
+        let indexed = self.files.iter().filter_map(|(path, (_, file))| {
+            Some(RecordRef::Indexed(file, *self.stamps.get(path)?))
+        });
+        let skipped = self
+            .unindexed
+            .iter()
+            .filter(|(_, error)| !**error)
+            .filter_map(|(path, _)| Some(RecordRef::Skipped(path, *self.stamps.get(path)?)));
+        indexed.chain(skipped)
+    }
+
     /// Forgets `path` (deleted, or no longer walked); true when it was known.
     pub fn forget(&mut self, path: &str) -> bool {
+        self.stamps.remove(path);
         let removed = self.remove(path);
         self.forget_unindexed(path) || removed
     }
@@ -333,9 +415,14 @@ impl WorkspaceIndex {
         self.references
     }
 
-    /// Estimated memory of the index (the files' entries and the index by name).
+    /// Estimated memory of the index (the files' entries, the index by name and the stamps).
     pub fn approx_bytes(&self) -> u64 {
-        self.bytes + self.names.approx_bytes()
+        let stamps: usize = self
+            .stamps
+            .keys()
+            .map(|k| k.len() + std::mem::size_of::<(Box<str>, FileStamp)>() + 8)
+            .sum();
+        self.bytes + self.names.approx_bytes() + stamps as u64
     }
 
     /// Indexed files per language id.
@@ -353,10 +440,20 @@ pub enum FileOutcome {
         file: IndexedFile,
         /// `(key, sealed value)` to store durably.
         stored: Option<Sealed>,
+        /// What was read.
+        stamp: FileStamp,
+    },
+    /// Read, and its content hash is the one the index holds: nothing to index again.
+    Unchanged {
+        /// What was read (the size or time may differ from the index's).
+        stamp: FileStamp,
     },
     /// Not indexed: unknown language, no tags query, binary, not UTF-8, over the size cap, a
     /// symlink or a path that leaves the root.
-    Skipped,
+    Skipped {
+        /// What was read (`None`: nothing, a symlink or a path that leaves the root).
+        stamp: Option<FileStamp>,
+    },
     /// Unreadable, or the parse failed.
     Error(String),
 }
@@ -375,8 +472,9 @@ pub struct IndexOptions {
 /// Attempts of a parse refused as `busy` (the parser pool is shared with requests).
 const BUSY_ATTEMPTS: usize = 5;
 
-/// Indexes one walked file of the canonical `root`: reads it (see [`read_inside`]), detects
-/// its language, then takes its definitions from the cache when they are stored, and parses
+/// Indexes one walked file of the canonical `root`: reads it (see [`read_inside`]); when
+/// `known` (the index's stamp of the file) has the content's hash, answers
+/// [`FileOutcome::Unchanged`]; else detects its language, then takes its definitions from the cache when they are stored, and parses
 /// (through the pipeline, sealing a new entry for the cache) when they are not or when
 /// references are wanted (cached entries keep definitions only).
 pub fn index_file(
@@ -385,21 +483,33 @@ pub fn index_file(
     walked: &WalkedFile,
     options: &IndexOptions,
     cancel: &CancelHandle,
+    known: Option<FileStamp>,
 ) -> FileOutcome {
-    let source = match read_inside(root, &walked.path, options.max_file_bytes) {
-        Ok(Ok(source)) => source,
-        Ok(Err(Refused::TooLarge | Refused::Outside)) => return FileOutcome::Skipped,
+    // The metadata before the read: a write after it changes the time, so the next check
+    // reads the file again rather than trusting a stamp newer than the content.
+    let stamp = match std::fs::symlink_metadata(&walked.path) {
+        Ok(meta) => FileStamp::of_metadata(&meta),
         Err(e) => return FileOutcome::Error(e.to_string()),
     };
+    let source = match read_inside(root, &walked.path, options.max_file_bytes) {
+        Ok(Ok(source)) => source,
+        Ok(Err(Refused::TooLarge)) => return FileOutcome::Skipped { stamp: Some(stamp) },
+        Ok(Err(Refused::Outside)) => return FileOutcome::Skipped { stamp: None },
+        Err(e) => return FileOutcome::Error(e.to_string()),
+    };
+    let stamp = stamp.with_content(&source);
+    if known.is_some_and(|k| k.hash != 0 && k.hash == stamp.hash) {
+        return FileOutcome::Unchanged { stamp };
+    }
     if looks_binary(&source) {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     }
     let Some(detection) = registry().detect(Some(&walked.path), &source) else {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     };
     let language = detection.language;
     if !language.available() || language.query_origin(QueryKind::Tags).is_none() {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     }
     let id: &'static str = language.id.as_str();
     if !options.references
@@ -408,10 +518,11 @@ pub fn index_file(
         return FileOutcome::Indexed {
             file: IndexedFile::new(&walked.relative, id, &result.symbols),
             stored: None,
+            stamp,
         };
     }
     let Some(config) = analyzer.symbol_config(language) else {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     };
     let symbol_options = SymbolOptions {
         limits: QueryLimits {
@@ -439,6 +550,7 @@ pub fn index_file(
                     return FileOutcome::Indexed {
                         file: IndexedFile::new(&walked.relative, id, &result.symbols),
                         stored: sealed,
+                        stamp,
                     };
                 }
                 Ok((tree, sealed))
@@ -458,6 +570,7 @@ pub fn index_file(
                             file
                         },
                         stored,
+                        stamp,
                     }
                 }
                 Err(e) => FileOutcome::Error(e.to_string()),
@@ -467,7 +580,7 @@ pub fn index_file(
             ParseError::TooLarge { .. }
             | ParseError::Binary { .. }
             | ParseError::InvalidUtf8 { .. },
-        )) => FileOutcome::Skipped,
+        )) => FileOutcome::Skipped { stamp: Some(stamp) },
         Err(e) => FileOutcome::Error(e.to_string()),
     }
 }
