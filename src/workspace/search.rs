@@ -239,6 +239,7 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
     if worst.get().is_none() {
         let wanted = char_mask(query.text, false);
         let lower = lower.as_bytes();
+        let ascii_query = query.text.is_ascii();
         for name in names.scan(wanted) {
             // Names in the prefix range were matched above.
             if name
@@ -246,6 +247,11 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
                 .get(..lower.len())
                 .is_some_and(|b| b.eq_ignore_ascii_case(lower))
             {
+                continue;
+            }
+            // nucleo only matches names holding the query's characters in order: for ASCII
+            // text that is a byte check, far cheaper than scoring.
+            if ascii_query && name.is_ascii() && !contains_in_order(name.as_bytes(), lower) {
                 continue;
             }
             if let Some(score) = atom.score(Utf32Str::new(name, &mut buf), &mut matcher)
@@ -257,6 +263,16 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
     }
     // Ascending by `Ranked`'s order = best first.
     best.into_sorted_vec().into_iter().map(|r| r.0).collect()
+}
+
+/// True when the bytes of `lower` (ASCII-lowercased) appear in `name` in order, ignoring
+/// ASCII case: for ASCII text, what a fuzzy match needs at least (nucleo matches a
+/// subsequence of the name, ignoring case).
+pub fn contains_in_order(name: &[u8], lower: &[u8]) -> bool {
+    let mut rest = name.iter();
+    lower
+        .iter()
+        .all(|&q| rest.any(|&b| b.to_ascii_lowercase() == q))
 }
 
 /// Symbols named exactly `name` with this role, by path and position, at most `limit`.
@@ -455,7 +471,8 @@ mod tests {
         ));
         index.remove("f0.py");
         for text in [
-            "parse", "PARSE", "par", "pe", "user", "gu", "node", "x", "ecl", "é", "zz",
+            "parse", "PARSE", "par", "pe", "user", "gu", "node", "x", "ecl", "é", "zz", "ep",
+            "eRs", "se_e", "dE", "a b", "_", "pae",
         ] {
             for limit in [1, 3, 10, 1000] {
                 for (kinds, role) in [
@@ -510,6 +527,16 @@ mod tests {
                 assert_eq!(indexed, scanned, "{name}");
             }
         }
+    }
+
+    #[test]
+    fn the_fuzzy_prefilter_keeps_every_in_order_match() {
+        assert!(contains_in_order(b"parse_entry", b"pe"));
+        assert!(contains_in_order(b"ParseEntry", b"pen"));
+        assert!(contains_in_order(b"ab", b""));
+        assert!(!contains_in_order(b"entry_parse", b"ey_z"));
+        assert!(!contains_in_order(b"ep", b"pe"), "order matters");
+        assert!(!contains_in_order(b"p", b"pp"), "each byte once");
     }
 
     #[test]
