@@ -17,19 +17,43 @@ use crate::symbols::{Symbol, SymbolOptions, SymbolRole, extract_symbols};
 use super::names::NameIndex;
 use super::walk::{Refused, WalkedFile, read_inside};
 
-/// One symbol of the index.
+/// One symbol of the index. Names are shared: once in a workspace index, every symbol of
+/// a name holds the same allocation as the index by name (see `NameIndex::add`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedSymbol {
     /// The name.
-    pub name: Box<str>,
-    /// The normalised kind for definitions, the tag kind for references.
-    pub kind: Box<str>,
+    pub name: Arc<str>,
+    /// The normalised kind for definitions, the tag kind for references ([`intern_kind`]).
+    pub kind: &'static str,
     /// Definition or reference.
     pub role: SymbolRole,
     /// The span of the `@name` node (where an editor puts the cursor).
     pub range: Range,
-    /// The enclosing definition's name.
-    pub container: Option<Box<str>>,
+    /// The enclosing definition's name (shared with the file's symbol of that name when the
+    /// file has one).
+    pub container: Option<Arc<str>>,
+}
+
+/// Distinct kinds kept at most by [`intern_kind`].
+pub const MAX_KINDS: usize = 4096;
+
+/// The kind `kind` as a string that lives for the whole process: kinds are a small set (the
+/// tags queries' kinds), kept once each, so a symbol holds a pointer, not a copy. Past
+/// [`MAX_KINDS`] distinct kinds (never seen: only a damaged snapshot could bring that many),
+/// further ones are `"other"`.
+pub fn intern_kind(kind: &str) -> &'static str {
+    static KINDS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut kinds = KINDS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(k) = kinds.get(kind) {
+        return k;
+    }
+    if kinds.len() >= MAX_KINDS {
+        return "other";
+    }
+    let leaked: &'static str = Box::leak(kind.to_owned().into_boxed_str());
+    kinds.insert(leaked);
+    leaked
 }
 
 /// What a file on disk was when it was last read: its size and modification time (from its
@@ -93,7 +117,7 @@ impl IndexedFile {
     pub fn new(path: &str, language: &'static str, symbols: &[Symbol]) -> IndexedFile {
         let convert = |s: &Symbol| IndexedSymbol {
             name: s.name.as_str().into(),
-            kind: s.kind.as_str().into(),
+            kind: intern_kind(s.kind.as_str()),
             role: s.role,
             range: s.name_range,
             container: s.container.as_deref().map(Into::into),
@@ -129,20 +153,23 @@ impl IndexedFile {
         self
     }
 
-    /// Estimated heap and inline bytes of this entry (strings, vectors and map node).
+    /// Estimated heap and inline bytes of this entry once in an index: its symbols' fixed
+    /// size, and the containers it does not share with one of its names (names and kinds are
+    /// shared: the index by name counts each name once), its path twice (the map key and its
+    /// own), the Arc and the map's node overhead.
     pub fn approx_bytes(&self) -> u64 {
-        let symbols: usize = self
+        let own_names: std::collections::HashSet<*const u8> =
+            self.symbols.iter().map(|s| s.name.as_ptr()).collect();
+        let containers: usize = self
             .symbols
             .iter()
-            .map(|s| {
-                std::mem::size_of::<IndexedSymbol>()
-                    + s.name.len()
-                    + s.kind.len()
-                    + s.container.as_ref().map_or(0, |c| c.len())
-            })
+            .filter_map(|s| s.container.as_ref())
+            .filter(|c| !own_names.contains(&c.as_ptr()))
+            .map(|c| c.len() + 16)
             .sum();
-        // The file twice (its map key and its own path), the Arc and the map's node overhead.
-        (symbols + 2 * self.path.len() + std::mem::size_of::<IndexedFile>() + 64) as u64
+        let symbols = self.symbols.capacity() * std::mem::size_of::<IndexedSymbol>();
+        (symbols + containers + 2 * self.path.len() + std::mem::size_of::<IndexedFile>() + 64)
+            as u64
     }
 
     /// The definitions.
@@ -186,7 +213,7 @@ pub fn name_references(
         {
             out.push(IndexedSymbol {
                 name: String::from_utf8_lossy(text).into(),
-                kind: "name".into(),
+                kind: "name",
                 role: SymbolRole::Reference,
                 range: Range::of(&node),
                 container: None,
@@ -240,16 +267,15 @@ pub struct WorkspaceIndex {
 }
 
 impl WorkspaceIndex {
-    /// Adds or replaces a file.
+    /// Adds or replaces a file (its names are shared with the index by name from now on).
     pub fn insert(&mut self, file: IndexedFile) {
         let path = file.path.clone();
         self.remove(&path);
+        let (id, file) = self.names.add(file);
         self.definitions += file.definitions as u64;
         self.references += (file.symbols.len() - file.definitions) as u64;
         self.bytes += file.approx_bytes();
         *self.languages.entry(file.language).or_default() += 1;
-        let file = Arc::new(file);
-        let id = self.names.add(Arc::clone(&file));
         self.files.insert(path, (id, file));
     }
 
@@ -671,6 +697,58 @@ mod tests {
             "name_range": range, "parent": null,
         }))
         .expect("a symbol")
+    }
+
+    #[test]
+    fn symbols_of_one_name_share_one_allocation_with_the_name_index() {
+        let mut index = WorkspaceIndex::default();
+        let at = Position {
+            byte: 0,
+            row: 0,
+            column: 0,
+        };
+        let range = Range { start: at, end: at };
+        index.insert(IndexedFile::new("a.py", "python", &[]));
+        for path in ["a.py", "b.py"] {
+            let file = IndexedFile {
+                path: path.into(),
+                language: "python",
+                symbols: vec![
+                    IndexedSymbol {
+                        name: "Task".into(),
+                        kind: intern_kind("class"),
+                        role: SymbolRole::Definition,
+                        range,
+                        container: None,
+                    },
+                    IndexedSymbol {
+                        name: "run".into(),
+                        kind: intern_kind("method"),
+                        role: SymbolRole::Definition,
+                        range,
+                        container: Some("Task".into()),
+                    },
+                ],
+                definitions: 2,
+            };
+            index.insert(file);
+        }
+        let (a, b) = (index.get("a.py").expect("a"), index.get("b.py").expect("b"));
+        assert!(Arc::ptr_eq(&a.symbols[1].name, &b.symbols[1].name));
+        let spelling = index.names().spelling("run").expect("indexed");
+        assert!(Arc::ptr_eq(&spelling.name, &a.symbols[1].name));
+        let container = a.symbols[1].container.as_ref().expect("container");
+        assert!(
+            Arc::ptr_eq(container, &a.symbols[0].name),
+            "the file's own name"
+        );
+        assert!(std::ptr::eq(a.symbols[0].kind, b.symbols[0].kind));
+        // Names are counted once (by the index by name), not per symbol.
+        let two = index.approx_bytes();
+        let mut c = (*index.get("b.py").expect("b")).clone();
+        c.path = "c.py".into();
+        index.insert(c.clone());
+        assert_eq!(index.approx_bytes() - two, c.approx_bytes() + 2 * 12);
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub struct MapGraph {
     out_weight: Vec<f64>,
     /// For each name that makes edges: how many files define it and which files refer to
     /// it (node, reference entries).
-    name_refs: HashMap<Box<str>, NameRefs>,
+    name_refs: HashMap<std::sync::Arc<str>, NameRefs>,
     /// The ranks without focus (computed on the first map without focus).
     uniform: std::sync::OnceLock<Vec<f64>>,
 }
@@ -445,7 +445,7 @@ fn top_definitions<'a>(
             .collect();
     scored.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
-            .then_with(|| kind_priority(&a.1.kind).cmp(&kind_priority(&b.1.kind)))
+            .then_with(|| kind_priority(a.1.kind).cmp(&kind_priority(b.1.kind)))
             .then_with(|| a.1.range.start.cmp(&b.1.range.start))
     });
     scored.truncate(MAX_DEFINITIONS_PER_FILE);
@@ -502,9 +502,9 @@ mod tests {
         IndexedSymbol {
             name: name.into(),
             kind: if role == SymbolRole::Definition {
-                "function".into()
+                "function"
             } else {
-                "name".into()
+                "name"
             },
             role,
             range: Range { start: at, end: at },

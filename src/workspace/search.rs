@@ -110,12 +110,12 @@ pub fn rank(a: &Hit<'_>, b: &Hit<'_>) -> Ordering {
         .cmp(&b.class)
         .then_with(|| Reverse(a.score).cmp(&Reverse(b.score)))
         .then_with(|| role_rank(a.symbol.role).cmp(&role_rank(b.symbol.role)))
-        .then_with(|| kind_priority(&a.symbol.kind).cmp(&kind_priority(&b.symbol.kind)))
+        .then_with(|| kind_priority(a.symbol.kind).cmp(&kind_priority(b.symbol.kind)))
         .then_with(|| depth(&a.file.path).cmp(&depth(&b.file.path)))
         .then_with(|| a.file.path.cmp(&b.file.path))
         .then_with(|| a.symbol.range.start.cmp(&b.symbol.range.start))
         .then_with(|| a.symbol.name.cmp(&b.symbol.name))
-        .then_with(|| a.symbol.kind.cmp(&b.symbol.kind))
+        .then_with(|| a.symbol.kind.cmp(b.symbol.kind))
 }
 
 /// How `name` matches `query`, with nucleo's score for a fuzzy match; `None`: no match.
@@ -198,7 +198,7 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             let Some(symbol) = file.symbols.get(posting.symbol as usize) else {
                 continue;
             };
-            if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_ref()) {
+            if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind) {
                 continue;
             }
             let hit = Ranked(Hit {
@@ -357,7 +357,7 @@ mod tests {
         };
         IndexedSymbol {
             name: name.into(),
-            kind: kind.into(),
+            kind: crate::workspace::index::intern_kind(kind),
             role,
             range: Range { start: at, end: at },
             container: None,
@@ -408,7 +408,7 @@ mod tests {
         for file in index.files() {
             for symbol in &file.symbols {
                 if !query.role.admits(symbol.role)
-                    || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_ref()))
+                    || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind))
                 {
                     continue;
                 }
@@ -647,7 +647,7 @@ mod tests {
         assert_eq!(hits[0].class, MatchClass::ExactIgnoreCase);
         let refs = by_name(&index, "get_user_name", R, 10);
         assert_eq!(refs.len(), 1);
-        assert_eq!(refs[0].symbol.kind.as_ref(), "call");
+        assert_eq!(refs[0].symbol.kind, "call");
         assert!(names(&index, "qqq", 10).is_empty());
     }
 }

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::index::{FileStamp, IndexedFile, IndexedSymbol};
+use std::sync::Arc;
+
+use super::index::{FileStamp, IndexedFile, IndexedSymbol, intern_kind};
 use crate::position::{Position, Range};
 use crate::symbols::SymbolRole;
 
@@ -144,7 +146,7 @@ pub fn encode<'a>(meta: &SnapshotMeta, records: impl Iterator<Item = RecordRef<'
                 put_varint(&mut files, file.symbols.len() as u64);
                 for s in &file.symbols {
                     put_varint(&mut files, intern(&s.name));
-                    put_varint(&mut files, intern(&s.kind));
+                    put_varint(&mut files, intern(s.kind));
                     files.push(u8::from(s.role == SymbolRole::Reference));
                     put_varint(
                         &mut files,
@@ -235,6 +237,9 @@ pub fn decode(
     for _ in 0..strings {
         table.push(r.str()?);
     }
+    // One allocation per distinct name, shared by every symbol of that name (and kept by the
+    // index by name when the records are inserted).
+    let shared: Vec<Arc<str>> = table.iter().map(|s| Arc::from(*s)).collect();
     let files = r.count(1)?;
     let mut records = Vec::with_capacity(files);
     for _ in 0..files {
@@ -248,7 +253,7 @@ pub fn decode(
         match tag {
             1 => records.push(Record::Skipped(path.into(), stamp)),
             0 => {
-                let language = *r.index(&table)?;
+                let language: &str = r.index(&table)?;
                 let definitions = r.usize()?;
                 let count = r.count(10)?;
                 if definitions > count {
@@ -256,8 +261,8 @@ pub fn decode(
                 }
                 let mut symbols = Vec::with_capacity(count);
                 for i in 0..count {
-                    let name = *r.index(&table)?;
-                    let kind = *r.index(&table)?;
+                    let name = Arc::clone(r.index(&shared)?);
+                    let kind = intern_kind(r.index(&table)?);
                     let role = if r.flag()? {
                         SymbolRole::Reference
                     } else {
@@ -268,11 +273,11 @@ pub fn decode(
                     }
                     let container = match r.usize()? {
                         0 => None,
-                        n => Some(
-                            *table
+                        n => Some(Arc::clone(
+                            shared
                                 .get(n - 1)
                                 .ok_or_else(|| r.malformed("string id out of range"))?,
-                        ),
+                        )),
                     };
                     let start = Position {
                         byte: r.usize()?,
@@ -291,11 +296,11 @@ pub fn decode(
                         column: r.usize()?,
                     };
                     symbols.push(IndexedSymbol {
-                        name: name.into(),
-                        kind: kind.into(),
+                        name,
+                        kind,
                         role,
                         range: Range { start, end },
-                        container: container.map(Into::into),
+                        container,
                     });
                 }
                 if let Some(language) = language_for_id(language) {
@@ -488,7 +493,7 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| self.malformed("a string is not UTF-8"))
     }
 
-    fn index<'t>(&mut self, table: &'t [&'a str]) -> Result<&'t &'a str, SnapshotError> {
+    fn index<'t, T>(&mut self, table: &'t [T]) -> Result<&'t T, SnapshotError> {
         let i = self.usize()?;
         table
             .get(i)
@@ -507,7 +512,7 @@ mod tests {
     fn symbol(name: &str, kind: &str, role: SymbolRole, container: Option<&str>) -> IndexedSymbol {
         IndexedSymbol {
             name: name.into(),
-            kind: kind.into(),
+            kind: intern_kind(kind),
             role,
             range: Range {
                 start: at(300, 12, 4),
