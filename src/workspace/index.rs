@@ -10,7 +10,7 @@ use crate::cache::{Cache, Sealed};
 use crate::language::{QueryKind, looks_binary, registry};
 use crate::parse::{CancelHandle, ParseBudget, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
-use crate::position::Range;
+use crate::position::{Position, Range};
 use crate::query::QueryLimits;
 use crate::symbols::{Symbol, SymbolOptions, SymbolRole, extract_symbols};
 
@@ -28,10 +28,60 @@ pub struct IndexedSymbol {
     /// Definition or reference.
     pub role: SymbolRole,
     /// The span of the `@name` node (where an editor puts the cursor).
-    pub range: Range,
+    pub range: NameRange,
     /// The enclosing definition's name (shared with the file's symbol of that name when the
     /// file has one).
     pub container: Option<Arc<str>>,
+}
+
+/// A name's span, stored in 24 bytes rather than 48: each field is a `u32` (a position past
+/// 4 GiB, row or column 2³² − 1 is kept as `u32::MAX`; `parse.max_source_bytes` keeps files
+/// far smaller).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameRange([u32; 6]);
+
+impl NameRange {
+    /// The span as the daemon's [`Range`].
+    pub fn get(&self) -> Range {
+        Range {
+            start: self.start(),
+            end: self.end(),
+        }
+    }
+
+    /// Where it starts.
+    pub fn start(&self) -> Position {
+        let [byte, row, column, ..] = self.0;
+        position(byte, row, column)
+    }
+
+    /// Where it ends.
+    pub fn end(&self) -> Position {
+        let [_, _, _, byte, row, column] = self.0;
+        position(byte, row, column)
+    }
+}
+
+impl From<Range> for NameRange {
+    fn from(r: Range) -> NameRange {
+        let c = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        NameRange([
+            c(r.start.byte),
+            c(r.start.row),
+            c(r.start.column),
+            c(r.end.byte),
+            c(r.end.row),
+            c(r.end.column),
+        ])
+    }
+}
+
+fn position(byte: u32, row: u32, column: u32) -> Position {
+    Position {
+        byte: byte as usize,
+        row: row as usize,
+        column: column as usize,
+    }
 }
 
 /// Distinct kinds kept at most by [`intern_kind`].
@@ -119,7 +169,7 @@ impl IndexedFile {
             name: s.name.as_str().into(),
             kind: intern_kind(s.kind.as_str()),
             role: s.role,
-            range: s.name_range,
+            range: s.name_range.into(),
             container: s.container.as_deref().map(Into::into),
         };
         let mut out: Vec<IndexedSymbol> = symbols
@@ -197,7 +247,7 @@ pub fn name_references(
     definitions: &[IndexedSymbol],
 ) -> Vec<IndexedSymbol> {
     let defined: std::collections::HashSet<usize> =
-        definitions.iter().map(|d| d.range.start.byte).collect();
+        definitions.iter().map(|d| d.range.start().byte).collect();
     let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
     let mut out = Vec::new();
     let mut cursor = tree.walk();
@@ -215,7 +265,7 @@ pub fn name_references(
                 name: String::from_utf8_lossy(text).into(),
                 kind: "name",
                 role: SymbolRole::Reference,
-                range: Range::of(&node),
+                range: Range::of(&node).into(),
                 container: None,
             });
             if out.len() >= MAX_NAME_REFERENCES_PER_FILE {
@@ -239,10 +289,11 @@ pub fn name_references(
 
 /// References in source order, each (name, kind) once: its first occurrence.
 fn first_of_each_name(mut references: Vec<IndexedSymbol>) -> Vec<IndexedSymbol> {
-    references
-        .sort_by(|a, b| (&a.name, &a.kind, a.range.start).cmp(&(&b.name, &b.kind, b.range.start)));
+    references.sort_by(|a, b| {
+        (&a.name, &a.kind, a.range.start()).cmp(&(&b.name, &b.kind, b.range.start()))
+    });
     references.dedup_by(|b, a| a.name == b.name && a.kind == b.kind);
-    references.sort_by_key(|r| r.range.start);
+    references.sort_by_key(|r| r.range.start());
     references
 }
 
@@ -718,14 +769,14 @@ mod tests {
                         name: "Task".into(),
                         kind: intern_kind("class"),
                         role: SymbolRole::Definition,
-                        range,
+                        range: range.into(),
                         container: None,
                     },
                     IndexedSymbol {
                         name: "run".into(),
                         kind: intern_kind("method"),
                         role: SymbolRole::Definition,
-                        range,
+                        range: range.into(),
                         container: Some("Task".into()),
                     },
                 ],
@@ -749,6 +800,35 @@ mod tests {
         c.path = "c.py".into();
         index.insert(c.clone());
         assert_eq!(index.approx_bytes() - two, c.approx_bytes() + 2 * 12);
+    }
+
+    #[test]
+    fn a_name_range_gives_back_its_range_in_24_bytes() {
+        let range = Range {
+            start: Position {
+                byte: 70_000,
+                row: 1_234,
+                column: 7,
+            },
+            end: Position {
+                byte: 70_011,
+                row: 1_234,
+                column: 18,
+            },
+        };
+        assert_eq!(NameRange::from(range).get(), range);
+        let huge = Range {
+            start: Position {
+                byte: usize::MAX,
+                row: 0,
+                column: 0,
+            },
+            ..range
+        };
+        assert_eq!(NameRange::from(huge).start().byte, u32::MAX as usize);
+        assert_eq!(std::mem::size_of::<NameRange>(), 24);
+        // Name, kind, container, range and role: no per-symbol heap allocation left.
+        assert!(std::mem::size_of::<IndexedSymbol>() <= 80);
     }
 
     #[test]

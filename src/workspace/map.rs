@@ -306,7 +306,7 @@ pub fn repo_map(
         let mut chunk = header.clone();
         let mut chunk_tokens = estimate_tokens(&header);
         for symbol in top {
-            let row = symbol.range.start.row;
+            let row = symbol.range.start().row;
             let signature = cut(lines.get(row).map_or("", |l| l.trim()));
             let mut line = format!("  {}: {}", row + 1, signature);
             if let Some(container) = &symbol.container {
@@ -446,11 +446,11 @@ fn top_definitions<'a>(
     scored.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then_with(|| kind_priority(a.1.kind).cmp(&kind_priority(b.1.kind)))
-            .then_with(|| a.1.range.start.cmp(&b.1.range.start))
+            .then_with(|| a.1.range.start().cmp(&b.1.range.start()))
     });
     scored.truncate(MAX_DEFINITIONS_PER_FILE);
     let mut top: Vec<&IndexedSymbol> = scored.into_iter().map(|(_, s)| s).collect();
-    top.sort_by_key(|s| s.range.start);
+    top.sort_by_key(|s| s.range.start());
     top
 }
 
@@ -507,7 +507,7 @@ mod tests {
                 "name"
             },
             role,
-            range: Range { start: at, end: at },
+            range: Range { start: at, end: at }.into(),
             container: None,
         }
     }

@@ -113,7 +113,7 @@ pub fn rank(a: &Hit<'_>, b: &Hit<'_>) -> Ordering {
         .then_with(|| kind_priority(a.symbol.kind).cmp(&kind_priority(b.symbol.kind)))
         .then_with(|| depth(&a.file.path).cmp(&depth(&b.file.path)))
         .then_with(|| a.file.path.cmp(&b.file.path))
-        .then_with(|| a.symbol.range.start.cmp(&b.symbol.range.start))
+        .then_with(|| a.symbol.range.start().cmp(&b.symbol.range.start()))
         .then_with(|| a.symbol.name.cmp(&b.symbol.name))
         .then_with(|| a.symbol.kind.cmp(b.symbol.kind))
 }
@@ -359,7 +359,7 @@ mod tests {
             name: name.into(),
             kind: crate::workspace::index::intern_kind(kind),
             role,
-            range: Range { start: at, end: at },
+            range: Range { start: at, end: at }.into(),
             container: None,
         }
     }
@@ -493,7 +493,7 @@ mod tests {
                                     "{}:{}:{}:{:?}:{}",
                                     h.file.path,
                                     h.symbol.name,
-                                    h.symbol.range.start.row,
+                                    h.symbol.range.start().row,
                                     h.class,
                                     h.score
                                 )
@@ -512,7 +512,7 @@ mod tests {
             for role in [D, R] {
                 let indexed: Vec<(String, usize)> = by_name(&index, name, role, 1000)
                     .iter()
-                    .map(|h| (h.file.path.to_string(), h.symbol.range.start.row))
+                    .map(|h| (h.file.path.to_string(), h.symbol.range.start().row))
                     .collect();
                 let mut scanned: Vec<(String, usize)> = index
                     .files()
@@ -520,7 +520,7 @@ mod tests {
                         f.symbols
                             .iter()
                             .filter(|s| s.name.as_ref() == name && s.role == role)
-                            .map(|s| (f.path.to_string(), s.range.start.row))
+                            .map(|s| (f.path.to_string(), s.range.start().row))
                     })
                     .collect();
                 scanned.sort();
@@ -599,7 +599,7 @@ mod tests {
         };
         let rows: Vec<usize> = search(&index, &query)
             .iter()
-            .map(|h| h.symbol.range.start.row)
+            .map(|h| h.symbol.range.start().row)
             .collect();
         assert_eq!(rows, [1, 3], "same file: by position");
     }

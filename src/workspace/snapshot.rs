@@ -152,7 +152,7 @@ pub fn encode<'a>(meta: &SnapshotMeta, records: impl Iterator<Item = RecordRef<'
                         &mut files,
                         s.container.as_deref().map_or(0, |c| intern(c) + 1),
                     );
-                    let (a, b) = (s.range.start, s.range.end);
+                    let (a, b) = (s.range.start(), s.range.end());
                     for v in [
                         a.byte,
                         a.row,
@@ -299,7 +299,7 @@ pub fn decode(
                         name,
                         kind,
                         role,
-                        range: Range { start, end },
+                        range: Range { start, end }.into(),
                         container,
                     });
                 }
@@ -517,7 +517,8 @@ mod tests {
             range: Range {
                 start: at(300, 12, 4),
                 end: at(300 + name.len(), 12, 4 + name.len()),
-            },
+            }
+            .into(),
             container: container.map(Into::into),
         }
     }
