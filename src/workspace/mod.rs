@@ -302,9 +302,10 @@ impl Workspace {
         }
     }
 
-    /// Loads the workspace's snapshot into its (empty) index; true when it was restored. A
-    /// missing snapshot is not an error; a damaged, foreign-version or stale one is logged,
-    /// counted and ignored (the caller indexes in full).
+    /// Loads the workspace's snapshot into its (empty) index and marks it ready (and
+    /// re-checking); true when it was restored. A missing snapshot is not an error; a damaged,
+    /// foreign-version or stale one is logged, counted and ignored (the caller indexes in
+    /// full).
     fn restore(&self) -> bool {
         let Some((path, meta)) = &self.snapshot else {
             return false;
@@ -354,6 +355,8 @@ impl Workspace {
             .store(self.generation(), Ordering::Release);
         self.restored_files.store(files, Ordering::Release);
         self.restored.store(true, Ordering::Release);
+        self.rechecking.store(true, Ordering::Release);
+        self.ready.store(true, Ordering::Release);
         METRICS
             .snapshot_loads
             .with_label_values(&["restored"])
@@ -590,12 +593,14 @@ impl Workspaces {
         let thread = std::thread::Builder::new()
             .name("syntaxd-workspace".to_owned())
             .spawn(move || {
-                // Watching starts before the walk, so no change made during it is missed.
+                // A snapshot answers at once; setting up the watcher (seconds on a large tree)
+                // comes after it, and before the walk, so no change made during it is missed.
+                let restored = worker.restore();
                 let watching = settings
                     .watch
                     .then(|| watch::start(&worker, &settings))
                     .flatten();
-                initial_index(&worker, &analyzer, &settings);
+                initial_index(&worker, &analyzer, &settings, restored);
                 if let Some(watching) = watching {
                     watch::run(&worker, &analyzer, &settings, watching, &watchers);
                 }
@@ -707,7 +712,7 @@ pub fn index_once(
     let canonical = walk::canonical_root(root, &settings.allowed_roots)?;
     settings.snapshot_dir = None;
     let ws = Workspace::new(canonical, &settings);
-    initial_index(&ws, analyzer, &settings);
+    initial_index(&ws, analyzer, &settings, false);
     Ok(ws)
 }
 
@@ -718,17 +723,17 @@ pub const SNAPSHOT_DIR: &str = "workspaces";
 const STORE_BATCH_BYTES: usize = 8 << 20;
 const STORE_BATCH_ENTRIES: usize = 256;
 
-/// Restores the workspace's snapshot when there is a usable one (the workspace is then ready
-/// at once), walks the root and indexes every file — after a restore, only the files that are
-/// new or whose size or time changed, and it forgets the files gone — then marks the
-/// workspace ready and writes its snapshot. Stops early when the workspace is closed.
-fn initial_index(ws: &Workspace, analyzer: &Arc<Analyzer>, settings: &WorkspaceSettings) {
+/// Walks the root and indexes every file — after a restore ([`Workspace::restore`]:
+/// `restored`), only the files that are new or whose size or time changed, and it forgets the
+/// files gone — then marks the workspace ready and writes its snapshot. Stops early when the
+/// workspace is closed.
+fn initial_index(
+    ws: &Workspace,
+    analyzer: &Arc<Analyzer>,
+    settings: &WorkspaceSettings,
+    restored: bool,
+) {
     let started = std::time::Instant::now();
-    let restored = ws.restore();
-    if restored {
-        ws.rechecking.store(true, Ordering::Release);
-        ws.ready.store(true, Ordering::Release);
-    }
     let mut walked = walk::walk(&ws.root);
     let max_files = usize::try_from(settings.max_files).unwrap_or(usize::MAX);
     let over = walked.split_off(max_files.min(walked.len()));

@@ -133,12 +133,17 @@ impl NameIndex {
 
     /// Adds `posting` to the spelling `name` (created when new); returns the spelling's name.
     fn post(&mut self, name: &Arc<str>, posting: Posting) -> Arc<str> {
-        let key = name.to_ascii_lowercase();
-        let spellings = match self.names.get_mut(key.as_str()) {
+        // Most names are lowercase already: look them up without a lowercased copy.
+        let lowered = name
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| name.to_ascii_lowercase());
+        let key: &str = lowered.as_deref().unwrap_or(name);
+        let spellings = match self.names.get_mut(key) {
             Some(spellings) => spellings,
             None => {
                 self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
-                self.names.entry(key.into_boxed_str()).or_default()
+                self.names.entry(key.into()).or_default()
             }
         };
         self.postings += 1;
