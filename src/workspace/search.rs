@@ -240,6 +240,7 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
         let wanted = char_mask(query.text, false);
         let lower = lower.as_bytes();
         let ascii_query = query.text.is_ascii();
+        let mut scored: Vec<(Reverse<u16>, &str)> = Vec::new();
         for name in names.scan(wanted) {
             // Names in the prefix range were matched above.
             if name
@@ -254,9 +255,21 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             if ascii_query && name.is_ascii() && !contains_in_order(name.as_bytes(), lower) {
                 continue;
             }
-            if let Some(score) = atom.score(Utf32Str::new(name, &mut buf), &mut matcher)
-                && let Some(spelling) = names.spelling(name)
+            if let Some(score) = atom.score(Utf32Str::new(name, &mut buf), &mut matcher) {
+                scored.push((Reverse(score), name));
+            }
+        }
+        // Best score first: once `limit` hits are kept, a name scoring below the worst of
+        // them cannot enter, nor can any after it (equal scores still can: later steps rank).
+        scored.sort_unstable();
+        for (Reverse(score), name) in scored {
+            if worst
+                .get()
+                .is_some_and(|w| (MatchClass::Fuzzy, Reverse(score)) > (w.0, w.1))
             {
+                break;
+            }
+            if let Some(spelling) = names.spelling(name) {
                 offer(spelling, MatchClass::Fuzzy, score);
             }
         }
