@@ -66,12 +66,23 @@ struct Fixture {
     outside: tempfile::TempDir,
 }
 
-fn fixture(edit: impl FnOnce(&mut syntaxd::config::Config)) -> Fixture {
+/// The values of `names` in `v`.
+fn fields(v: &Value, names: &[&str]) -> Vec<Value> {
+    names.iter().map(|n| v[*n].clone()).collect()
+}
+
+/// The tree, written at `allowed/tree`: (allowed, outside, root).
+fn tree() -> (tempfile::TempDir, tempfile::TempDir, std::path::PathBuf) {
     let allowed = tempfile::tempdir().expect("tempdir");
     let outside = tempfile::tempdir().expect("tempdir");
     let root = allowed.path().join("tree");
     std::fs::create_dir(&root).expect("mkdir");
     write_tree(&root, outside.path());
+    (allowed, outside, root)
+}
+
+fn fixture(edit: impl FnOnce(&mut syntaxd::config::Config)) -> Fixture {
+    let (allowed, outside, root) = tree();
     let allowed_root = allowed.path().display().to_string();
     let server = Server::start(config(|c| {
         c.workspace.allowed_roots = vec![allowed_root];
@@ -145,10 +156,7 @@ fn a_workspace_is_indexed_in_the_background_and_searched() {
     assert_eq!(ready["files"], 5, "{ready}");
     assert_eq!(ready["indexed"], 4, "{ready}");
     assert_eq!(ready["skipped"], 1, "big.py is over the size cap: {ready}");
-    assert_eq!(
-        (ready["errors"].clone(), ready["pending"].clone()),
-        (json!(0), json!(0))
-    );
+    assert_eq!(fields(&ready, &["errors", "pending"]), [json!(0), json!(0)]);
     assert_eq!(
         ready["languages"],
         json!({ "c": 1, "go": 1, "python": 1, "rust": 1 })
@@ -716,4 +724,153 @@ fn the_repo_map_keeps_its_budget_follows_focus_and_is_deterministic() {
         (404, "workspace_not_found"),
         "{body}"
     );
+}
+
+/// The settings of the restart tests: the fixture's, with the allowed directory `allowed`.
+fn restart_config(allowed: &Path) -> syntaxd::config::Config {
+    let allowed_root = allowed.display().to_string();
+    config(move |c| {
+        c.workspace.allowed_roots = vec![allowed_root];
+        c.parse.max_source_bytes = 4096;
+    })
+}
+
+/// Opens `root` and polls until it is ready and no longer re-checking a restored snapshot.
+fn open_and_settle(s: &Server, root: &Path) -> Value {
+    let (status, opened) = open(s, root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    let mut last = Value::Null;
+    until("the workspace is ready and re-checked", || {
+        last = json_of(s.get(&format!("/v1/workspaces/{id}"))).1;
+        last["state"] == "ready" && last["rechecking"] == false
+    });
+    last
+}
+
+#[test]
+fn a_restart_restores_the_snapshot_and_re_indexes_only_what_changed_while_down() {
+    let (allowed, _outside, root) = tree();
+    let s = Server::start(restart_config(allowed.path()));
+    let first = open_and_settle(&s, &root);
+    assert_eq!(first["restored"], false, "{first}");
+    assert_eq!(first["restored_files"], 0, "{first}");
+    // A full index looks at every walked file: four sources and the over-size big.py.
+    assert_eq!(
+        fields(&first, &["files", "reindexed"]),
+        [json!(5), json!(5)],
+        "{first}"
+    );
+    let dir = s.stop();
+
+    // While the daemon is down: one file changed, one deleted, one added.
+    let models = root.join("app/models.py");
+    let mut changed = std::fs::read_to_string(&models).expect("read");
+    changed.push_str("\n\ndef changed_while_down():\n    pass\n");
+    std::fs::write(&models, changed).expect("write");
+    std::fs::remove_file(root.join("cmd/main.go")).expect("rm");
+    std::fs::write(root.join("added.py"), "def added_while_down():\n    pass\n").expect("write");
+
+    let s = Server::start_in(restart_config(allowed.path()), dir);
+    let second = open_and_settle(&s, &root);
+    let id = second["id"].as_str().expect("id").to_owned();
+    assert_eq!(second["restored"], true, "{second}");
+    assert_eq!(second["restored_files"], 5, "{second}");
+    // Only the changed and the added file were read and indexed again.
+    assert_eq!(second["reindexed"], 2, "{second}");
+    assert_eq!(
+        fields(&second, &["files", "indexed", "skipped"]),
+        [json!(5), json!(4), json!(1)],
+        "{second}"
+    );
+    assert_eq!(
+        second["languages"],
+        json!({ "c": 1, "python": 2, "rust": 1 }),
+        "{second}"
+    );
+    assert_eq!(defined_in(&s, &id, "changed_while_down"), ["app/models.py"]);
+    assert_eq!(defined_in(&s, &id, "get_user_name"), ["app/models.py"]);
+    assert_eq!(defined_in(&s, &id, "added_while_down"), ["added.py"]);
+    assert!(defined_in(&s, &id, "parseFlags").is_empty(), "deleted");
+    // Files that did not change answer from the snapshot: definitions, references, ranges.
+    assert_eq!(defined_in(&s, &id, "parse_entry"), ["lib.rs"]);
+    let exact = rows(&search(&s, &id, "q=get_user_name"));
+    assert_eq!(
+        exact[..2],
+        [
+            "app/models.py get_user_name function definition exact",
+            "app/models.py get_user_name name reference exact",
+        ]
+    );
+    let prefix = search(&s, &id, "q=parse_e");
+    assert_eq!(prefix["results"][0]["range"]["start"]["row"], 4, "{prefix}");
+    let dir = s.stop();
+
+    // A third start with nothing changed re-indexes nothing.
+    let s = Server::start_in(restart_config(allowed.path()), dir);
+    let third = open_and_settle(&s, &root);
+    assert_eq!(
+        fields(&third, &["restored", "restored_files", "reindexed"]),
+        [json!(true), json!(5), json!(0)],
+        "{third}"
+    );
+    assert_eq!(defined_in(&s, &id, "added_while_down"), ["added.py"]);
+}
+
+/// The snapshot files under a stopped daemon's cache directory.
+fn snapshots(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir.join("cache").join("workspaces")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+        .collect()
+}
+
+#[test]
+fn a_damaged_snapshot_is_ignored_and_the_workspace_indexed_in_full() {
+    let (allowed, _outside, root) = tree();
+    let s = Server::start(restart_config(allowed.path()));
+    open_and_settle(&s, &root);
+    let mut dir = s.stop();
+    type Damage = fn(&mut Vec<u8>);
+    let damages: [(&str, Damage); 4] = [
+        ("a flipped byte in the middle", |b| {
+            let at = b.len() / 2;
+            b[at] ^= 0x5a;
+        }),
+        ("truncated to half", |b| b.truncate(b.len() / 2)),
+        ("a flipped byte in the header", |b| b[5] ^= 0xff),
+        ("empty", Vec::clear),
+    ];
+    for (what, damage) in damages {
+        let files = snapshots(dir.path());
+        assert_eq!(files.len(), 1, "one snapshot before: {what}");
+        let mut bytes = std::fs::read(&files[0]).expect("read");
+        damage(&mut bytes);
+        std::fs::write(&files[0], bytes).expect("write");
+
+        let s = Server::start_in(restart_config(allowed.path()), dir);
+        let status = open_and_settle(&s, &root);
+        let id = status["id"].as_str().expect("id").to_owned();
+        assert_eq!(status["restored"], false, "{what}: {status}");
+        assert_eq!(
+            fields(&status, &["files", "indexed", "reindexed"]),
+            [json!(5), json!(4), json!(5)],
+            "{what}: {status}"
+        );
+        assert_eq!(defined_in(&s, &id, "parse_entry"), ["lib.rs"], "{what}");
+        assert_eq!(defined_in(&s, &id, "parseFlags"), ["cmd/main.go"], "{what}");
+        let metrics = s.get("/metrics").text().expect("metrics");
+        assert!(
+            metrics.lines().any(|l| l
+                .strip_prefix("syntaxd_workspace_snapshot_loads_total{outcome=\"rejected\"} ")
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .is_some_and(|v| v >= 1.0)),
+            "{what}: the rejection is counted"
+        );
+        dir = s.stop();
+    }
 }

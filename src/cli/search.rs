@@ -89,7 +89,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         writeln!(out)?;
     } else {
         for hit in &hits {
-            let at = hit.symbol.range.start;
+            let at = hit.symbol.range.start();
             write!(
                 out,
                 "{}:{}:{} {} {}",

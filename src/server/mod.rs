@@ -121,6 +121,11 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
         tracing::debug!("connections still open after the close period; dropping them");
     }
     flush_cache(&state).await;
+    // Workspaces write their snapshots (when changed) and stop their threads.
+    let workspaces = Arc::clone(state.workspaces());
+    if let Err(e) = tokio::task::spawn_blocking(move || workspaces.shutdown()).await {
+        tracing::error!(error = %e, "workspace shutdown task failed");
+    }
     // A clean stop: parses still running did not crash the process; the next start must not
     // quarantine them.
     state.analyzer().engine().quarantine().close();

@@ -2,7 +2,7 @@
 //! references of its tags query (name, kind, range, container), with running totals and an
 //! approximate memory figure; and how one file is indexed through the pipeline and its cache.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,26 +10,142 @@ use crate::cache::{Cache, Sealed};
 use crate::language::{QueryKind, looks_binary, registry};
 use crate::parse::{CancelHandle, ParseBudget, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
-use crate::position::Range;
+use crate::position::{Position, Range};
 use crate::query::QueryLimits;
 use crate::symbols::{Symbol, SymbolOptions, SymbolRole, extract_symbols};
 
 use super::names::NameIndex;
 use super::walk::{Refused, WalkedFile, read_inside};
 
-/// One symbol of the index.
+/// One symbol of the index. Names are shared: once in a workspace index, every symbol of
+/// a name holds the same allocation as the index by name (see `NameIndex::add`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedSymbol {
     /// The name.
-    pub name: Box<str>,
-    /// The normalised kind for definitions, the tag kind for references.
-    pub kind: Box<str>,
+    pub name: Arc<str>,
+    /// The normalised kind for definitions, the tag kind for references ([`intern_kind`]).
+    pub kind: &'static str,
     /// Definition or reference.
     pub role: SymbolRole,
     /// The span of the `@name` node (where an editor puts the cursor).
-    pub range: Range,
-    /// The enclosing definition's name.
-    pub container: Option<Box<str>>,
+    pub range: NameRange,
+    /// The enclosing definition's name (shared with the file's symbol of that name when the
+    /// file has one).
+    pub container: Option<Arc<str>>,
+}
+
+/// A name's span, stored in 24 bytes rather than 48: each field is a `u32` (a position past
+/// 4 GiB, row or column 2³² − 1 is kept as `u32::MAX`; `parse.max_source_bytes` keeps files
+/// far smaller).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameRange([u32; 6]);
+
+impl NameRange {
+    /// The span as the daemon's [`Range`].
+    pub fn get(&self) -> Range {
+        Range {
+            start: self.start(),
+            end: self.end(),
+        }
+    }
+
+    /// Where it starts.
+    pub fn start(&self) -> Position {
+        let [byte, row, column, ..] = self.0;
+        position(byte, row, column)
+    }
+
+    /// Where it ends.
+    pub fn end(&self) -> Position {
+        let [_, _, _, byte, row, column] = self.0;
+        position(byte, row, column)
+    }
+}
+
+impl From<Range> for NameRange {
+    fn from(r: Range) -> NameRange {
+        let c = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        NameRange([
+            c(r.start.byte),
+            c(r.start.row),
+            c(r.start.column),
+            c(r.end.byte),
+            c(r.end.row),
+            c(r.end.column),
+        ])
+    }
+}
+
+fn position(byte: u32, row: u32, column: u32) -> Position {
+    Position {
+        byte: byte as usize,
+        row: row as usize,
+        column: column as usize,
+    }
+}
+
+/// Distinct kinds kept at most by [`intern_kind`].
+pub const MAX_KINDS: usize = 4096;
+
+/// The kind `kind` as a string that lives for the whole process: kinds are a small set (the
+/// tags queries' kinds), kept once each, so a symbol holds a pointer, not a copy. Past
+/// [`MAX_KINDS`] distinct kinds (never seen: only a damaged snapshot could bring that many),
+/// further ones are `"other"`.
+pub fn intern_kind(kind: &str) -> &'static str {
+    static KINDS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut kinds = KINDS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(k) = kinds.get(kind) {
+        return k;
+    }
+    if kinds.len() >= MAX_KINDS {
+        return "other";
+    }
+    let leaked: &'static str = Box::leak(kind.to_owned().into_boxed_str());
+    kinds.insert(leaked);
+    leaked
+}
+
+/// What a file on disk was when it was last read: its size and modification time (from its
+/// metadata, taken before the read) and the xxh3-64 of its content (0 when it was not read:
+/// over the size cap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch (0 when unknown).
+    pub mtime_ns: u64,
+    /// xxh3-64 of the content (0: not read).
+    pub hash: u64,
+}
+
+impl FileStamp {
+    /// The size and modification time of `meta`, with no hash yet.
+    pub fn of_metadata(meta: &std::fs::Metadata) -> FileStamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        FileStamp {
+            size: meta.len(),
+            mtime_ns,
+            hash: 0,
+        }
+    }
+
+    /// This stamp with the hash of `content`.
+    pub fn with_content(self, content: &[u8]) -> FileStamp {
+        FileStamp {
+            hash: xxhash_rust::xxh3::xxh3_64(content),
+            ..self
+        }
+    }
+
+    /// True when the metadata (size and modification time) are the same.
+    pub fn same_metadata(&self, other: &FileStamp) -> bool {
+        self.size == other.size && self.mtime_ns == other.mtime_ns
+    }
 }
 
 /// One indexed file.
@@ -51,9 +167,9 @@ impl IndexedFile {
     pub fn new(path: &str, language: &'static str, symbols: &[Symbol]) -> IndexedFile {
         let convert = |s: &Symbol| IndexedSymbol {
             name: s.name.as_str().into(),
-            kind: s.kind.as_str().into(),
+            kind: intern_kind(s.kind.as_str()),
             role: s.role,
-            range: s.name_range,
+            range: s.name_range.into(),
             container: s.container.as_deref().map(Into::into),
         };
         let mut out: Vec<IndexedSymbol> = symbols
@@ -87,20 +203,23 @@ impl IndexedFile {
         self
     }
 
-    /// Estimated heap and inline bytes of this entry (strings, vectors and map node).
+    /// Estimated heap and inline bytes of this entry once in an index: its symbols' fixed
+    /// size, and the containers it does not share with one of its names (names and kinds are
+    /// shared: the index by name counts each name once), its path twice (the map key and its
+    /// own), the Arc and the map's node overhead.
     pub fn approx_bytes(&self) -> u64 {
-        let symbols: usize = self
+        let own_names: std::collections::HashSet<*const u8> =
+            self.symbols.iter().map(|s| s.name.as_ptr()).collect();
+        let containers: usize = self
             .symbols
             .iter()
-            .map(|s| {
-                std::mem::size_of::<IndexedSymbol>()
-                    + s.name.len()
-                    + s.kind.len()
-                    + s.container.as_ref().map_or(0, |c| c.len())
-            })
+            .filter_map(|s| s.container.as_ref())
+            .filter(|c| !own_names.contains(&c.as_ptr()))
+            .map(|c| c.len() + 16)
             .sum();
-        // The file twice (its map key and its own path), the Arc and the map's node overhead.
-        (symbols + 2 * self.path.len() + std::mem::size_of::<IndexedFile>() + 64) as u64
+        let symbols = self.symbols.capacity() * std::mem::size_of::<IndexedSymbol>();
+        (symbols + containers + 2 * self.path.len() + std::mem::size_of::<IndexedFile>() + 64)
+            as u64
     }
 
     /// The definitions.
@@ -128,7 +247,7 @@ pub fn name_references(
     definitions: &[IndexedSymbol],
 ) -> Vec<IndexedSymbol> {
     let defined: std::collections::HashSet<usize> =
-        definitions.iter().map(|d| d.range.start.byte).collect();
+        definitions.iter().map(|d| d.range.start().byte).collect();
     let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
     let mut out = Vec::new();
     let mut cursor = tree.walk();
@@ -144,9 +263,9 @@ pub fn name_references(
         {
             out.push(IndexedSymbol {
                 name: String::from_utf8_lossy(text).into(),
-                kind: "name".into(),
+                kind: "name",
                 role: SymbolRole::Reference,
-                range: Range::of(&node),
+                range: Range::of(&node).into(),
                 container: None,
             });
             if out.len() >= MAX_NAME_REFERENCES_PER_FILE {
@@ -170,10 +289,11 @@ pub fn name_references(
 
 /// References in source order, each (name, kind) once: its first occurrence.
 fn first_of_each_name(mut references: Vec<IndexedSymbol>) -> Vec<IndexedSymbol> {
-    references
-        .sort_by(|a, b| (&a.name, &a.kind, a.range.start).cmp(&(&b.name, &b.kind, b.range.start)));
+    references.sort_by(|a, b| {
+        (&a.name, &a.kind, a.range.start()).cmp(&(&b.name, &b.kind, b.range.start()))
+    });
     references.dedup_by(|b, a| a.name == b.name && a.kind == b.kind);
-    references.sort_by_key(|r| r.range.start);
+    references.sort_by_key(|r| r.range.start());
     references
 }
 
@@ -187,6 +307,9 @@ pub struct WorkspaceIndex {
     names: NameIndex,
     /// Walked files not indexed: `true` when indexing failed, `false` when skipped.
     unindexed: BTreeMap<Box<str>, bool>,
+    /// What the disk held when each known file was last read (files read from an open
+    /// document, past `max_files` or that failed have none).
+    stamps: HashMap<Box<str>, FileStamp>,
     errors: u64,
     definitions: u64,
     references: u64,
@@ -195,16 +318,15 @@ pub struct WorkspaceIndex {
 }
 
 impl WorkspaceIndex {
-    /// Adds or replaces a file.
+    /// Adds or replaces a file (its names are shared with the index by name from now on).
     pub fn insert(&mut self, file: IndexedFile) {
         let path = file.path.clone();
         self.remove(&path);
+        let (id, file) = self.names.add(file);
         self.definitions += file.definitions as u64;
         self.references += (file.symbols.len() - file.definitions) as u64;
         self.bytes += file.approx_bytes();
         *self.languages.entry(file.language).or_default() += 1;
-        let file = Arc::new(file);
-        let id = self.names.add(Arc::clone(&file));
         self.files.insert(path, (id, file));
     }
 
@@ -252,8 +374,45 @@ impl WorkspaceIndex {
         removed || !same
     }
 
+    /// Sets (or with `None` clears) what the disk held when `path` was last read.
+    pub fn set_stamp(&mut self, path: &str, stamp: Option<FileStamp>) {
+        match stamp {
+            Some(stamp) => {
+                if let Some(old) = self.stamps.get_mut(path) {
+                    *old = stamp;
+                } else {
+                    self.stamps.insert(path.into(), stamp);
+                }
+            }
+            None => {
+                self.stamps.remove(path);
+            }
+        }
+    }
+
+    /// What the disk held when `path` was last read, if known.
+    pub fn stamp(&self, path: &str) -> Option<FileStamp> {
+        self.stamps.get(path).copied()
+    }
+
+    /// The known files with a stamp, as snapshot records (indexed files and skipped ones;
+    /// failed files are left out: they are tried again).
+    pub fn snapshot_records(&self) -> impl Iterator<Item = super::snapshot::RecordRef<'_>> {
+        use super::snapshot::RecordRef;
+        let indexed = self.files.iter().filter_map(|(path, (_, file))| {
+            Some(RecordRef::Indexed(file, *self.stamps.get(path)?))
+        });
+        let skipped = self
+            .unindexed
+            .iter()
+            .filter(|(_, error)| !**error)
+            .filter_map(|(path, _)| Some(RecordRef::Skipped(path, *self.stamps.get(path)?)));
+        indexed.chain(skipped)
+    }
+
     /// Forgets `path` (deleted, or no longer walked); true when it was known.
     pub fn forget(&mut self, path: &str) -> bool {
+        self.stamps.remove(path);
         let removed = self.remove(path);
         self.forget_unindexed(path) || removed
     }
@@ -333,9 +492,14 @@ impl WorkspaceIndex {
         self.references
     }
 
-    /// Estimated memory of the index (the files' entries and the index by name).
+    /// Estimated memory of the index (the files' entries, the index by name and the stamps).
     pub fn approx_bytes(&self) -> u64 {
-        self.bytes + self.names.approx_bytes()
+        let stamps: usize = self
+            .stamps
+            .keys()
+            .map(|k| k.len() + std::mem::size_of::<(Box<str>, FileStamp)>() + 8)
+            .sum();
+        self.bytes + self.names.approx_bytes() + stamps as u64
     }
 
     /// Indexed files per language id.
@@ -353,10 +517,20 @@ pub enum FileOutcome {
         file: IndexedFile,
         /// `(key, sealed value)` to store durably.
         stored: Option<Sealed>,
+        /// What was read.
+        stamp: FileStamp,
+    },
+    /// Read, and its content hash is the one the index holds: nothing to index again.
+    Unchanged {
+        /// What was read (the size or time may differ from the index's).
+        stamp: FileStamp,
     },
     /// Not indexed: unknown language, no tags query, binary, not UTF-8, over the size cap, a
     /// symlink or a path that leaves the root.
-    Skipped,
+    Skipped {
+        /// What was read (`None`: nothing, a symlink or a path that leaves the root).
+        stamp: Option<FileStamp>,
+    },
     /// Unreadable, or the parse failed.
     Error(String),
 }
@@ -375,8 +549,9 @@ pub struct IndexOptions {
 /// Attempts of a parse refused as `busy` (the parser pool is shared with requests).
 const BUSY_ATTEMPTS: usize = 5;
 
-/// Indexes one walked file of the canonical `root`: reads it (see [`read_inside`]), detects
-/// its language, then takes its definitions from the cache when they are stored, and parses
+/// Indexes one walked file of the canonical `root`: reads it (see [`read_inside`]); when
+/// `known` (the index's stamp of the file) has the content's hash, answers
+/// [`FileOutcome::Unchanged`]; else detects its language, then takes its definitions from the cache when they are stored, and parses
 /// (through the pipeline, sealing a new entry for the cache) when they are not or when
 /// references are wanted (cached entries keep definitions only).
 pub fn index_file(
@@ -385,21 +560,33 @@ pub fn index_file(
     walked: &WalkedFile,
     options: &IndexOptions,
     cancel: &CancelHandle,
+    known: Option<FileStamp>,
 ) -> FileOutcome {
-    let source = match read_inside(root, &walked.path, options.max_file_bytes) {
-        Ok(Ok(source)) => source,
-        Ok(Err(Refused::TooLarge | Refused::Outside)) => return FileOutcome::Skipped,
+    // The metadata before the read: a write after it changes the time, so the next check
+    // reads the file again rather than trusting a stamp newer than the content.
+    let stamp = match std::fs::symlink_metadata(&walked.path) {
+        Ok(meta) => FileStamp::of_metadata(&meta),
         Err(e) => return FileOutcome::Error(e.to_string()),
     };
+    let source = match read_inside(root, &walked.path, options.max_file_bytes) {
+        Ok(Ok(source)) => source,
+        Ok(Err(Refused::TooLarge)) => return FileOutcome::Skipped { stamp: Some(stamp) },
+        Ok(Err(Refused::Outside)) => return FileOutcome::Skipped { stamp: None },
+        Err(e) => return FileOutcome::Error(e.to_string()),
+    };
+    let stamp = stamp.with_content(&source);
+    if known.is_some_and(|k| k.hash != 0 && k.hash == stamp.hash) {
+        return FileOutcome::Unchanged { stamp };
+    }
     if looks_binary(&source) {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     }
     let Some(detection) = registry().detect(Some(&walked.path), &source) else {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     };
     let language = detection.language;
     if !language.available() || language.query_origin(QueryKind::Tags).is_none() {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     }
     let id: &'static str = language.id.as_str();
     if !options.references
@@ -408,10 +595,11 @@ pub fn index_file(
         return FileOutcome::Indexed {
             file: IndexedFile::new(&walked.relative, id, &result.symbols),
             stored: None,
+            stamp,
         };
     }
     let Some(config) = analyzer.symbol_config(language) else {
-        return FileOutcome::Skipped;
+        return FileOutcome::Skipped { stamp: Some(stamp) };
     };
     let symbol_options = SymbolOptions {
         limits: QueryLimits {
@@ -439,6 +627,7 @@ pub fn index_file(
                     return FileOutcome::Indexed {
                         file: IndexedFile::new(&walked.relative, id, &result.symbols),
                         stored: sealed,
+                        stamp,
                     };
                 }
                 Ok((tree, sealed))
@@ -458,6 +647,7 @@ pub fn index_file(
                             file
                         },
                         stored,
+                        stamp,
                     }
                 }
                 Err(e) => FileOutcome::Error(e.to_string()),
@@ -467,7 +657,7 @@ pub fn index_file(
             ParseError::TooLarge { .. }
             | ParseError::Binary { .. }
             | ParseError::InvalidUtf8 { .. },
-        )) => FileOutcome::Skipped,
+        )) => FileOutcome::Skipped { stamp: Some(stamp) },
         Err(e) => FileOutcome::Error(e.to_string()),
     }
 }
@@ -558,6 +748,87 @@ mod tests {
             "name_range": range, "parent": null,
         }))
         .expect("a symbol")
+    }
+
+    #[test]
+    fn symbols_of_one_name_share_one_allocation_with_the_name_index() {
+        let mut index = WorkspaceIndex::default();
+        let at = Position {
+            byte: 0,
+            row: 0,
+            column: 0,
+        };
+        let range = Range { start: at, end: at };
+        index.insert(IndexedFile::new("a.py", "python", &[]));
+        for path in ["a.py", "b.py"] {
+            let file = IndexedFile {
+                path: path.into(),
+                language: "python",
+                symbols: vec![
+                    IndexedSymbol {
+                        name: "Task".into(),
+                        kind: intern_kind("class"),
+                        role: SymbolRole::Definition,
+                        range: range.into(),
+                        container: None,
+                    },
+                    IndexedSymbol {
+                        name: "run".into(),
+                        kind: intern_kind("method"),
+                        role: SymbolRole::Definition,
+                        range: range.into(),
+                        container: Some("Task".into()),
+                    },
+                ],
+                definitions: 2,
+            };
+            index.insert(file);
+        }
+        let (a, b) = (index.get("a.py").expect("a"), index.get("b.py").expect("b"));
+        assert!(Arc::ptr_eq(&a.symbols[1].name, &b.symbols[1].name));
+        let spelling = index.names().spelling("run").expect("indexed");
+        assert!(Arc::ptr_eq(&spelling.name, &a.symbols[1].name));
+        let container = a.symbols[1].container.as_ref().expect("container");
+        assert!(
+            Arc::ptr_eq(container, &a.symbols[0].name),
+            "the file's own name"
+        );
+        assert!(std::ptr::eq(a.symbols[0].kind, b.symbols[0].kind));
+        // Names are counted once (by the index by name), not per symbol.
+        let two = index.approx_bytes();
+        let mut c = (*index.get("b.py").expect("b")).clone();
+        c.path = "c.py".into();
+        index.insert(c.clone());
+        assert_eq!(index.approx_bytes() - two, c.approx_bytes() + 2 * 12);
+    }
+
+    #[test]
+    fn a_name_range_gives_back_its_range_in_24_bytes() {
+        let range = Range {
+            start: Position {
+                byte: 70_000,
+                row: 1_234,
+                column: 7,
+            },
+            end: Position {
+                byte: 70_011,
+                row: 1_234,
+                column: 18,
+            },
+        };
+        assert_eq!(NameRange::from(range).get(), range);
+        let huge = Range {
+            start: Position {
+                byte: usize::MAX,
+                row: 0,
+                column: 0,
+            },
+            ..range
+        };
+        assert_eq!(NameRange::from(huge).start().byte, u32::MAX as usize);
+        assert_eq!(std::mem::size_of::<NameRange>(), 24);
+        // Name, kind, container, range and role: no per-symbol heap allocation left.
+        assert!(std::mem::size_of::<IndexedSymbol>() <= 80);
     }
 
     #[test]

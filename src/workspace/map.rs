@@ -69,7 +69,7 @@ pub struct MapGraph {
     out_weight: Vec<f64>,
     /// For each name that makes edges: how many files define it and which files refer to
     /// it (node, reference entries).
-    name_refs: HashMap<Box<str>, NameRefs>,
+    name_refs: HashMap<std::sync::Arc<str>, NameRefs>,
     /// The ranks without focus (computed on the first map without focus).
     uniform: std::sync::OnceLock<Vec<f64>>,
 }
@@ -306,7 +306,7 @@ pub fn repo_map(
         let mut chunk = header.clone();
         let mut chunk_tokens = estimate_tokens(&header);
         for symbol in top {
-            let row = symbol.range.start.row;
+            let row = symbol.range.start().row;
             let signature = cut(lines.get(row).map_or("", |l| l.trim()));
             let mut line = format!("  {}: {}", row + 1, signature);
             if let Some(container) = &symbol.container {
@@ -445,12 +445,12 @@ fn top_definitions<'a>(
             .collect();
     scored.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
-            .then_with(|| kind_priority(&a.1.kind).cmp(&kind_priority(&b.1.kind)))
-            .then_with(|| a.1.range.start.cmp(&b.1.range.start))
+            .then_with(|| kind_priority(a.1.kind).cmp(&kind_priority(b.1.kind)))
+            .then_with(|| a.1.range.start().cmp(&b.1.range.start()))
     });
     scored.truncate(MAX_DEFINITIONS_PER_FILE);
     let mut top: Vec<&IndexedSymbol> = scored.into_iter().map(|(_, s)| s).collect();
-    top.sort_by_key(|s| s.range.start);
+    top.sort_by_key(|s| s.range.start());
     top
 }
 
@@ -502,12 +502,12 @@ mod tests {
         IndexedSymbol {
             name: name.into(),
             kind: if role == SymbolRole::Definition {
-                "function".into()
+                "function"
             } else {
-                "name".into()
+                "name"
             },
             role,
-            range: Range { start: at, end: at },
+            range: Range { start: at, end: at }.into(),
             container: None,
         }
     }

@@ -13,6 +13,7 @@ pub mod index;
 pub mod map;
 pub mod names;
 pub mod search;
+pub mod snapshot;
 pub mod walk;
 pub mod watch;
 
@@ -24,14 +25,14 @@ use std::sync::mpsc;
 use std::sync::{Arc, LazyLock, Mutex, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use prometheus::{IntCounter, IntGauge};
+use prometheus::{IntCounter, IntCounterVec, IntGauge};
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::parse::{CancelHandle, PARSE_THREAD_STACK_BYTES};
 use crate::pipeline::Analyzer;
 
-use index::{FileOutcome, IndexOptions, IndexedFile, WorkspaceIndex, index_file};
+use index::{FileOutcome, FileStamp, IndexOptions, IndexedFile, WorkspaceIndex, index_file};
 use walk::WalkedFile;
 
 /// Why a workspace cannot be opened or found.
@@ -112,6 +113,20 @@ pub struct WorkspaceStatus {
     pub last_change_unix_ms: u64,
     /// True while a file watcher keeps the index up to date.
     pub watching: bool,
+    /// True when the index was loaded from the workspace's snapshot on open (see
+    /// `docs/workspaces.md`, "Persistence"); false after a full index (no snapshot, or one
+    /// that was damaged, of another version or stale).
+    pub restored: bool,
+    /// Files (indexed and skipped) taken from the snapshot on open.
+    pub restored_files: u64,
+    /// Files read and indexed again since the workspace was opened (parsed, or found not
+    /// indexable): every walked file on a full index; after a restore, the new files and
+    /// those whose content changed (a file whose size and time are unchanged is not read; one
+    /// read with an unchanged content hash is not counted).
+    pub reindexed: u64,
+    /// True while a restored workspace compares its files with the disk (it answers from the
+    /// snapshot meanwhile; `state` is already `ready`).
+    pub rechecking: bool,
 }
 
 /// One open workspace.
@@ -132,13 +147,36 @@ pub struct Workspace {
     overlays: Mutex<HashMap<Box<str>, Weak<Mutex<crate::parse::Document>>>>,
     /// The repo map's reference graph of the latest generation asked for.
     graphs: map::GraphCache,
+    /// Where the index is kept on disk and what it must have been written with (`None`: no
+    /// cache directory, no persistence).
+    snapshot: Option<(PathBuf, snapshot::SnapshotMeta)>,
+    /// The generation the snapshot on disk holds (nothing to write while it is current).
+    saved_generation: AtomicU64,
+    /// Held while a snapshot is written (one writer at a time).
+    save_lock: Mutex<()>,
+    restored: AtomicBool,
+    restored_files: AtomicU64,
+    reindexed: AtomicU64,
+    rechecking: AtomicBool,
 }
 
 impl Workspace {
-    /// A workspace of the canonical `root`, with an empty index.
-    fn new(root: PathBuf) -> Workspace {
+    /// A workspace of the canonical `root`, with an empty index; its snapshot is kept under
+    /// `settings.snapshot_dir` (when set).
+    fn new(root: PathBuf, settings: &WorkspaceSettings) -> Workspace {
+        let id = id_for_root(&root);
+        let snapshot = settings.snapshot_dir.as_ref().map(|dir| {
+            let meta = snapshot::SnapshotMeta {
+                producer: env!("CARGO_PKG_VERSION").to_owned(),
+                root: root.display().to_string(),
+                references: settings.index.references,
+                max_file_bytes: settings.index.max_file_bytes,
+                max_files: settings.max_files,
+            };
+            (snapshot::path_for_id(dir, &id), meta)
+        });
         Workspace {
-            id: id_for_root(&root),
+            id,
             root,
             index: RwLock::new(WorkspaceIndex::default()),
             generation: AtomicU64::new(0),
@@ -149,6 +187,13 @@ impl Workspace {
             feed: Mutex::new(None),
             overlays: Mutex::new(HashMap::new()),
             graphs: map::GraphCache::default(),
+            snapshot,
+            saved_generation: AtomicU64::new(0),
+            save_lock: Mutex::new(()),
+            restored: AtomicBool::new(false),
+            restored_files: AtomicU64::new(0),
+            reindexed: AtomicU64::new(0),
+            rechecking: AtomicBool::new(false),
         }
     }
 
@@ -212,7 +257,112 @@ impl Workspace {
             generation,
             last_change_unix_ms: self.last_change_unix_ms.load(Ordering::Acquire),
             watching: self.is_watching(),
+            restored: self.restored.load(Ordering::Acquire),
+            restored_files: self.restored_files.load(Ordering::Acquire),
+            reindexed: self.reindexed.load(Ordering::Acquire),
+            rechecking: self.rechecking.load(Ordering::Acquire),
         }
+    }
+
+    /// Writes the index to the workspace's snapshot when it changed since the last write (or
+    /// the restore): only once the initial index is complete, never after the workspace was
+    /// closed. Failures are logged and counted; the index in memory is unaffected.
+    pub fn save_snapshot(&self) {
+        let Some((path, meta)) = &self.snapshot else {
+            return;
+        };
+        let _writing = self.save_lock.lock().unwrap_or_else(|p| p.into_inner());
+        if !self.is_ready() || self.cancel.is_cancelled() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        let (bytes, generation) = {
+            let (index, generation) = self.read();
+            if generation == self.saved_generation.load(Ordering::Acquire) {
+                return;
+            }
+            (snapshot::encode(meta, index.snapshot_records()), generation)
+        };
+        match snapshot::write_atomically(path, &bytes) {
+            Ok(()) => {
+                self.saved_generation.store(generation, Ordering::Release);
+                METRICS
+                    .snapshot_writes
+                    .with_label_values(&["written"])
+                    .inc();
+                tracing::debug!(id = %self.id, bytes = bytes.len(), generation, seconds = started.elapsed().as_secs_f64(), "workspace snapshot written");
+            }
+            Err(e) => {
+                // Not retried before the next change (the snapshot on disk stays usable: a
+                // restore re-checks every file against the disk).
+                self.saved_generation.store(generation, Ordering::Release);
+                METRICS.snapshot_writes.with_label_values(&["failed"]).inc();
+                tracing::warn!(id = %self.id, error = %e, "workspace snapshot not written");
+            }
+        }
+    }
+
+    /// Loads the workspace's snapshot into its (empty) index and marks it ready (and
+    /// re-checking); true when it was restored. A missing snapshot is not an error; a damaged,
+    /// foreign-version or stale one is logged, counted and ignored (the caller indexes in
+    /// full).
+    fn restore(&self) -> bool {
+        let Some((path, meta)) = &self.snapshot else {
+            return false;
+        };
+        let started = std::time::Instant::now();
+        let language_for_id = |id: &str| {
+            crate::language::registry()
+                .language_for_name(id)
+                .ok()
+                .filter(|l| l.id.as_str() == id && l.available())
+                .map(|l| l.id.as_str())
+        };
+        let loaded = match snapshot::load(path, meta, language_for_id) {
+            Ok(loaded) => loaded,
+            Err(snapshot::SnapshotError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return false;
+            }
+            Err(e) => {
+                METRICS
+                    .snapshot_loads
+                    .with_label_values(&["rejected"])
+                    .inc();
+                tracing::warn!(id = %self.id, path = %path.display(), error = %e, "workspace snapshot ignored: indexing in full");
+                return false;
+            }
+        };
+        let files = loaded.records.len() as u64;
+        self.change(|index| {
+            for record in loaded.records {
+                match record {
+                    snapshot::Record::Indexed(file, stamp) => {
+                        let path = file.path.clone();
+                        index.set_indexed(file);
+                        index.set_stamp(&path, Some(stamp));
+                    }
+                    snapshot::Record::Skipped(path, stamp) => {
+                        index.set_unindexed(&path, false);
+                        index.set_stamp(&path, Some(stamp));
+                    }
+                }
+            }
+            files
+        });
+        self.saved_generation
+            .store(self.generation(), Ordering::Release);
+        self.restored_files.store(files, Ordering::Release);
+        self.restored.store(true, Ordering::Release);
+        self.rechecking.store(true, Ordering::Release);
+        self.ready.store(true, Ordering::Release);
+        METRICS
+            .snapshot_loads
+            .with_label_values(&["restored"])
+            .inc();
+        tracing::info!(id = %self.id, files, seconds = started.elapsed().as_secs_f64(), "workspace restored from its snapshot");
+        true
     }
 
     /// The repo map within `budget` estimated tokens, personalised towards `focus`, with the
@@ -251,6 +401,8 @@ impl Workspace {
             .insert(path.into(), Arc::downgrade(document));
         let mut changed = false;
         self.change(|index| {
+            // The entry is the document's, not the disk's: no stamp (not kept in snapshots).
+            index.set_stamp(path, None);
             changed = match file {
                 Some(file) => index.set_indexed(file),
                 None => index.set_unindexed(path, false),
@@ -345,6 +497,9 @@ pub struct WorkspaceSettings {
     pub watch_debounce: Duration,
     /// File events queued for the indexing thread at most (more: a rescan).
     pub watch_queue_events: usize,
+    /// Where workspace snapshots are kept (`<cache dir>/workspaces`; `None`: no cache, no
+    /// persistence). Set by [`Workspaces::new`] from the analyzer's cache.
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 impl WorkspaceSettings {
@@ -366,6 +521,7 @@ impl WorkspaceSettings {
             watch: w.watch,
             watch_debounce: Duration::from_millis(w.watch_debounce_ms),
             watch_queue_events: usize::try_from(w.watch_queue_events).unwrap_or(usize::MAX),
+            snapshot_dir: None,
         }
     }
 }
@@ -387,17 +543,22 @@ pub struct Workspaces {
     open: Mutex<BTreeMap<String, Arc<Workspace>>>,
     /// Watcher threads running (closed workspaces' included until their thread ends).
     watchers: Arc<AtomicU64>,
+    /// The workspaces' own threads (initial index, then watcher), joined at shutdown.
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 impl Workspaces {
-    /// An empty registry (registers the workspace metrics).
-    pub fn new(settings: WorkspaceSettings, analyzer: Arc<Analyzer>) -> Workspaces {
+    /// An empty registry (registers the workspace metrics). Snapshots are kept in the
+    /// analyzer's cache directory, under `workspaces/` (none without a cache).
+    pub fn new(mut settings: WorkspaceSettings, analyzer: Arc<Analyzer>) -> Workspaces {
         LazyLock::force(&METRICS);
+        settings.snapshot_dir = analyzer.cache().map(|c| c.config().dir.join(SNAPSHOT_DIR));
         Workspaces {
             analyzer,
             settings,
             open: Mutex::new(BTreeMap::new()),
             watchers: Arc::new(AtomicU64::new(0)),
+            threads: Mutex::new(Vec::new()),
         }
     }
 
@@ -424,24 +585,29 @@ impl Workspaces {
                 max: self.settings.max_workspaces,
             });
         }
-        let ws = Arc::new(Workspace::new(canonical));
+        let ws = Arc::new(Workspace::new(canonical, &self.settings));
         let analyzer = Arc::clone(&self.analyzer);
         let settings = self.settings.clone();
         let worker = Arc::clone(&ws);
         let watchers = Arc::clone(&self.watchers);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("syntaxd-workspace".to_owned())
             .spawn(move || {
-                // Watching starts before the walk, so no change made during it is missed.
+                // A snapshot answers at once; setting up the watcher (seconds on a large tree)
+                // comes after it, and before the walk, so no change made during it is missed.
+                let restored = worker.restore();
                 let watching = settings
                     .watch
                     .then(|| watch::start(&worker, &settings))
                     .flatten();
-                initial_index(&worker, &analyzer, &settings);
+                initial_index(&worker, &analyzer, &settings, restored);
                 if let Some(watching) = watching {
                     watch::run(&worker, &analyzer, &settings, watching, &watchers);
                 }
             })?;
+        let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
+        threads.retain(|t| !t.is_finished());
+        threads.push(thread);
         tracing::info!(id = %ws.id, root = %ws.root.display(), "workspace opened");
         open.insert(id, Arc::clone(&ws));
         Ok((ws, true))
@@ -477,6 +643,26 @@ impl Workspaces {
         ws.cancel.cancel();
         tracing::info!(id = %ws.id, root = %ws.root.display(), "workspace closed");
         Ok(())
+    }
+
+    /// At shutdown: writes every workspace's snapshot when it changed, closes them all and
+    /// waits for their threads (a watcher stops within [`watch::POLL`], an index at its next
+    /// file), so nothing uses the cache or the snapshots afterwards. Blocking (disk I/O).
+    pub fn shutdown(&self) {
+        let all: Vec<Arc<Workspace>> = {
+            let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+            std::mem::take(&mut *open).into_values().collect()
+        };
+        for ws in &all {
+            ws.save_snapshot();
+            ws.cancel.cancel();
+        }
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
+        for thread in threads {
+            if thread.join().is_err() {
+                tracing::warn!("a workspace thread panicked");
+            }
+        }
     }
 
     /// Watcher threads running, closed workspaces' included until their thread has ended.
@@ -524,22 +710,41 @@ pub fn index_once(
 ) -> Result<Workspace, WorkspaceError> {
     settings.allowed_roots = vec![root.to_path_buf()];
     let canonical = walk::canonical_root(root, &settings.allowed_roots)?;
-    let ws = Workspace::new(canonical);
-    initial_index(&ws, analyzer, &settings);
+    settings.snapshot_dir = None;
+    let ws = Workspace::new(canonical, &settings);
+    initial_index(&ws, analyzer, &settings, false);
     Ok(ws)
 }
+
+/// The snapshots' directory under the cache directory.
+pub const SNAPSHOT_DIR: &str = "workspaces";
 
 /// Sealed entries stored in one durable batch at most (bytes or entries).
 const STORE_BATCH_BYTES: usize = 8 << 20;
 const STORE_BATCH_ENTRIES: usize = 256;
 
-/// Walks the root and indexes every file; marks the workspace ready at the end. Stops early
-/// when the workspace is closed.
-fn initial_index(ws: &Workspace, analyzer: &Arc<Analyzer>, settings: &WorkspaceSettings) {
+/// Walks the root and indexes every file — after a restore ([`Workspace::restore`]:
+/// `restored`), only the files that are new or whose size or time changed, and it forgets the
+/// files gone — then marks the workspace ready and writes its snapshot. Stops early when the
+/// workspace is closed.
+fn initial_index(
+    ws: &Workspace,
+    analyzer: &Arc<Analyzer>,
+    settings: &WorkspaceSettings,
+    restored: bool,
+) {
     let started = std::time::Instant::now();
     let mut walked = walk::walk(&ws.root);
     let max_files = usize::try_from(settings.max_files).unwrap_or(usize::MAX);
     let over = walked.split_off(max_files.min(walked.len()));
+    if restored {
+        forget_gone(ws, &walked, &over, |_| true);
+        let (index, _) = ws.read();
+        walked.retain(|f| {
+            let on_disk = std::fs::symlink_metadata(&f.path).map(|m| FileStamp::of_metadata(&m));
+            !matches!((index.stamp(&f.relative), on_disk), (Some(known), Ok(now)) if known.same_metadata(&now))
+        });
+    }
     index_files(ws, analyzer, settings, walked);
     if !over.is_empty() {
         ws.change(|index| {
@@ -550,6 +755,8 @@ fn initial_index(ws: &Workspace, analyzer: &Arc<Analyzer>, settings: &WorkspaceS
         });
     }
     ws.ready.store(true, Ordering::Release);
+    ws.rechecking.store(false, Ordering::Release);
+    ws.save_snapshot();
     let status = ws.status();
     tracing::info!(
         id = %ws.id,
@@ -560,10 +767,44 @@ fn initial_index(ws: &Workspace, analyzer: &Arc<Analyzer>, settings: &WorkspaceS
         definitions = status.definitions,
         references = status.references,
         index_bytes = status.index_bytes,
+        restored = status.restored,
+        reindexed = status.reindexed,
         seconds = started.elapsed().as_secs_f64(),
         cancelled = ws.cancel.is_cancelled(),
         "workspace indexed"
     );
+}
+
+/// Forgets the known files that `found` and `over` (what a walk found) do not hold, among
+/// those `under_target` selects; paths an open document stands for are kept. Returns how many.
+fn forget_gone(
+    ws: &Workspace,
+    found: &[WalkedFile],
+    over: &[WalkedFile],
+    under_target: impl Fn(&str) -> bool,
+) -> u64 {
+    let found_paths: std::collections::HashSet<&str> = found
+        .iter()
+        .chain(over)
+        .map(|f| f.relative.as_str())
+        .collect();
+    let gone: Vec<String> = {
+        let (index, _) = ws.read();
+        index
+            .known_paths()
+            .filter(|p| under_target(p) && !found_paths.contains(p))
+            .map(str::to_owned)
+            .collect()
+    };
+    let gone: Vec<String> = gone.into_iter().filter(|p| !ws.has_overlay(p)).collect();
+    let mut forgotten = 0;
+    if !gone.is_empty() {
+        ws.change(|index| {
+            forgotten = gone.iter().map(|p| u64::from(index.forget(p))).sum();
+            forgotten
+        });
+    }
+    forgotten
 }
 
 /// Indexes (or re-indexes) `files` with up to `settings.threads` workers and records each
@@ -581,14 +822,25 @@ fn index_files(
     }
     // Pending counts files the index does not know yet (a re-index of a known file is not a
     // second file), so `files` stays the number of distinct files.
-    let new_paths: std::collections::HashSet<String> = {
+    // What the index knows of each file: a file read again with the same content hash is
+    // not indexed again.
+    let (new_paths, known): (
+        std::collections::HashSet<String>,
+        HashMap<String, FileStamp>,
+    ) = {
         let (index, _) = ws.read();
-        files
+        let new = files
             .iter()
             .filter(|f| !index.is_known(&f.relative))
             .map(|f| f.relative.clone())
-            .collect()
+            .collect();
+        let known = files
+            .iter()
+            .filter_map(|f| Some((f.relative.clone(), index.stamp(&f.relative)?)))
+            .collect();
+        (new, known)
     };
+    let known = Arc::new(known);
     let mut pending_here = new_paths.len() as u64;
     ws.pending.fetch_add(pending_here, Ordering::AcqRel);
     let threads = settings.threads.clamp(1, files.len());
@@ -602,6 +854,7 @@ fn index_files(
         let options = settings.index.clone();
         let root = ws.root.clone();
         let cancel = ws.cancel.clone();
+        let known = Arc::clone(&known);
         let spawned = std::thread::Builder::new()
             .name(format!("syntaxd-workspace-{i}"))
             .stack_size(PARSE_THREAD_STACK_BYTES)
@@ -610,7 +863,8 @@ fn index_files(
                     let next = queue.lock().ok().and_then(|mut q| q.next());
                     let Some(file) = next else { break };
                     let outcome = catch_unwind(AssertUnwindSafe(|| {
-                        index_file(&analyzer, &root, &file, &options, &cancel)
+                        let stamp = known.get(&file.relative).copied();
+                        index_file(&analyzer, &root, &file, &options, &cancel, stamp)
                     }))
                     .unwrap_or_else(|_| FileOutcome::Error("the index worker panicked".into()));
                     if tx.send((file, outcome)).is_err() {
@@ -648,37 +902,52 @@ fn index_files(
             .count() as u64;
         let mut results = Vec::with_capacity(burst.len());
         for (walked, outcome) in burst {
+            if !matches!(outcome, FileOutcome::Unchanged { .. }) {
+                ws.reindexed.fetch_add(1, Ordering::AcqRel);
+            }
             if ws.has_overlay(&walked.relative) {
                 continue;
             }
             match outcome {
-                FileOutcome::Indexed { file, stored } => {
+                FileOutcome::Indexed {
+                    file,
+                    stored,
+                    stamp,
+                } => {
                     if let Some(sealed) = stored {
                         batch_bytes += sealed.value.len();
                         batch.push(sealed);
                     }
-                    results.push((walked.relative, Ok(file)));
+                    results.push((walked.relative, Ok(Some(file)), Some(stamp)));
                 }
-                FileOutcome::Skipped => results.push((walked.relative, Err(false))),
+                FileOutcome::Unchanged { stamp } => {
+                    results.push((walked.relative, Ok(None), Some(stamp)));
+                }
+                FileOutcome::Skipped { stamp } => {
+                    results.push((walked.relative, Err(false), stamp));
+                }
                 FileOutcome::Error(reason) => {
                     tracing::debug!(path = %walked.relative, %reason, "workspace: file failed");
-                    results.push((walked.relative, Err(true)));
+                    results.push((walked.relative, Err(true), None));
                 }
             }
         }
         if !ws.cancel.is_cancelled() {
             ws.change(|index| {
                 let mut changed = 0;
-                for (path, result) in results {
+                for (path, result, stamp) in results {
                     let known = index.is_known(&path);
-                    let result = match result {
-                        Ok(_) if !known && index.known_count() >= max_files => Err(false),
-                        other => other,
+                    let (result, stamp) = match result {
+                        Ok(_) if !known && index.known_count() >= max_files => (Err(false), None),
+                        other => (other, stamp),
                     };
                     let did = match result {
-                        Ok(file) => index.set_indexed(file),
+                        Ok(Some(file)) => index.set_indexed(file),
+                        // The same content as the index's entry: only the stamp is new.
+                        Ok(None) => false,
                         Err(error) => index.set_unindexed(&path, error),
                     };
+                    index.set_stamp(&path, stamp);
                     changed += u64::from(did);
                 }
                 changed_total += changed;
@@ -710,6 +979,8 @@ fn now_unix_ms() -> u64 {
 }
 
 struct Metrics {
+    snapshot_loads: IntCounterVec,
+    snapshot_writes: IntCounterVec,
     open: IntGauge,
     files: IntGauge,
     bytes: IntGauge,
@@ -725,7 +996,23 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         }
         g
     };
+    let counters = |name: &str, help: &str| {
+        let c = IntCounterVec::new(prometheus::Opts::new(name, help), &["outcome"])
+            .expect("static metric definition is valid");
+        if let Err(e) = prometheus::default_registry().register(Box::new(c.clone())) {
+            tracing::debug!(error = %e, name, "workspace counter already registered");
+        }
+        c
+    };
     Metrics {
+        snapshot_loads: counters(
+            "syntaxd_workspace_snapshot_loads_total",
+            "Workspace snapshots found on open, by outcome: restored, or rejected (damaged, another format version, stale) and indexed in full.",
+        ),
+        snapshot_writes: counters(
+            "syntaxd_workspace_snapshot_writes_total",
+            "Workspace snapshot writes, by outcome: written or failed.",
+        ),
         open: gauge("syntaxd_workspaces_open", "Workspaces open."),
         files: gauge(
             "syntaxd_workspace_files",

@@ -34,7 +34,7 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
         crate::symbols::SymbolRole::Definition => 0,
         crate::symbols::SymbolRole::Reference => REFERENCE_BIT,
     };
-    let kind = u32::from(super::search::kind_priority(&symbol.kind)) << 16;
+    let kind = u32::from(super::search::kind_priority(symbol.kind)) << 16;
     let depth = path.bytes().filter(|&b| b == b'/').count().min(0xFFFF) as u32;
     role | kind | depth
 }
@@ -42,8 +42,8 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
 /// One spelling of a name and where it occurs.
 #[derive(Debug)]
 pub struct Spelling {
-    /// The name as written.
-    pub name: Box<str>,
+    /// The name as written (the allocation every symbol of this spelling shares).
+    pub name: Arc<str>,
     /// [`char_mask`] of the name.
     pub mask: u64,
     /// Occurrences, sorted by file id.
@@ -64,7 +64,7 @@ pub struct NameIndex {
     /// Every spelling's mask, contiguous, for the fuzzy scan (by slot).
     flat_masks: Vec<u64>,
     /// Every spelling, by slot.
-    flat_names: Vec<Box<str>>,
+    flat_names: Vec<Arc<str>>,
 }
 
 /// Estimated fixed cost of one map key (node share, box).
@@ -90,47 +90,83 @@ pub fn char_mask(text: &str, conservative: bool) -> u64 {
 }
 
 impl NameIndex {
-    /// Adds `file`'s symbols; returns its id.
-    pub fn add(&mut self, file: Arc<IndexedFile>) -> u32 {
+    /// Adds `file`'s symbols; returns its id and the file as kept, its symbols' names (and
+    /// the containers that are names of the file) sharing the index's allocation of each name.
+    pub fn add(&mut self, mut file: IndexedFile) -> (u32, Arc<IndexedFile>) {
         if self.next_id == u32::MAX {
             self.renumber();
         }
         let id = self.next_id;
         self.next_id += 1;
-        for (i, symbol) in file.symbols.iter().enumerate() {
-            let posting = Posting {
-                file: id,
-                symbol: u32::try_from(i).unwrap_or(u32::MAX),
-                key: rank_key(symbol, &file.path),
-            };
-            let key = symbol.name.to_ascii_lowercase();
-            let spellings = match self.names.get_mut(key.as_str()) {
-                Some(spellings) => spellings,
-                None => {
-                    self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
-                    self.names.entry(key.into_boxed_str()).or_default()
-                }
-            };
-            match spellings.iter_mut().find(|s| s.name == symbol.name) {
-                Some(spelling) => spelling.postings.push(posting),
-                None => {
-                    self.name_bytes += spelling_bytes(&symbol.name);
-                    let mask = char_mask(&symbol.name, true);
-                    let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
-                    self.flat_masks.push(mask);
-                    self.flat_names.push(symbol.name.clone());
-                    spellings.push(Spelling {
-                        name: symbol.name.clone(),
-                        mask,
-                        postings: vec![posting],
-                        slot,
-                    });
-                }
-            }
-            self.postings += 1;
+        let shared = self.post_all(id, &file);
+        for (symbol, name) in file.symbols.iter_mut().zip(shared) {
+            symbol.name = name;
         }
-        self.files.insert(id, file);
-        id
+        let names: std::collections::HashSet<Arc<str>> =
+            file.symbols.iter().map(|s| Arc::clone(&s.name)).collect();
+        for symbol in &mut file.symbols {
+            if let Some(shared) = symbol.container.as_deref().and_then(|c| names.get(c)) {
+                symbol.container = Some(Arc::clone(shared));
+            }
+        }
+        let file = Arc::new(file);
+        self.files.insert(id, Arc::clone(&file));
+        (id, file)
+    }
+
+    /// Adds a posting of every symbol of `file` (with the id `id`); returns each symbol's
+    /// shared name.
+    fn post_all(&mut self, id: u32, file: &IndexedFile) -> Vec<Arc<str>> {
+        file.symbols
+            .iter()
+            .enumerate()
+            .map(|(i, symbol)| {
+                let posting = Posting {
+                    file: id,
+                    symbol: u32::try_from(i).unwrap_or(u32::MAX),
+                    key: rank_key(symbol, &file.path),
+                };
+                self.post(&symbol.name, posting)
+            })
+            .collect()
+    }
+
+    /// Adds `posting` to the spelling `name` (created when new); returns the spelling's name.
+    fn post(&mut self, name: &Arc<str>, posting: Posting) -> Arc<str> {
+        // Most names are lowercase already: look them up without a lowercased copy.
+        let lowered = name
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| name.to_ascii_lowercase());
+        let key: &str = lowered.as_deref().unwrap_or(name);
+        let spellings = match self.names.get_mut(key) {
+            Some(spellings) => spellings,
+            None => {
+                self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
+                self.names.entry(key.into()).or_default()
+            }
+        };
+        self.postings += 1;
+        match spellings.iter_mut().find(|s| s.name == *name) {
+            Some(spelling) => {
+                spelling.postings.push(posting);
+                Arc::clone(&spelling.name)
+            }
+            None => {
+                self.name_bytes += spelling_bytes(name);
+                let mask = char_mask(name, true);
+                let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
+                self.flat_masks.push(mask);
+                self.flat_names.push(Arc::clone(name));
+                spellings.push(Spelling {
+                    name: Arc::clone(name),
+                    mask,
+                    postings: vec![posting],
+                    slot,
+                });
+                Arc::clone(name)
+            }
+        }
     }
 
     /// Removes the file with this id.
@@ -213,7 +249,10 @@ impl NameIndex {
         self.flat_masks.clear();
         self.flat_names.clear();
         for (_, file) in files {
-            self.add(file);
+            let id = self.next_id;
+            self.next_id += 1;
+            self.post_all(id, &file);
+            self.files.insert(id, file);
         }
     }
 
@@ -256,7 +295,8 @@ impl NameIndex {
     }
 }
 
-/// A spelling's bytes: its entry, its name twice (entry and flat table) and its mask.
+/// A spelling's bytes: its entry, its name once (the shared allocation with its two
+/// reference counts) and its slot in the flat tables (name pointer and mask).
 fn spelling_bytes(name: &str) -> u64 {
-    (2 * name.len() + std::mem::size_of::<Spelling>() + 16 + 8) as u64
+    (name.len() + 16 + std::mem::size_of::<Spelling>() + std::mem::size_of::<Arc<str>>() + 8) as u64
 }

@@ -110,12 +110,12 @@ pub fn rank(a: &Hit<'_>, b: &Hit<'_>) -> Ordering {
         .cmp(&b.class)
         .then_with(|| Reverse(a.score).cmp(&Reverse(b.score)))
         .then_with(|| role_rank(a.symbol.role).cmp(&role_rank(b.symbol.role)))
-        .then_with(|| kind_priority(&a.symbol.kind).cmp(&kind_priority(&b.symbol.kind)))
+        .then_with(|| kind_priority(a.symbol.kind).cmp(&kind_priority(b.symbol.kind)))
         .then_with(|| depth(&a.file.path).cmp(&depth(&b.file.path)))
         .then_with(|| a.file.path.cmp(&b.file.path))
-        .then_with(|| a.symbol.range.start.cmp(&b.symbol.range.start))
+        .then_with(|| a.symbol.range.start().cmp(&b.symbol.range.start()))
         .then_with(|| a.symbol.name.cmp(&b.symbol.name))
-        .then_with(|| a.symbol.kind.cmp(&b.symbol.kind))
+        .then_with(|| a.symbol.kind.cmp(b.symbol.kind))
 }
 
 /// How `name` matches `query`, with nucleo's score for a fuzzy match; `None`: no match.
@@ -198,7 +198,7 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             let Some(symbol) = file.symbols.get(posting.symbol as usize) else {
                 continue;
             };
-            if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_ref()) {
+            if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind) {
                 continue;
             }
             let hit = Ranked(Hit {
@@ -239,6 +239,8 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
     if worst.get().is_none() {
         let wanted = char_mask(query.text, false);
         let lower = lower.as_bytes();
+        let ascii_query = query.text.is_ascii();
+        let mut scored: Vec<(Reverse<u16>, &str)> = Vec::new();
         for name in names.scan(wanted) {
             // Names in the prefix range were matched above.
             if name
@@ -248,15 +250,42 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             {
                 continue;
             }
-            if let Some(score) = atom.score(Utf32Str::new(name, &mut buf), &mut matcher)
-                && let Some(spelling) = names.spelling(name)
+            // nucleo only matches names holding the query's characters in order: for ASCII
+            // text that is a byte check, far cheaper than scoring.
+            if ascii_query && name.is_ascii() && !contains_in_order(name.as_bytes(), lower) {
+                continue;
+            }
+            if let Some(score) = atom.score(Utf32Str::new(name, &mut buf), &mut matcher) {
+                scored.push((Reverse(score), name));
+            }
+        }
+        // Best score first: once `limit` hits are kept, a name scoring below the worst of
+        // them cannot enter, nor can any after it (equal scores still can: later steps rank).
+        scored.sort_unstable();
+        for (Reverse(score), name) in scored {
+            if worst
+                .get()
+                .is_some_and(|w| (MatchClass::Fuzzy, Reverse(score)) > (w.0, w.1))
             {
+                break;
+            }
+            if let Some(spelling) = names.spelling(name) {
                 offer(spelling, MatchClass::Fuzzy, score);
             }
         }
     }
     // Ascending by `Ranked`'s order = best first.
     best.into_sorted_vec().into_iter().map(|r| r.0).collect()
+}
+
+/// True when the bytes of `lower` (ASCII-lowercased) appear in `name` in order, ignoring
+/// ASCII case: for ASCII text, what a fuzzy match needs at least (nucleo matches a
+/// subsequence of the name, ignoring case).
+pub fn contains_in_order(name: &[u8], lower: &[u8]) -> bool {
+    let mut rest = name.iter();
+    lower
+        .iter()
+        .all(|&q| rest.any(|&b| b.to_ascii_lowercase() == q))
 }
 
 /// Symbols named exactly `name` with this role, by path and position, at most `limit`.
@@ -341,9 +370,9 @@ mod tests {
         };
         IndexedSymbol {
             name: name.into(),
-            kind: kind.into(),
+            kind: crate::workspace::index::intern_kind(kind),
             role,
-            range: Range { start: at, end: at },
+            range: Range { start: at, end: at }.into(),
             container: None,
         }
     }
@@ -392,7 +421,7 @@ mod tests {
         for file in index.files() {
             for symbol in &file.symbols {
                 if !query.role.admits(symbol.role)
-                    || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_ref()))
+                    || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind))
                 {
                     continue;
                 }
@@ -455,7 +484,8 @@ mod tests {
         ));
         index.remove("f0.py");
         for text in [
-            "parse", "PARSE", "par", "pe", "user", "gu", "node", "x", "ecl", "é", "zz",
+            "parse", "PARSE", "par", "pe", "user", "gu", "node", "x", "ecl", "é", "zz", "ep",
+            "eRs", "se_e", "dE", "a b", "_", "pae",
         ] {
             for limit in [1, 3, 10, 1000] {
                 for (kinds, role) in [
@@ -476,7 +506,7 @@ mod tests {
                                     "{}:{}:{}:{:?}:{}",
                                     h.file.path,
                                     h.symbol.name,
-                                    h.symbol.range.start.row,
+                                    h.symbol.range.start().row,
                                     h.class,
                                     h.score
                                 )
@@ -495,7 +525,7 @@ mod tests {
             for role in [D, R] {
                 let indexed: Vec<(String, usize)> = by_name(&index, name, role, 1000)
                     .iter()
-                    .map(|h| (h.file.path.to_string(), h.symbol.range.start.row))
+                    .map(|h| (h.file.path.to_string(), h.symbol.range.start().row))
                     .collect();
                 let mut scanned: Vec<(String, usize)> = index
                     .files()
@@ -503,13 +533,23 @@ mod tests {
                         f.symbols
                             .iter()
                             .filter(|s| s.name.as_ref() == name && s.role == role)
-                            .map(|s| (f.path.to_string(), s.range.start.row))
+                            .map(|s| (f.path.to_string(), s.range.start().row))
                     })
                     .collect();
                 scanned.sort();
                 assert_eq!(indexed, scanned, "{name}");
             }
         }
+    }
+
+    #[test]
+    fn the_fuzzy_prefilter_keeps_every_in_order_match() {
+        assert!(contains_in_order(b"parse_entry", b"pe"));
+        assert!(contains_in_order(b"ParseEntry", b"pen"));
+        assert!(contains_in_order(b"ab", b""));
+        assert!(!contains_in_order(b"entry_parse", b"ey_z"));
+        assert!(!contains_in_order(b"ep", b"pe"), "order matters");
+        assert!(!contains_in_order(b"p", b"pp"), "each byte once");
     }
 
     #[test]
@@ -572,7 +612,7 @@ mod tests {
         };
         let rows: Vec<usize> = search(&index, &query)
             .iter()
-            .map(|h| h.symbol.range.start.row)
+            .map(|h| h.symbol.range.start().row)
             .collect();
         assert_eq!(rows, [1, 3], "same file: by position");
     }
@@ -620,7 +660,7 @@ mod tests {
         assert_eq!(hits[0].class, MatchClass::ExactIgnoreCase);
         let refs = by_name(&index, "get_user_name", R, 10);
         assert_eq!(refs.len(), 1);
-        assert_eq!(refs[0].symbol.kind.as_ref(), "call");
+        assert_eq!(refs[0].symbol.kind, "call");
         assert!(names(&index, "qqq", 10).is_empty());
     }
 }

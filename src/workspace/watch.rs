@@ -18,11 +18,15 @@ use std::time::Duration;
 use notify_debouncer_full::notify::{self, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache};
 
-use super::{METRICS, Workspace, WorkspaceSettings, index_files, walk};
+use super::{METRICS, Workspace, WorkspaceSettings, forget_gone, index_files, walk};
 use crate::pipeline::Analyzer;
 
 /// How often the watching thread checks whether its workspace was closed.
 pub const POLL: Duration = Duration::from_millis(100);
+
+/// The snapshot is written again once the index has not changed for this long (live edits
+/// come in bursts: one write per burst, not per file).
+pub const SNAPSHOT_QUIET_MS: u64 = 2000;
 
 /// Messages (batches of paths) queued at most; the events in them are bounded separately.
 const QUEUE_MESSAGES: usize = 1024;
@@ -190,6 +194,14 @@ pub fn run(
         if !targets.is_empty() && !ws.cancel.is_cancelled() {
             reconcile(ws, analyzer, settings, &targets);
         }
+        // The snapshot follows live changes once they have settled.
+        let quiet_ms =
+            super::now_unix_ms().saturating_sub(ws.last_change_unix_ms.load(Ordering::Acquire));
+        if quiet_ms >= SNAPSHOT_QUIET_MS
+            && ws.generation() != ws.saved_generation.load(Ordering::Acquire)
+        {
+            ws.save_snapshot();
+        }
     }
     *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = None;
     // Stops notify's threads and waits for its debouncer thread.
@@ -233,8 +245,6 @@ fn reconcile(
     targets: &BTreeSet<String>,
 ) {
     let found = walk::walk_targets(ws.root(), targets);
-    let found_paths: std::collections::HashSet<&str> =
-        found.iter().map(|f| f.relative.as_str()).collect();
     let whole = targets.contains("");
     let under_target = |path: &str| {
         whole
@@ -245,18 +255,7 @@ fn reconcile(
                         && path.as_bytes()[t.len()] == b'/')
             })
     };
-    let gone: Vec<String> = {
-        let (index, _) = ws.read();
-        index
-            .known_paths()
-            .filter(|p| under_target(p) && !found_paths.contains(p))
-            .map(str::to_owned)
-            .collect()
-    };
-    let gone: Vec<String> = gone.into_iter().filter(|p| !ws.has_overlay(p)).collect();
-    if !gone.is_empty() {
-        ws.change(|index| gone.iter().map(|p| u64::from(index.forget(p))).sum());
-    }
+    forget_gone(ws, &found, &[], under_target);
     index_files(ws, analyzer, settings, found);
 }
 
