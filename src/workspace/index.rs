@@ -330,6 +330,24 @@ impl WorkspaceIndex {
         self.files.insert(path, (id, file));
     }
 
+    /// [`set_indexed`](Self::set_indexed) for each file, in order, with one build of the
+    /// index by name (a snapshot's load).
+    pub fn set_all_indexed(&mut self, files: Vec<IndexedFile>) {
+        let mut fresh = Vec::with_capacity(files.len());
+        for file in files {
+            self.forget_unindexed(&file.path);
+            self.remove(&file.path);
+            fresh.push(file);
+        }
+        for (id, file) in self.names.add_all(fresh) {
+            self.definitions += file.definitions as u64;
+            self.references += (file.symbols.len() - file.definitions) as u64;
+            self.bytes += file.approx_bytes();
+            *self.languages.entry(file.language).or_default() += 1;
+            self.files.insert(file.path.clone(), (id, file));
+        }
+    }
+
     /// Removes a file; true when it was indexed.
     pub fn remove(&mut self, path: &str) -> bool {
         let Some((id, old)) = self.files.remove(path) else {
@@ -748,6 +766,82 @@ mod tests {
             "name_range": range, "parent": null,
         }))
         .expect("a symbol")
+    }
+
+    #[test]
+    fn a_snapshot_load_builds_the_same_index_as_adding_each_file() {
+        let names = [
+            "parse",
+            "Parse",
+            "PARSE",
+            "run",
+            "Run",
+            "main",
+            "_x",
+            "\u{e9}t\u{e9}",
+        ];
+        let files: Vec<IndexedFile> = (0..40)
+            .map(|i| {
+                let symbols: Vec<Symbol> = (0..1 + i % 5)
+                    .map(|j| {
+                        let role = if (i + j) % 3 == 0 {
+                            SymbolRole::Reference
+                        } else {
+                            SymbolRole::Definition
+                        };
+                        symbol(names[(i * 7 + j * 3) % names.len()], role)
+                    })
+                    .collect();
+                IndexedFile::new(&format!("d{}/f{i}.py", i % 4), "python", &symbols)
+            })
+            .collect();
+        let mut one_by_one = WorkspaceIndex::default();
+        one_by_one.set_unindexed("d0/f0.py", true);
+        for file in files.clone() {
+            one_by_one.set_indexed(file);
+        }
+        let mut at_once = WorkspaceIndex::default();
+        at_once.set_unindexed("d0/f0.py", true);
+        at_once.set_all_indexed(files);
+        type Spellings = Vec<(String, u64, Vec<crate::workspace::names::Posting>)>;
+        let view = |index: &WorkspaceIndex| {
+            let by_name: Vec<(String, Spellings)> = index
+                .names()
+                .all()
+                .map(|(key, spellings)| {
+                    let spellings = spellings
+                        .iter()
+                        .map(|s| (s.name.to_string(), s.mask, s.postings.clone()))
+                        .collect();
+                    (key.to_string(), spellings)
+                })
+                .collect();
+            let flat: Vec<String> = index.names().scan(0).map(str::to_string).collect();
+            (
+                by_name,
+                flat,
+                index.names().approx_bytes(),
+                index.names().name_count(),
+                index.file_count(),
+                index.definition_count(),
+                index.reference_count(),
+                index.error_count(),
+                index.approx_bytes(),
+            )
+        };
+        assert_eq!(view(&at_once), view(&one_by_one));
+        assert_eq!(
+            at_once.error_count(),
+            0,
+            "an indexed file is no longer an error"
+        );
+        // Names are shared with the index as when added one by one.
+        let file = at_once.get("d1/f1.py").expect("indexed");
+        let spelling = at_once
+            .names()
+            .spelling(&file.symbols[0].name)
+            .expect("posted");
+        assert!(Arc::ptr_eq(&spelling.name, &file.symbols[0].name));
     }
 
     #[test]

@@ -336,12 +336,12 @@ impl Workspace {
         };
         let files = loaded.records.len() as u64;
         self.change(|index| {
+            let mut indexed = Vec::new();
             for record in loaded.records {
                 match record {
                     snapshot::Record::Indexed(file, stamp) => {
-                        let path = file.path.clone();
-                        index.set_indexed(file);
-                        index.set_stamp(&path, Some(stamp));
+                        index.set_stamp(&file.path, Some(stamp));
+                        indexed.push(file);
                     }
                     snapshot::Record::Skipped(path, stamp) => {
                         index.set_unindexed(&path, false);
@@ -349,6 +349,7 @@ impl Workspace {
                     }
                 }
             }
+            index.set_all_indexed(indexed);
             files
         });
         self.saved_generation

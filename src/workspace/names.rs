@@ -52,6 +52,54 @@ pub struct Spelling {
     slot: u32,
 }
 
+/// The spellings of each lowercased name: the ordered map the index keeps, or a hash map
+/// while many files are added at once.
+trait SpellingMap {
+    /// Calls `f` with the spellings of `key` (created empty when absent) and whether they
+    /// were created now.
+    fn with_spellings<R>(&mut self, key: &str, f: impl FnOnce(&mut Vec<Spelling>, bool) -> R) -> R;
+    /// Everything, as the ordered map (this map is left empty).
+    fn drain_into_ordered(&mut self) -> BTreeMap<Box<str>, Vec<Spelling>>;
+    /// This kind of map holding `ordered`.
+    fn from_ordered(ordered: BTreeMap<Box<str>, Vec<Spelling>>) -> Self;
+}
+
+/// `with_spellings` of a map type with `get_mut` and `entry` (both maps).
+macro_rules! with_spellings_of_a_map {
+    () => {
+        fn with_spellings<R>(
+            &mut self,
+            key: &str,
+            f: impl FnOnce(&mut Vec<Spelling>, bool) -> R,
+        ) -> R {
+            match self.get_mut(key) {
+                Some(spellings) => f(spellings, false),
+                None => f(self.entry(key.into()).or_default(), true),
+            }
+        }
+    };
+}
+
+impl SpellingMap for BTreeMap<Box<str>, Vec<Spelling>> {
+    with_spellings_of_a_map!();
+    fn drain_into_ordered(&mut self) -> BTreeMap<Box<str>, Vec<Spelling>> {
+        std::mem::take(self)
+    }
+    fn from_ordered(ordered: BTreeMap<Box<str>, Vec<Spelling>>) -> Self {
+        ordered
+    }
+}
+
+impl SpellingMap for HashMap<Box<str>, Vec<Spelling>> {
+    with_spellings_of_a_map!();
+    fn drain_into_ordered(&mut self) -> BTreeMap<Box<str>, Vec<Spelling>> {
+        self.drain().collect()
+    }
+    fn from_ordered(ordered: BTreeMap<Box<str>, Vec<Spelling>>) -> Self {
+        ordered.into_iter().collect()
+    }
+}
+
 /// The index by name.
 #[derive(Debug, Default)]
 pub struct NameIndex {
@@ -92,13 +140,41 @@ pub fn char_mask(text: &str, conservative: bool) -> u64 {
 impl NameIndex {
     /// Adds `file`'s symbols; returns its id and the file as kept, its symbols' names (and
     /// the containers that are names of the file) sharing the index's allocation of each name.
-    pub fn add(&mut self, mut file: IndexedFile) -> (u32, Arc<IndexedFile>) {
+    pub fn add(&mut self, file: IndexedFile) -> (u32, Arc<IndexedFile>) {
+        let mut names = std::mem::take(&mut self.names);
+        let added = self.add_to(&mut names, file);
+        self.names = names;
+        added
+    }
+
+    /// [`add`](Self::add) for each file, in order: the same index, built through a hash map
+    /// and sorted once at the end instead of a search of the ordered map per symbol (a
+    /// snapshot's load posts about a million symbols).
+    pub fn add_all(&mut self, files: Vec<IndexedFile>) -> Vec<(u32, Arc<IndexedFile>)> {
+        let mut names: HashMap<Box<str>, Vec<Spelling>> =
+            std::mem::take(&mut self.names).into_iter().collect();
+        let added = files
+            .into_iter()
+            .map(|file| self.add_to(&mut names, file))
+            .collect();
+        self.names = names.into_iter().collect();
+        added
+    }
+
+    fn add_to<M: SpellingMap>(
+        &mut self,
+        names: &mut M,
+        mut file: IndexedFile,
+    ) -> (u32, Arc<IndexedFile>) {
         if self.next_id == u32::MAX {
+            // Renumbering rebuilds the ordered map: hand it what was added so far.
+            self.names = names.drain_into_ordered();
             self.renumber();
+            *names = M::from_ordered(std::mem::take(&mut self.names));
         }
         let id = self.next_id;
         self.next_id += 1;
-        let shared = self.post_all(id, &file);
+        let shared = self.post_all(names, id, &file);
         for (symbol, name) in file.symbols.iter_mut().zip(shared) {
             symbol.name = name;
         }
@@ -114,9 +190,14 @@ impl NameIndex {
         (id, file)
     }
 
-    /// Adds a posting of every symbol of `file` (with the id `id`); returns each symbol's
-    /// shared name.
-    fn post_all(&mut self, id: u32, file: &IndexedFile) -> Vec<Arc<str>> {
+    /// Adds a posting of every symbol of `file` (with the id `id`) to `names`; returns each
+    /// symbol's shared name.
+    fn post_all<M: SpellingMap>(
+        &mut self,
+        names: &mut M,
+        id: u32,
+        file: &IndexedFile,
+    ) -> Vec<Arc<str>> {
         file.symbols
             .iter()
             .enumerate()
@@ -126,47 +207,50 @@ impl NameIndex {
                     symbol: u32::try_from(i).unwrap_or(u32::MAX),
                     key: rank_key(symbol, &file.path),
                 };
-                self.post(&symbol.name, posting)
+                self.post(names, &symbol.name, posting)
             })
             .collect()
     }
 
     /// Adds `posting` to the spelling `name` (created when new); returns the spelling's name.
-    fn post(&mut self, name: &Arc<str>, posting: Posting) -> Arc<str> {
+    fn post<M: SpellingMap>(
+        &mut self,
+        names: &mut M,
+        name: &Arc<str>,
+        posting: Posting,
+    ) -> Arc<str> {
         // Most names are lowercase already: look them up without a lowercased copy.
         let lowered = name
             .bytes()
             .any(|b| b.is_ascii_uppercase())
             .then(|| name.to_ascii_lowercase());
         let key: &str = lowered.as_deref().unwrap_or(name);
-        let spellings = match self.names.get_mut(key) {
-            Some(spellings) => spellings,
-            None => {
-                self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
-                self.names.entry(key.into()).or_default()
-            }
-        };
         self.postings += 1;
-        match spellings.iter_mut().find(|s| s.name == *name) {
-            Some(spelling) => {
-                spelling.postings.push(posting);
-                Arc::clone(&spelling.name)
+        names.with_spellings(key, |spellings, new_key| {
+            if new_key {
+                self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
             }
-            None => {
-                self.name_bytes += spelling_bytes(name);
-                let mask = char_mask(name, true);
-                let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
-                self.flat_masks.push(mask);
-                self.flat_names.push(Arc::clone(name));
-                spellings.push(Spelling {
-                    name: Arc::clone(name),
-                    mask,
-                    postings: vec![posting],
-                    slot,
-                });
-                Arc::clone(name)
+            match spellings.iter_mut().find(|s| s.name == *name) {
+                Some(spelling) => {
+                    spelling.postings.push(posting);
+                    Arc::clone(&spelling.name)
+                }
+                None => {
+                    self.name_bytes += spelling_bytes(name);
+                    let mask = char_mask(name, true);
+                    let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
+                    self.flat_masks.push(mask);
+                    self.flat_names.push(Arc::clone(name));
+                    spellings.push(Spelling {
+                        name: Arc::clone(name),
+                        mask,
+                        postings: vec![posting],
+                        slot,
+                    });
+                    Arc::clone(name)
+                }
             }
-        }
+        })
     }
 
     /// Removes the file with this id.
@@ -248,12 +332,14 @@ impl NameIndex {
         self.name_bytes = 0;
         self.flat_masks.clear();
         self.flat_names.clear();
+        let mut names = std::mem::take(&mut self.names);
         for (_, file) in files {
             let id = self.next_id;
             self.next_id += 1;
-            self.post_all(id, &file);
+            self.post_all(&mut names, id, &file);
             self.files.insert(id, file);
         }
+        self.names = names;
     }
 
     /// The file with this id.
