@@ -24,6 +24,23 @@ fn python_corpus(dest: &Path) -> PathBuf {
     dest.join("python")
 }
 
+/// Appends `text` to every file under `dir`.
+fn append_to_every_file(dir: &Path, text: &str) {
+    for entry in std::fs::read_dir(dir).expect("readable") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            append_to_every_file(&path, text);
+        } else {
+            use std::io::Write as _;
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .expect("appends");
+        }
+    }
+}
+
 fn summary(out: &std::process::Output) -> serde_json::Value {
     assert!(
         out.status.success(),
@@ -139,6 +156,13 @@ fn sigkill_during_index_never_leaves_a_corrupt_or_wrong_entry() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x5EED_CAFE);
     let mut killed = 0;
     for round in 0..5 {
+        // New content in every round, so that every run parses and stores again (a run over
+        // a cache that already holds the tree would only check keys and end at once).
+        if round > 0 {
+            append_to_every_file(&corpus, &format!("\n# round {round}\n"));
+        }
+        let store = cache.join("cache.redb");
+        let size_before = std::fs::metadata(&store).map_or(0, |m| m.len());
         let mut child = syntaxd()
             .args([
                 "index",
@@ -150,8 +174,16 @@ fn sigkill_during_index_never_leaves_a_corrupt_or_wrong_entry() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawns");
-        let delay = Duration::from_millis(rng.random_range(200..3000));
-        std::thread::sleep(delay);
+        // Killed once the store has grown (a batch is being or has been committed), at a
+        // random moment of the next 300 ms: mid-run, whatever the machine's speed.
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        while child.try_wait().expect("waits").is_none()
+            && std::fs::metadata(&store).map_or(0, |m| m.len()) <= size_before
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..300)));
         if child.try_wait().expect("waits").is_none() {
             child.kill().expect("SIGKILL");
             killed += 1;
