@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 use redb::{
-    BackendError, Builder, Database, DatabaseError, Durability, ReadableDatabase, ReadableTable,
+    BackendError, Builder, Database, DatabaseError, Durability, ReadableDatabase,
     ReadableTableMetadata, StorageBackend, StorageError, TableDefinition,
 };
 
@@ -610,25 +610,12 @@ impl ColdStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        use std::ops::Bound;
-        self.with_db(StoreOp::Scan, |db| {
-            let txn = db.begin_read()?;
-            let table = match txn.open_table(ENTRIES) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                Err(e) => return Err(e.into()),
-            };
-            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
-            let mut page = Vec::new();
-            for item in table.range::<&str>((start, Bound::Unbounded))? {
-                if page.len() >= limit {
-                    break;
-                }
-                let (k, v) = item?;
-                page.push((k.value().to_string(), v.value().to_vec()));
-            }
-            Ok(page)
-        })
+        let mut page = Vec::new();
+        self.scan_in(ENTRIES, after, |k, v| {
+            page.push((k.to_string(), v.to_vec()));
+            page.len() < limit
+        })?;
+        Ok(page)
     }
 
     /// Calls `f(key, envelope)` for every stored value, in key order.
@@ -641,6 +628,21 @@ impl ColdStore {
         table: TableDefinition<&str, &[u8]>,
         mut f: impl FnMut(&str, &[u8]),
     ) -> Result<(), StoreError> {
+        self.scan_in(table, None, |k, v| {
+            f(k, v);
+            true
+        })
+    }
+
+    /// Calls `f(key, value)` for the values of `table` whose keys sort after `after` (every
+    /// one when `None`), in key order, in one read transaction, while `f` returns true.
+    fn scan_in(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        after: Option<&str>,
+        mut f: impl FnMut(&str, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        use std::ops::Bound;
         self.with_db(StoreOp::Scan, |db| {
             let txn = db.begin_read()?;
             let table = match txn.open_table(table) {
@@ -648,9 +650,12 @@ impl ColdStore {
                 Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
                 Err(e) => return Err(e.into()),
             };
-            for item in table.iter()? {
+            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+            for item in table.range::<&str>((start, Bound::Unbounded))? {
                 let (k, v) = item?;
-                f(k.value(), v.value());
+                if !f(k.value(), v.value()) {
+                    break;
+                }
             }
             Ok(())
         })

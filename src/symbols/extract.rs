@@ -323,22 +323,18 @@ impl SymbolContext {
         let mut found = Found::default();
         let mut exceeded = false;
         let cancelled = || budget.check().is_some();
-        let nodes = match crate::bytecode::walk::find_kinds(
+        // Stopped by the budget during the walk: the matches at the nodes found so far count.
+        let (nodes, stopped) = match crate::bytecode::walk::find_kinds(
             root,
             roots.table(),
             wanted,
             &cancelled,
             (BUDGET_CHECK_INTERVAL * 4) as u32,
         ) {
-            Ok((nodes, false)) => nodes,
-            Ok((nodes, true)) => {
-                // Stopped by the budget: the matches at the nodes found so far still count.
-                found.reason = budget.check();
-                nodes
-            }
-            Err(_) => cursor_roots(root, roots, wanted),
+            Ok((nodes, false)) => (nodes, None),
+            Ok((nodes, true)) => (nodes, budget.check()),
+            Err(_) => (cursor_roots(root, roots, wanted), None),
         };
-        let stopped = found.reason.take();
         'nodes: for node in nodes {
             let mut progress = |_: &QueryCursorState| budget.progress();
             let mut matches = self.cursor.matches_with_options(

@@ -58,10 +58,6 @@ trait SpellingMap {
     /// Calls `f` with the spellings of `key` (created empty when absent) and whether they
     /// were created now.
     fn with_spellings<R>(&mut self, key: &str, f: impl FnOnce(&mut Vec<Spelling>, bool) -> R) -> R;
-    /// Everything, as the ordered map (this map is left empty).
-    fn drain_into_ordered(&mut self) -> BTreeMap<Box<str>, Vec<Spelling>>;
-    /// This kind of map holding `ordered`.
-    fn from_ordered(ordered: BTreeMap<Box<str>, Vec<Spelling>>) -> Self;
 }
 
 /// `with_spellings` of a map type with `get_mut` and `entry` (both maps).
@@ -82,22 +78,10 @@ macro_rules! with_spellings_of_a_map {
 
 impl SpellingMap for BTreeMap<Box<str>, Vec<Spelling>> {
     with_spellings_of_a_map!();
-    fn drain_into_ordered(&mut self) -> BTreeMap<Box<str>, Vec<Spelling>> {
-        std::mem::take(self)
-    }
-    fn from_ordered(ordered: BTreeMap<Box<str>, Vec<Spelling>>) -> Self {
-        ordered
-    }
 }
 
 impl SpellingMap for HashMap<Box<str>, Vec<Spelling>> {
     with_spellings_of_a_map!();
-    fn drain_into_ordered(&mut self) -> BTreeMap<Box<str>, Vec<Spelling>> {
-        self.drain().collect()
-    }
-    fn from_ordered(ordered: BTreeMap<Box<str>, Vec<Spelling>>) -> Self {
-        ordered.into_iter().collect()
-    }
 }
 
 /// The index by name.
@@ -141,6 +125,7 @@ impl NameIndex {
     /// Adds `file`'s symbols; returns its id and the file as kept, its symbols' names (and
     /// the containers that are names of the file) sharing the index's allocation of each name.
     pub fn add(&mut self, file: IndexedFile) -> (u32, Arc<IndexedFile>) {
+        self.make_room_for(1);
         let mut names = std::mem::take(&mut self.names);
         let added = self.add_to(&mut names, file);
         self.names = names;
@@ -151,6 +136,7 @@ impl NameIndex {
     /// and sorted once at the end instead of a search of the ordered map per symbol (a
     /// snapshot's load posts about a million symbols).
     pub fn add_all(&mut self, files: Vec<IndexedFile>) -> Vec<(u32, Arc<IndexedFile>)> {
+        self.make_room_for(files.len());
         let mut names: HashMap<Box<str>, Vec<Spelling>> =
             std::mem::take(&mut self.names).into_iter().collect();
         let added = files
@@ -161,17 +147,20 @@ impl NameIndex {
         added
     }
 
+    /// Renumbers the files when `count` more ids would run out.
+    fn make_room_for(&mut self, count: usize) {
+        if u64::from(self.next_id) + count as u64 > u64::from(u32::MAX) {
+            self.renumber();
+        }
+    }
+
+    /// Adds one file to `names` (the index's map, taken out); the ids have room
+    /// ([`make_room_for`](Self::make_room_for)).
     fn add_to<M: SpellingMap>(
         &mut self,
         names: &mut M,
         mut file: IndexedFile,
     ) -> (u32, Arc<IndexedFile>) {
-        if self.next_id == u32::MAX {
-            // Renumbering rebuilds the ordered map: hand it what was added so far.
-            self.names = names.drain_into_ordered();
-            self.renumber();
-            *names = M::from_ordered(std::mem::take(&mut self.names));
-        }
         let id = self.next_id;
         self.next_id += 1;
         let shared = self.post_all(names, id, &file);
