@@ -874,3 +874,185 @@ fn a_damaged_snapshot_is_ignored_and_the_workspace_indexed_in_full() {
         dir = s.stop();
     }
 }
+
+/// The inotify watches the process `pid` holds, as the kernel lists them
+/// (`/proc/PID/fdinfo/*`, one `inotify wd:` line per watch).
+fn inotify_watches(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fdinfo"))
+        .expect("fdinfo")
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|text| {
+            text.lines()
+                .filter(|l| l.starts_with("inotify wd:"))
+                .count()
+        })
+        .sum()
+}
+
+/// A spawned `syntaxd serve --workspace ROOT`, stopped when dropped.
+struct Spawned {
+    child: std::process::Child,
+    base: String,
+    client: reqwest::blocking::Client,
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Spawned {
+    fn start(cache: &Path, root: &Path) -> Spawned {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_syntaxd"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--cache-dir"])
+            .arg(cache)
+            .arg("--workspace")
+            .arg(root)
+            .env("SYNTAXD_SERVER_ALLOW_UNAUTHENTICATED", "true")
+            .env_remove("SYNTAXD_CONFIG")
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn the daemon");
+        let base = support::listening_url(&mut child);
+        Spawned {
+            child,
+            base,
+            client: reqwest::blocking::Client::new(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .expect("GET");
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        r.json().expect("JSON")
+    }
+
+    /// The one workspace's status.
+    fn status(&self) -> Value {
+        let list = self.get("/v1/workspaces");
+        let id = list["workspaces"][0]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned();
+        self.get(&format!("/v1/workspaces/{id}"))
+    }
+
+    fn defines(&self, name: &str) -> bool {
+        let id = self.status()["id"].as_str().expect("id").to_owned();
+        let body = self.get(&format!("/v1/workspaces/{id}/definitions?name={name}"));
+        !body["results"].as_array().expect("results").is_empty()
+    }
+}
+
+#[test]
+fn the_watcher_watches_the_directories_the_walk_enters_and_no_other() {
+    let allowed = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let root = allowed.path().join("repo");
+    let write = |relative: &str, text: &str| {
+        let path = root.join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    // Walked: the root, src, src/pkg, src/pkg/deep.
+    write("src/a.py", "def in_a():\n    pass\n");
+    write("src/pkg/b.py", "def in_b():\n    pass\n");
+    write("src/pkg/deep/c.py", "def in_c():\n    pass\n");
+    write(".gitignore", "build/\nnode_modules/\n");
+    // Never walked: ignored and hidden trees, and a symlinked directory.
+    let deep: String = (0..20).map(|i| format!("d{i}/")).collect();
+    write(&format!("build/{deep}x.py"), "def ignored():\n    pass\n");
+    for m in 0..10 {
+        write(
+            &format!("node_modules/m{m}/lib/index.js"),
+            "function f() {}\n",
+        );
+        write(&format!(".git/objects/{m:02}/x"), "object\n");
+    }
+    std::os::unix::fs::symlink(root.join("build"), root.join("src/linked")).expect("symlink");
+
+    let daemon = Spawned::start(cache.path(), &root);
+    let pid = daemon.child.id();
+    until("the workspace is ready and watching", || {
+        let s = daemon.status();
+        s["state"] == "ready" && s["watching"] == true
+    });
+    assert!(daemon.defines("in_c"));
+    assert!(!daemon.defines("ignored"));
+    assert_eq!(
+        inotify_watches(pid),
+        4,
+        "the root, src, src/pkg, src/pkg/deep"
+    );
+    assert_eq!(daemon.status()["watched_dirs"], 4);
+
+    // A new directory tree is watched, and a file written into it before its watch was set is
+    // found by the walk that follows.
+    write("src/new/inner/d.py", "def in_d():\n    pass\n");
+    until("the file in the new directory is indexed", || {
+        daemon.defines("in_d")
+    });
+    until("the new directories are watched", || {
+        inotify_watches(pid) == 6
+    });
+    write("src/new/inner/e.py", "def in_e():\n    pass\n");
+    until(
+        "a file written later into the new directory is indexed",
+        || daemon.defines("in_e"),
+    );
+
+    // A renamed directory keeps being watched under its new name (its old watch goes first,
+    // so the inode's one watch is not dropped after the new name took it).
+    std::fs::rename(root.join("src/new"), root.join("src/moved")).expect("rename");
+    until(
+        "the renamed directory's files are indexed at their new path",
+        || {
+            let id = daemon.status()["id"].as_str().expect("id").to_owned();
+            let body = daemon.get(&format!("/v1/workspaces/{id}/definitions?name=in_e"));
+            body["results"][0]["path"] == "src/moved/inner/e.py"
+        },
+    );
+    write("src/moved/inner/f.py", "def in_f():\n    pass\n");
+    until(
+        "a file written into the renamed directory is indexed",
+        || daemon.defines("in_f"),
+    );
+    assert_eq!(inotify_watches(pid), 6);
+
+    // New ignored directories take no watch (checked once a file written after them is seen).
+    write("build/more/x/y.py", "def ignored_too():\n    pass\n");
+    write("node_modules/m0/lib/sub/z.js", "function g() {}\n");
+    write("src/sentinel.py", "def sentinel():\n    pass\n");
+    until("the sentinel is indexed", || daemon.defines("sentinel"));
+    assert!(!daemon.defines("ignored_too"));
+    assert_eq!(inotify_watches(pid), 6);
+    assert_eq!(daemon.status()["watched_dirs"], 6);
+
+    // A deleted directory's watch goes with it.
+    std::fs::remove_dir_all(root.join("src/pkg/deep")).expect("rm");
+    until("the deleted directory's file is forgotten", || {
+        !daemon.defines("in_c")
+    });
+    until("its watch is gone", || {
+        inotify_watches(pid) == 5 && daemon.status()["watched_dirs"] == 5
+    });
+
+    // A directory that stops being ignored is watched: its files are indexed, and later
+    // writes under it are seen.
+    write(".gitignore", "node_modules/\n");
+    until("the formerly ignored tree is indexed", || {
+        daemon.defines("ignored")
+    });
+    until("its 23 directories are watched", || {
+        inotify_watches(pid) == 5 + 23 && daemon.status()["watched_dirs"] == 5 + 23
+    });
+}

@@ -113,6 +113,13 @@ pub struct WorkspaceStatus {
     pub last_change_unix_ms: u64,
     /// True while a file watcher keeps the index up to date.
     pub watching: bool,
+    /// Directories the watcher watches: those the walk enters (ignored, hidden and
+    /// symlinked directories are not watched).
+    pub watched_dirs: u64,
+    /// Directories the walk enters that could not be watched (over the platform's limit on
+    /// watches, `fs.inotify.max_user_watches` on Linux): changes in them are not seen until
+    /// a later change or rescan covers them and their watch is tried again.
+    pub unwatched_dirs: u64,
     /// True when the index was loaded from the workspace's snapshot on open (see
     /// `docs/workspaces.md`, "Persistence"); false after a full index (no snapshot, or one
     /// that was damaged, of another version or stale).
@@ -158,6 +165,9 @@ pub struct Workspace {
     restored_files: AtomicU64,
     reindexed: AtomicU64,
     rechecking: AtomicBool,
+    /// Directories watched, and those that could not be (see [`WorkspaceStatus`]).
+    watched_dirs: AtomicU64,
+    unwatched_dirs: AtomicU64,
 }
 
 impl Workspace {
@@ -194,6 +204,8 @@ impl Workspace {
             restored_files: AtomicU64::new(0),
             reindexed: AtomicU64::new(0),
             rechecking: AtomicBool::new(false),
+            watched_dirs: AtomicU64::new(0),
+            unwatched_dirs: AtomicU64::new(0),
         }
     }
 
@@ -257,6 +269,8 @@ impl Workspace {
             generation,
             last_change_unix_ms: self.last_change_unix_ms.load(Ordering::Acquire),
             watching: self.is_watching(),
+            watched_dirs: self.watched_dirs.load(Ordering::Acquire),
+            unwatched_dirs: self.unwatched_dirs.load(Ordering::Acquire),
             restored: self.restored.load(Ordering::Acquire),
             restored_files: self.restored_files.load(Ordering::Acquire),
             reindexed: self.reindexed.load(Ordering::Acquire),
@@ -677,12 +691,17 @@ impl Workspaces {
             .watchers
             .set(i64::try_from(self.watcher_threads()).unwrap_or(i64::MAX));
         let all = self.list();
-        let (mut files, mut bytes) = (0u64, 0u64);
+        let (mut files, mut bytes, mut watched, mut unwatched) = (0u64, 0u64, 0u64, 0u64);
         for ws in &all {
             let (index, _) = ws.read();
             files += index.file_count();
             bytes += index.approx_bytes();
+            watched += ws.watched_dirs.load(Ordering::Acquire);
+            unwatched += ws.unwatched_dirs.load(Ordering::Acquire);
         }
+        let set = |g: &IntGauge, v: u64| g.set(i64::try_from(v).unwrap_or(i64::MAX));
+        set(&METRICS.watched_dirs, watched);
+        set(&METRICS.unwatched_dirs, unwatched);
         METRICS
             .open
             .set(i64::try_from(all.len()).unwrap_or(i64::MAX));
@@ -986,6 +1005,8 @@ struct Metrics {
     files: IntGauge,
     bytes: IntGauge,
     watchers: IntGauge,
+    watched_dirs: IntGauge,
+    unwatched_dirs: IntGauge,
     rescans: IntCounter,
 }
 
@@ -1026,6 +1047,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         watchers: gauge(
             "syntaxd_workspace_watchers",
             "Workspace file watcher threads running.",
+        ),
+        watched_dirs: gauge(
+            "syntaxd_workspace_watched_dirs",
+            "Directories watched for changes in all open workspaces.",
+        ),
+        unwatched_dirs: gauge(
+            "syntaxd_workspace_unwatched_dirs",
+            "Workspace directories that could not be watched (over the platform's watch limit): changes in them are not seen.",
         ),
         rescans: {
             let c = IntCounter::new(

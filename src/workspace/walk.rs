@@ -62,7 +62,12 @@ pub struct WalkedFile {
 /// hidden files), without following symlinks; sorted by relative path. Paths that are not
 /// valid UTF-8 are left out (they could not be named in an answer).
 pub fn walk(root: &Path) -> Vec<WalkedFile> {
-    collect(root, walker(root).build())
+    walk_targets_and_dirs(
+        root,
+        &std::collections::BTreeSet::from([String::new()]),
+        |_| {},
+    )
+    .0
 }
 
 /// The files [`walk`] would find at or under the relative paths `targets` (`""` is the whole
@@ -70,37 +75,59 @@ pub fn walk(root: &Path) -> Vec<WalkedFile> {
 /// in [`walk`] — and descends only into the directories on the way to a target and under it.
 /// A target that is ignored, hidden, a symlink or gone yields nothing.
 pub fn walk_targets(root: &Path, targets: &std::collections::BTreeSet<String>) -> Vec<WalkedFile> {
-    if targets.contains("") {
-        return walk(root);
-    }
-    let wanted: Vec<PathBuf> = targets.iter().map(|t| root.join(t)).collect();
+    walk_targets_and_dirs(root, targets, |_| {}).0
+}
+
+/// [`walk_targets`], with the directories that walk entered: relative names, sorted, `""`
+/// for the root (the directories the watcher watches; see `watch.rs`). `on_dir` sees each
+/// directory as the walk reaches it, before the walk lists it (the watcher adds its watch
+/// there, so a file created in it meanwhile is either listed or reported).
+pub fn walk_targets_and_dirs(
+    root: &Path,
+    targets: &std::collections::BTreeSet<String>,
+    mut on_dir: impl FnMut(&str),
+) -> (Vec<WalkedFile>, Vec<String>) {
     let mut builder = walker(root);
-    builder.filter_entry(move |e| {
-        let p = e.path();
-        wanted.iter().any(|t| t.starts_with(p) || p.starts_with(t))
-    });
-    collect(root, builder.build())
+    if !targets.contains("") {
+        let wanted: Vec<PathBuf> = targets.iter().map(|t| root.join(t)).collect();
+        builder.filter_entry(move |e| {
+            let p = e.path();
+            wanted.iter().any(|t| t.starts_with(p) || p.starts_with(t))
+        });
+    }
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in builder.build().flatten() {
+        // A symlink's own type is `symlink`, not `file` or `dir`: it is never followed.
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.into_path();
+        if kind.is_dir() {
+            let relative = if path == root {
+                Some(String::new())
+            } else {
+                relative_name(root, &path)
+            };
+            if let Some(relative) = relative {
+                on_dir(&relative);
+                dirs.push(relative);
+            }
+        } else if kind.is_file()
+            && let Some(relative) = relative_name(root, &path)
+        {
+            files.push(WalkedFile { relative, path });
+        }
+    }
+    files.sort();
+    dirs.sort();
+    (files, dirs)
 }
 
 fn walker(root: &Path) -> ignore::WalkBuilder {
     let mut builder = ignore::WalkBuilder::new(root);
     builder.require_git(false).follow_links(false);
     builder
-}
-
-fn collect(root: &Path, walk: ignore::Walk) -> Vec<WalkedFile> {
-    let mut files: Vec<WalkedFile> = walk
-        .flatten()
-        // A symlink's own type is `symlink`, not `file`: symlinks are never indexed.
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter_map(|e| {
-            let path = e.into_path();
-            let relative = relative_name(root, &path)?;
-            Some(WalkedFile { relative, path })
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// The `/`-separated path of `path` relative to `root`, if it lies under it and is UTF-8.

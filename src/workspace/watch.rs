@@ -5,6 +5,12 @@
 //! or overflow — notify's own, or more than `workspace.watch_queue_events` events waiting —
 //! triggers a rescan of the whole root instead. Every change bumps the generation.
 //!
+//! Only the directories the walk enters are watched, each on its own (not recursively): an
+//! ignored `target/` or `node_modules/`, `.git/` and symlinked directories take no watch. Each
+//! re-walk brings the watches of its part of the tree in line with what it entered: a new
+//! directory is watched as the walk reaches it (before it lists it), a directory gone or
+//! newly ignored is unwatched.
+//!
 //! The watcher stops when the workspace is closed: its thread sees the cancellation within
 //! [`POLL`], drops the watcher (which stops notify's threads) and ends.
 
@@ -89,11 +95,81 @@ pub struct Watching {
     debouncer: Debouncer<notify::RecommendedWatcher, NoCache>,
     rx: Receiver<Vec<PathBuf>>,
     feed: Feed,
+    dirs: Dirs,
 }
 
-/// Starts watching the workspace's root (recursively, not following symlinks); `None` (and
-/// a warning) when the platform's watcher cannot be started, e.g. over the inotify limits:
-/// the workspace then keeps its initial index.
+/// The directories under watch and those whose watch failed (relative names, `""` the root).
+#[derive(Default)]
+struct Dirs {
+    watched: BTreeSet<String>,
+    failed: BTreeSet<String>,
+}
+
+impl Dirs {
+    /// Watches `dir` (not recursively) unless it is watched already; true when a new watch
+    /// was set. A failure is kept (and tried again when a later walk enters the directory).
+    fn watch(
+        &mut self,
+        debouncer: &mut Debouncer<notify::RecommendedWatcher, NoCache>,
+        root: &Path,
+        dir: &str,
+    ) -> bool {
+        if self.watched.contains(dir) {
+            return false;
+        }
+        match debouncer.watch(root.join(dir), RecursiveMode::NonRecursive) {
+            Ok(()) => {
+                self.failed.remove(dir);
+                self.watched.insert(dir.to_owned())
+            }
+            Err(e) => {
+                if self.failed.insert(dir.to_owned()) {
+                    tracing::warn!(root = %root.display(), dir, error = %e, "cannot watch a workspace directory: changes in it are not seen");
+                }
+                false
+            }
+        }
+    }
+
+    /// Unwatches the directories `under` selects that `entered` (the walk's directories,
+    /// sorted) does not hold: gone, renamed away, now ignored or a symlink.
+    fn forget_except(
+        &mut self,
+        debouncer: &mut Debouncer<notify::RecommendedWatcher, NoCache>,
+        root: &Path,
+        entered: &[String],
+        under: impl Fn(&str) -> bool,
+    ) {
+        let gone: Vec<String> = self
+            .watched
+            .iter()
+            .chain(&self.failed)
+            .filter(|d| under(d) && entered.binary_search(d).is_err())
+            .cloned()
+            .collect();
+        for dir in gone {
+            if self.watched.remove(&dir) {
+                // An error: the kernel already dropped the watch of a deleted directory.
+                let _ = debouncer.unwatch(root.join(&dir));
+            }
+            self.failed.remove(&dir);
+        }
+    }
+
+    /// Reports the counts in the workspace's status.
+    fn publish(&self, ws: &Workspace) {
+        ws.watched_dirs
+            .store(self.watched.len() as u64, Ordering::Release);
+        ws.unwatched_dirs
+            .store(self.failed.len() as u64, Ordering::Release);
+    }
+}
+
+/// Starts watching the directories of the workspace's root that the walk enters (each on its
+/// own; symlinks are not followed); `None` (and a warning) when the platform's watcher cannot
+/// be started or the root itself cannot be watched, e.g. over the inotify limits: the
+/// workspace then keeps its initial index (`watching: false`). A directory below the root
+/// that cannot be watched is counted in the status (`unwatched_dirs`).
 pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
     let (feed, rx) = Feed::new(settings.watch_queue_events);
     let handler_feed = feed.clone();
@@ -123,21 +199,33 @@ pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
         NoCache,
         config,
     )
-    .and_then(|mut d| d.watch(ws.root(), RecursiveMode::Recursive).map(|()| d));
-    match started {
-        Ok(debouncer) => {
-            *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = Some(feed.clone());
-            Some(Watching {
-                debouncer,
-                rx,
-                feed,
-            })
-        }
+    .and_then(|mut d| {
+        // The root first: without it, nothing is watched.
+        d.watch(ws.root(), RecursiveMode::NonRecursive).map(|()| d)
+    });
+    let mut debouncer = match started {
+        Ok(debouncer) => debouncer,
         Err(e) => {
             tracing::warn!(id = %ws.id(), error = %e, "cannot watch the workspace: its index will not follow changes");
-            None
+            return None;
         }
-    }
+    };
+    let mut dirs = Dirs::default();
+    dirs.watched.insert(String::new());
+    let everything = BTreeSet::from([String::new()]);
+    walk::walk_targets_and_dirs(ws.root(), &everything, |dir| {
+        if !ws.cancel.is_cancelled() {
+            dirs.watch(&mut debouncer, ws.root(), dir);
+        }
+    });
+    dirs.publish(ws);
+    *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = Some(feed.clone());
+    Some(Watching {
+        debouncer,
+        rx,
+        feed,
+        dirs,
+    })
 }
 
 /// Decrements the running-watcher count when the thread ends, however it ends.
@@ -160,9 +248,10 @@ pub fn run(
     running.fetch_add(1, Ordering::AcqRel);
     let _running = Running(running);
     let Watching {
-        debouncer,
+        mut debouncer,
         rx,
         feed,
+        mut dirs,
     } = watching;
     while !ws.cancel.is_cancelled() {
         let mut paths: Vec<PathBuf> = match rx.recv_timeout(POLL) {
@@ -192,7 +281,7 @@ pub fn run(
             }
         }
         if !targets.is_empty() && !ws.cancel.is_cancelled() {
-            reconcile(ws, analyzer, settings, &targets);
+            reconcile(ws, analyzer, settings, &targets, &mut debouncer, &mut dirs);
         }
         // The snapshot follows live changes once they have settled.
         let quiet_ms =
@@ -204,6 +293,7 @@ pub fn run(
         }
     }
     *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    Dirs::default().publish(ws);
     // Stops notify's threads and waits for its debouncer thread.
     debouncer.stop();
     tracing::debug!(id = %ws.id(), "workspace watcher stopped");
@@ -238,13 +328,17 @@ pub fn target_of(root: &Path, path: &Path) -> Option<String> {
 /// Re-walks `targets` (relative paths; `""` the whole root): files found are (re-)indexed,
 /// known files at or under a target that the walk no longer finds (deleted, renamed away,
 /// now ignored or a symlink) are forgotten. Paths an open document stands for are left alone.
+/// The watches follow the walk: a directory it enters is watched as it reaches it, a watched
+/// directory at or under a target that it no longer enters is unwatched (first, so that a
+/// renamed directory's watch is not dropped after its new path took it).
 fn reconcile(
     ws: &Workspace,
     analyzer: &Arc<Analyzer>,
     settings: &WorkspaceSettings,
     targets: &BTreeSet<String>,
+    debouncer: &mut Debouncer<notify::RecommendedWatcher, NoCache>,
+    dirs: &mut Dirs,
 ) {
-    let found = walk::walk_targets(ws.root(), targets);
     let whole = targets.contains("");
     let under_target = |path: &str| {
         whole
@@ -255,6 +349,27 @@ fn reconcile(
                         && path.as_bytes()[t.len()] == b'/')
             })
     };
+    let mut entered = Vec::new();
+    let (found, _) = walk::walk_targets_and_dirs(ws.root(), targets, |dir| {
+        entered.push(dir.to_owned());
+    });
+    entered.sort();
+    dirs.forget_except(debouncer, ws.root(), &entered, under_target);
+    let mut new_dirs = BTreeSet::new();
+    for dir in &entered {
+        if dirs.watch(debouncer, ws.root(), dir) {
+            new_dirs.insert(dir.clone());
+        }
+    }
+    dirs.publish(ws);
+    let mut found = found;
+    if !new_dirs.is_empty() {
+        // Files created in a new directory after the walk listed it and before its watch was
+        // set sent no event: list the new directories again now that they are watched.
+        found.extend(walk::walk_targets(ws.root(), &new_dirs));
+        found.sort();
+        found.dedup();
+    }
     forget_gone(ws, &found, &[], under_target);
     index_files(ws, analyzer, settings, found);
 }
