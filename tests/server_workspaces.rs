@@ -1056,3 +1056,46 @@ fn the_watcher_watches_the_directories_the_walk_enters_and_no_other() {
         inotify_watches(pid) == 5 + 23 && daemon.status()["watched_dirs"] == 5 + 23
     });
 }
+
+#[test]
+fn the_repo_map_shows_an_open_document_s_unsaved_lines() {
+    let f = fixture(|_| {});
+    let s = &f.server;
+    let (status, opened) = open(s, &f.root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    wait_ready(s, &id);
+    // The editor's text: a definition the disk does not have, on a line the disk's text has
+    // something else on, and a changed signature of one it has.
+    let unsaved = "# edited\n\ndef get_user_name(user, unsaved_parameter):\n    return user.name\n\n\ndef only_in_the_editor():\n    pass\n";
+    let (status, body) = put_document(
+        s,
+        "editor-map",
+        json!({"content": unsaved, "workspace": id, "path": "app/models.py"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, map) = json_of(s.get(&format!(
+        "/v1/workspaces/{id}/map?tokens=2048&focus=app/models.py"
+    )));
+    assert_eq!(status, 200, "{map}");
+    let text = map["text"].as_str().expect("text");
+    assert!(
+        text.contains("3: def get_user_name(user, unsaved_parameter):"),
+        "{text}"
+    );
+    assert!(text.contains("7: def only_in_the_editor():"), "{text}");
+    // Closing the document gives the disk's text back.
+    let closed = s
+        .client
+        .delete(s.url("/v1/documents/editor-map"))
+        .send()
+        .expect("DELETE");
+    assert!(closed.status().is_success());
+    until("the map shows the disk's lines again", || {
+        let (_, map) = json_of(s.get(&format!(
+            "/v1/workspaces/{id}/map?tokens=2048&focus=app/models.py"
+        )));
+        let text = map["text"].as_str().unwrap_or_default().to_owned();
+        text.contains("6: def get_user_name(user):") && !text.contains("only_in_the_editor")
+    });
+}

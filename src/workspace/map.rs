@@ -244,8 +244,10 @@ pub struct RepoMap {
 }
 
 /// The map of `index` (whose graph is `graph`) within `budget` estimated tokens, personalised
-/// towards `focus` (relative paths; unknown ones are ignored). Source lines are read from
-/// the files under the canonical `root` (at most `max_file_bytes` each).
+/// towards `focus` (relative paths; unknown ones are ignored). Source lines come from `open`
+/// (the text of the open documents that stand for files, by relative path: the index holds
+/// their symbols, so their lines must be theirs too), else from the files under the
+/// canonical `root` (at most `max_file_bytes` each).
 pub fn repo_map(
     index: &WorkspaceIndex,
     graph: &MapGraph,
@@ -253,6 +255,7 @@ pub fn repo_map(
     focus: &[String],
     budget: usize,
     max_file_bytes: u64,
+    open: &HashMap<String, String>,
 ) -> RepoMap {
     let files: Vec<&IndexedFile> = index.files().collect();
     let n = files.len().min(graph.len());
@@ -289,13 +292,19 @@ pub fn repo_map(
             continue;
         }
         let top = top_definitions(graph, &rank, &node_of, file);
-        let Some(source) = read_inside(root, &root.join(file.path.as_ref()), max_file_bytes)
-            .ok()
-            .and_then(Result::ok)
-        else {
-            continue;
+        let text = match open.get(file.path.as_ref()) {
+            Some(text) => std::borrow::Cow::Borrowed(text.as_str()),
+            None => {
+                let Some(source) =
+                    read_inside(root, &root.join(file.path.as_ref()), max_file_bytes)
+                        .ok()
+                        .and_then(Result::ok)
+                else {
+                    continue;
+                };
+                std::borrow::Cow::Owned(String::from_utf8_lossy(&source).into_owned())
+            }
         };
-        let text = String::from_utf8_lossy(&source);
         let lines: Vec<&str> = text.lines().collect();
         let header = format!("{}\n", file.path);
         let mut entry = MapFile {

@@ -383,14 +383,48 @@ impl Workspace {
     /// The repo map within `budget` estimated tokens, personalised towards `focus`, with the
     /// generation it was made from (see [`map`]).
     pub fn map(&self, focus: &[String], budget: usize, max_file_bytes: u64) -> (map::RepoMap, u64) {
+        // Before the index's lock: a document's lock is never awaited while holding it.
+        let open = self.open_texts();
         let (index, generation) = self.read();
         let mut graph = self.graphs.get(&index, generation);
         if graph.len() as u64 != index.file_count() {
             // Never expected (the graph is kept per generation): build one for this index.
             graph = Arc::new(map::MapGraph::build(&index, generation));
         }
-        let out = map::repo_map(&index, &graph, &self.root, focus, budget, max_file_bytes);
+        let out = map::repo_map(
+            &index,
+            &graph,
+            &self.root,
+            focus,
+            budget,
+            max_file_bytes,
+            &open,
+        );
         (out, generation)
+    }
+
+    /// The current text of each open document that stands for a file (see
+    /// [`Workspace::overlay`]), by relative path. Bounded by the documents table's own
+    /// limits (`documents.max_total_bytes`).
+    fn open_texts(&self) -> HashMap<String, String> {
+        let documents: Vec<(String, Arc<Mutex<crate::parse::Document>>)> = self
+            .overlays
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter_map(|(path, doc)| Some((path.to_string(), doc.upgrade()?)))
+            .collect();
+        documents
+            .into_iter()
+            .map(|(path, doc)| {
+                let text = doc
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .text()
+                    .to_owned();
+                (path, text)
+            })
+            .collect()
     }
 
     /// True while a file watcher keeps the index up to date.
