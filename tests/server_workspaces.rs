@@ -1099,3 +1099,32 @@ fn the_repo_map_shows_an_open_document_s_unsaved_lines() {
         text.contains("6: def get_user_name(user):") && !text.contains("only_in_the_editor")
     });
 }
+
+#[test]
+fn a_failed_snapshot_write_is_retried_without_waiting_for_a_change() {
+    let (allowed, _outside, root) = tree();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().to_path_buf();
+    let cache = base.join("cache");
+    std::fs::create_dir_all(&cache).expect("mkdir");
+    // A file where the snapshots' directory belongs: every write fails while it is there.
+    std::fs::write(cache.join("workspaces"), "in the way").expect("write");
+    let s = Server::start_in(restart_config(allowed.path()), dir);
+    let status = open_and_settle(&s, &root);
+    let id = status["id"].as_str().expect("id").to_owned();
+    assert!(snapshots(&base).is_empty());
+    // The disk recovers; nothing in the tree changes.
+    std::fs::remove_file(cache.join("workspaces")).expect("rm");
+    until("the snapshot is written by a retry", || {
+        snapshots(&base).len() == 1
+    });
+    let after = json_of(s.get(&format!("/v1/workspaces/{id}"))).1;
+    assert_eq!(after["generation"], status["generation"], "no change");
+    let dir = s.stop();
+    // The retried snapshot is a good one: a restart restores it.
+    let s = Server::start_in(restart_config(allowed.path()), dir);
+    let restored = open_and_settle(&s, &root);
+    assert_eq!(restored["restored"], true, "{restored}");
+    assert_eq!(restored["reindexed"], 0, "{restored}");
+    let _ = s.stop();
+}

@@ -136,6 +136,18 @@ pub struct WorkspaceStatus {
     pub rechecking: bool,
 }
 
+/// The first wait before a failed snapshot write is tried again ...
+pub const SNAPSHOT_RETRY_FIRST: Duration = Duration::from_secs(1);
+/// ... doubled after each failure up to this.
+pub const SNAPSHOT_RETRY_MAX: Duration = Duration::from_secs(60);
+
+/// When a failed snapshot write is due again, and the wait that led there.
+#[derive(Default)]
+struct SnapshotRetry {
+    due: Option<std::time::Instant>,
+    wait: Option<Duration>,
+}
+
 /// One open workspace.
 pub struct Workspace {
     id: String,
@@ -159,8 +171,9 @@ pub struct Workspace {
     snapshot: Option<(PathBuf, snapshot::SnapshotMeta)>,
     /// The generation the snapshot on disk holds (nothing to write while it is current).
     saved_generation: AtomicU64,
-    /// Held while a snapshot is written (one writer at a time).
-    save_lock: Mutex<()>,
+    /// Held while a snapshot is written (one writer at a time); with the retry schedule
+    /// after a failed write.
+    save_lock: Mutex<SnapshotRetry>,
     restored: AtomicBool,
     restored_files: AtomicU64,
     reindexed: AtomicU64,
@@ -199,7 +212,7 @@ impl Workspace {
             graphs: map::GraphCache::default(),
             snapshot,
             saved_generation: AtomicU64::new(0),
-            save_lock: Mutex::new(()),
+            save_lock: Mutex::new(SnapshotRetry::default()),
             restored: AtomicBool::new(false),
             restored_files: AtomicU64::new(0),
             reindexed: AtomicU64::new(0),
@@ -280,13 +293,23 @@ impl Workspace {
 
     /// Writes the index to the workspace's snapshot when it changed since the last write (or
     /// the restore): only once the initial index is complete, never after the workspace was
-    /// closed. Failures are logged and counted; the index in memory is unaffected.
+    /// closed. Failures are logged and counted; the index in memory is unaffected. After a
+    /// failure the write is tried again (by the watcher's thread, without waiting for another
+    /// change) after [`SNAPSHOT_RETRY_FIRST`], doubling up to [`SNAPSHOT_RETRY_MAX`]; calls
+    /// before that do nothing unless `now` (shutdown tries once more at once).
     pub fn save_snapshot(&self) {
+        self.save_snapshot_with(false);
+    }
+
+    fn save_snapshot_with(&self, now: bool) {
         let Some((path, meta)) = &self.snapshot else {
             return;
         };
-        let _writing = self.save_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut retry = self.save_lock.lock().unwrap_or_else(|p| p.into_inner());
         if !self.is_ready() || self.cancel.is_cancelled() {
+            return;
+        }
+        if !now && retry.due.is_some_and(|due| std::time::Instant::now() < due) {
             return;
         }
         let started = std::time::Instant::now();
@@ -300,6 +323,7 @@ impl Workspace {
         match snapshot::write_atomically(path, &bytes) {
             Ok(()) => {
                 self.saved_generation.store(generation, Ordering::Release);
+                *retry = SnapshotRetry::default();
                 METRICS
                     .snapshot_writes
                     .with_label_values(&["written"])
@@ -307,11 +331,18 @@ impl Workspace {
                 tracing::debug!(id = %self.id, bytes = bytes.len(), generation, seconds = started.elapsed().as_secs_f64(), "workspace snapshot written");
             }
             Err(e) => {
-                // Not retried before the next change (the snapshot on disk stays usable: a
-                // restore re-checks every file against the disk).
-                self.saved_generation.store(generation, Ordering::Release);
+                // The generation stays unsaved, so the write is tried again once due (the
+                // older snapshot on disk, if any, stays usable meanwhile: a restore re-checks
+                // every file against the disk).
+                let wait = retry
+                    .wait
+                    .map_or(SNAPSHOT_RETRY_FIRST, |w| (w * 2).min(SNAPSHOT_RETRY_MAX));
+                *retry = SnapshotRetry {
+                    due: Some(std::time::Instant::now() + wait),
+                    wait: Some(wait),
+                };
                 METRICS.snapshot_writes.with_label_values(&["failed"]).inc();
-                tracing::warn!(id = %self.id, error = %e, "workspace snapshot not written");
+                tracing::warn!(id = %self.id, error = %e, retry_in_s = wait.as_secs_f64(), "workspace snapshot not written");
             }
         }
     }
@@ -703,7 +734,7 @@ impl Workspaces {
             std::mem::take(&mut *open).into_values().collect()
         };
         for ws in &all {
-            ws.save_snapshot();
+            ws.save_snapshot_with(true);
             ws.cancel.cancel();
         }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
