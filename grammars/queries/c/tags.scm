@@ -38,9 +38,24 @@
     (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (type_identifier) @name)))
     (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (pointer_declarator declarator: (type_identifier) @name))))
     (pointer_declarator declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (type_identifier) @name))))
+    ; `typedef void *(APIENTRYP NAME)(..)`: a calling-convention macro before the name (the
+    ; grammar makes it an ERROR beside the name).
+    (pointer_declarator declarator: (function_declarator declarator: (parenthesized_declarator (type_identifier) @name)))
     (array_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (type_identifier) @name)))
-    (parenthesized_declarator (type_identifier) @name)
+    ; `typedef int (name);`: the name alone in the parentheses (not a parameter's type left
+    ; beside an ERROR, as in the macro case below).
+    (parenthesized_declarator . (type_identifier) @name .)
   ]) @definition.type_alias
+
+; `typedef GLboolean (APIENTRYP NAME) (GLuint list);`: before a return type that is a plain
+; identifier, the grammar reads `GLboolean (APIENTRYP NAME)` as a macro type with the calling-
+; convention macro (OpenGL's APIENTRYP, EGL's EGLAPIENTRYP) an ERROR; the name is the type
+; inside it, and the parameters become the declarator.
+(type_definition
+  type: (macro_type_specifier
+    (ERROR (type_identifier))
+    type: (type_descriptor type: (type_identifier) @name))
+  declarator: (parenthesized_declarator)) @definition.type_alias
 
 ; Tagged types with a body; a bare `struct s;` is a forward declaration, not a definition.
 (struct_specifier name: (type_identifier) @name body: (field_declaration_list)) @definition.struct

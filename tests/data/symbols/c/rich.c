@@ -61,3 +61,11 @@ void (*signal_handler(int sig, void (*fn)(int)))(int)
 static int debug_level = 1;
 static void trace(const char *msg) { (void)msg; }
 #endif
+
+/* A calling-convention macro before a function-pointer typedef's name (as OpenGL's APIENTRYP). */
+typedef GLboolean (APIENTRYP PFNDEMOISLISTPROC) (GLuint list);
+typedef void *(APIENTRYP PFNDEMOMAPPROC) (GLenum target, GLenum access);
+typedef const char *(DEMOAPIENTRYP PFNDEMOQUERYPROC) (DemoDisplay dpy);
+typedef void (APIENTRYP PFNDEMOCLEARPROC) (GLbitfield mask);
+typedef DemoBoolean (DEMOAPIENTRYP PFNDEMOINITPROC) (DemoDisplay dpy, DemoInt *major);
+typedef int (plain_parenthesized);
