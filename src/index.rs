@@ -524,7 +524,10 @@ mod tests {
             assert!(!entry.bytecode.is_empty());
             assert!(entry.summary.is_some());
             let symbols = entry.symbols.as_deref().expect("symbols stored");
-            assert!(SymbolsResult::is_current(symbols));
+            assert!(SymbolsResult::is_current(
+                symbols,
+                python.tags_query_hash().expect("a tags query")
+            ));
             let text = String::from_utf8_lossy(symbols);
             assert!(
                 text.contains("\"name\":\"m\"") && text.contains("LIMIT_"),

@@ -221,10 +221,14 @@ impl Analyzer {
     /// entry is promoted or copied. `None`: not cached, or cached without a current list.
     pub fn lookup_symbol_list(&self, language: &Language, source: &[u8]) -> Option<SymbolsResult> {
         let cache = self.cache.as_ref()?;
+        let tags_query = language.tags_query_hash()?;
         let key = Self::key_for(language, source);
         if let Some(packed) = cache.get_packed_symbols(&key) {
             match crate::symbols::packed::unpack(&packed) {
-                Ok(list) if list.symbols_format == crate::symbols::SYMBOLS_FORMAT_VERSION => {
+                Ok(list)
+                    if list.symbols_format == crate::symbols::SYMBOLS_FORMAT_VERSION
+                        && list.tags_query == tags_query =>
+                {
                     return Some(list);
                 }
                 Ok(_) => {}
@@ -236,7 +240,7 @@ impl Analyzer {
         cache
             .get_symbols(&key)
             .flatten()
-            .filter(|s| SymbolsResult::is_current(s))
+            .filter(|s| SymbolsResult::is_current(s, tags_query))
             .and_then(|s| serde_json::from_slice(&s).ok())
     }
 
@@ -264,8 +268,9 @@ impl Analyzer {
 
     /// [`analyze`](Self::analyze) for a symbols answer: returns the analysis and the symbols
     /// JSON (a serialised `SymbolsResult`). A cached entry without stored symbols of the
-    /// current [`crate::symbols::SYMBOLS_FORMAT_VERSION`] (their extraction failed or was cut
-    /// by its deadline when it was parsed, or an older syntaxd stored them) counts as a miss: the
+    /// current [`crate::symbols::SYMBOLS_FORMAT_VERSION`] and the language's current tags query
+    /// (their extraction failed or was cut by its deadline when it was parsed, or a syntaxd
+    /// with another format or query stored them) counts as a miss: the
     /// source is parsed again and the entry stored again, with its symbols when they are
     /// complete this time. Symbols cut by a deadline or a cancellation answer this request
     /// (`complete: false`) and are never stored.
@@ -280,10 +285,11 @@ impl Analyzer {
     ) -> Result<(Analysis, Vec<u8>), AnalyzeError> {
         let started = Instant::now();
         if let Some((entry, tier)) = self.lookup(language, &source)
-            && let Some(symbols) = entry
-                .symbols
-                .clone()
-                .filter(|s| SymbolsResult::is_current(s))
+            && let Some(symbols) = entry.symbols.clone().filter(|s| {
+                language
+                    .tags_query_hash()
+                    .is_some_and(|hash| SymbolsResult::is_current(s, hash))
+            })
         {
             let analysis = Analysis {
                 language,

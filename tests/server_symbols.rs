@@ -80,8 +80,25 @@ fn symbols_have_kinds_containers_docs_and_an_outline() {
     );
 }
 
-#[test]
-fn an_entry_stored_without_usable_symbols_is_re_extracted_not_a_500() {
+/// Asks for SOURCE's symbols and checks they are the ones its extraction gives.
+fn source_symbols_are_the_extracted_ones(s: &Server) -> serde_json::Value {
+    let (status, body) = s.post_json("/v1/symbols", json!({ "content": SOURCE, "path": "g.py" }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        names(&body["symbols"]),
+        ["Greeter", "__init__", "greet", "main"]
+    );
+    body
+}
+
+/// A cache directory and the daemon's config over it, Python, and a cacheless analyzer (to
+/// make the entries a test stores there by hand).
+fn stored_entries_setup() -> (
+    tempfile::TempDir,
+    syntaxd::config::Config,
+    &'static syntaxd::language::Language,
+    Analyzer,
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cfg = config(|_| {});
     cfg.cache.dir = dir.path().join("cache").display().to_string();
@@ -94,6 +111,12 @@ fn an_entry_stored_without_usable_symbols_is_re_extracted_not_a_500() {
         1 << 20,
         Duration::from_secs(10),
     );
+    (dir, cfg, python, analyzer)
+}
+
+#[test]
+fn an_entry_stored_without_usable_symbols_is_re_extracted_not_a_500() {
+    let (dir, cfg, python, analyzer) = stored_entries_setup();
     let stale = "def old_format():\n    pass\n";
     {
         let (cache, _) =
@@ -116,19 +139,68 @@ fn an_entry_stored_without_usable_symbols_is_re_extracted_not_a_500() {
     }
     let s = Server::start_in(cfg, dir);
     for _ in 0..2 {
-        let (status, body) =
-            s.post_json("/v1/symbols", json!({ "content": SOURCE, "path": "g.py" }));
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(
-            names(&body["symbols"]),
-            ["Greeter", "__init__", "greet", "main"]
-        );
+        let body = source_symbols_are_the_extracted_ones(&s);
         assert_eq!(body["symbols_format"], 2);
     }
     let (status, body) = s.post_json("/v1/symbols", json!({ "content": stale, "path": "o.py" }));
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["symbols_format"], 2);
     assert_eq!(body["symbols"][0]["lsp_kind"], 12);
+}
+
+#[test]
+fn symbols_stored_by_another_tags_query_are_extracted_again() {
+    let (dir, cfg, python, analyzer) = stored_entries_setup();
+    // What a syntaxd whose Python tags query differed stored for SOURCE: a list of the
+    // current symbols format with one symbol, as JSON in the entry (as a build that did not
+    // name the query wrote it) and packed beside it (naming another query).
+    let mut list = analyzer
+        .parse_entry(python, SOURCE.as_bytes().to_vec(), CancelHandle::new())
+        .map(|(entry, _, _)| entry)
+        .expect("parses");
+    let mut other: syntaxd::symbols::SymbolsResult =
+        serde_json::from_slice(list.symbols.as_deref().expect("symbols")).expect("JSON");
+    other.symbols.truncate(1);
+    other.symbols[0].name = "from_another_query".to_owned();
+    other.tags_query = syntaxd::symbols::tags_query_hash("(class_definition) @definition.class");
+    let json = String::from_utf8(other.to_json()).expect("UTF-8");
+    // The list as an older build wrote it: no tags query named.
+    let older = without_tags_query(&json);
+    list.symbols = Some(older.into_bytes());
+    list.symbols_packed = Some(syntaxd::symbols::packed::pack(&other));
+    {
+        let (cache, _) =
+            Cache::open(cfg.cache_config(), &prometheus::Registry::new()).expect("cache opens");
+        cache.put_many(vec![list]).expect("stored");
+        cache.flush().expect("flushed");
+        // The CLI's and the workspaces' path: the stored list is not taken.
+        let analyzer = Analyzer::new(
+            ParseEngine::new(EngineConfig::default()),
+            Some(std::sync::Arc::new(cache)),
+            1 << 20,
+            Duration::from_secs(10),
+        );
+        assert_eq!(analyzer.lookup_symbol_list(python, SOURCE.as_bytes()), None);
+    }
+    let s = Server::start_in(cfg, dir);
+    for _ in 0..2 {
+        let body = source_symbols_are_the_extracted_ones(&s);
+        assert_eq!(
+            body["tags_query"],
+            python.tags_query_hash().expect("a tags query")
+        );
+    }
+}
+
+/// `json` without a `"tags_query":"…",` member (as a build before that field wrote it).
+fn without_tags_query(json: &str) -> String {
+    match json.find("\"tags_query\":\"") {
+        Some(at) => {
+            let end = at + json[at..].find("\",").expect("member end") + 2;
+            format!("{}{}", &json[..at], &json[end..])
+        }
+        None => json.to_owned(),
+    }
 }
 
 /// Byte offset of a (row, byte column) position of `text`.

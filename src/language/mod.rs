@@ -188,6 +188,7 @@ pub struct Language {
     grammar: Option<tree_sitter::Language>,
     query_sources: BTreeMap<QueryKind, (QueryOrigin, &'static str)>,
     compiled: [OnceLock<Result<Arc<tree_sitter::Query>, LanguageError>>; 4],
+    tags_hash: OnceLock<Option<String>>,
 }
 
 impl Language {
@@ -214,6 +215,18 @@ impl Language {
     /// The origin of a query kind, if the language carries it.
     pub fn query_origin(&self, kind: QueryKind) -> Option<QueryOrigin> {
         self.query_sources.get(&kind).map(|(origin, _)| *origin)
+    }
+
+    /// The hash of the tags query's full text ([`crate::symbols::tags_query_hash`]) that
+    /// stored symbols lists must name to be served (`None` without a usable tags query).
+    pub fn tags_query_hash(&self) -> Option<&str> {
+        self.tags_hash
+            .get_or_init(|| {
+                self.query_text(QueryKind::Tags)
+                    .ok()
+                    .map(|text| crate::symbols::tags_query_hash(&text))
+            })
+            .as_deref()
     }
 
     /// The full text of a query, with `; inherits:` bases prepended.
@@ -585,6 +598,7 @@ impl Registry {
                 grammar: grammar.map(|g| g.language),
                 query_sources,
                 compiled: Default::default(),
+                tags_hash: OnceLock::new(),
             };
             let names = std::iter::once(&lang.id)
                 .chain(&lang.aliases)
@@ -778,6 +792,7 @@ extensions = ["q"]
                 ),
             ]),
             compiled: Default::default(),
+            tags_hash: OnceLock::new(),
         };
         let err = broken.query(QueryKind::Highlights).unwrap_err();
         assert!(matches!(err, LanguageError::QueryInvalid { .. }), "{err}");

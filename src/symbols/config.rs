@@ -45,6 +45,16 @@ pub struct SymbolConfig {
     /// The node kinds where a match can start, when every pattern has a single root of a
     /// known kind (see [`MatchRoots`]); `None` runs the query over the whole tree.
     pub(crate) match_roots: Option<MatchRoots>,
+    /// [`tags_query_hash`] of the query's text: the lists it extracts name it.
+    pub(crate) tags_query: String,
+}
+
+/// The hash that names a tags query's full text in the symbols lists it extracts
+/// (`SymbolsResult::tags_query`): 16 hex digits of its xxh3-64. A stored list is served only
+/// while the language's query has the same hash, so a syntaxd with another query (a new
+/// release) extracts again instead of answering with what an older one stored.
+pub fn tags_query_hash(text: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
 }
 
 /// The node kinds at which matches of a tags query can start, split by what the pattern
@@ -349,12 +359,18 @@ impl SymbolConfig {
             doc_capture,
             tag_captures,
             match_roots,
+            tags_query: tags_query_hash(tags_query),
         })
     }
 
     /// The grammar this configuration was compiled for.
     pub fn language(&self) -> &Language {
         &self.language
+    }
+
+    /// [`tags_query_hash`] of the query's text.
+    pub fn tags_query_hash(&self) -> &str {
+        &self.tags_query
     }
 
     /// The compiled tags query.

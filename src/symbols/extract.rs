@@ -88,6 +88,11 @@ pub struct SymbolsResult {
     /// known from its first bytes.
     #[serde(default)]
     pub symbols_format: u32,
+    /// The tags query the list was extracted with ([`super::tags_query_hash`] of its text;
+    /// empty when read from a list stored before the field existed). Serialised second: a
+    /// stored list is served only while it names the language's current query.
+    #[serde(default)]
+    pub tags_query: String,
     /// Symbols sorted by start byte, then outer before inner, then by name start.
     pub symbols: Vec<Symbol>,
     /// False when a limit stopped the extraction; `incomplete_reason` says which.
@@ -100,11 +105,17 @@ impl SymbolsResult {
     /// The prefix every stored list of the current format starts with.
     pub const STORED_PREFIX: &'static [u8] = b"{\"symbols_format\":2,";
 
-    /// True when `stored` (a serialised result) is of the current format and complete or
-    /// cut by a deterministic limit, so it may be served as stored. Lists cut by a deadline
-    /// or a cancellation are never stored (see `pipeline`), but an old store may hold some.
-    pub fn is_current(stored: &[u8]) -> bool {
-        stored.starts_with(Self::STORED_PREFIX)
+    /// True when `stored` (a serialised result) is of the current format, was extracted
+    /// with the tags query whose hash is `tags_query` (see [`super::tags_query_hash`]), and is
+    /// complete or cut by a deterministic limit, so it may be served as stored. Lists cut by a
+    /// deadline or a cancellation are never stored (see `pipeline`), but an old store may
+    /// hold some.
+    pub fn is_current(stored: &[u8], tags_query: &str) -> bool {
+        stored
+            .strip_prefix(Self::STORED_PREFIX)
+            .and_then(|rest| rest.strip_prefix(b"\"tags_query\":\""))
+            .and_then(|rest| rest.strip_prefix(tags_query.as_bytes()))
+            .is_some_and(|rest| rest.starts_with(b"\","))
     }
 
     /// The result as stored in cache entries and answered by `/v1/symbols`.
@@ -206,6 +217,7 @@ impl SymbolContext {
         Ok((
             SymbolsResult {
                 symbols_format: SYMBOLS_FORMAT_VERSION,
+                tags_query: config.tags_query.clone(),
                 symbols,
                 complete: reason.is_none(),
                 incomplete_reason: reason,

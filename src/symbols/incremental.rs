@@ -154,6 +154,7 @@ impl SymbolContext {
         // local): extract it in full.
         if !previous.complete
             || previous.symbols_format != SYMBOLS_FORMAT_VERSION
+            || previous.tags_query != config.tags_query
             || root.has_error()
         {
             return Ok(None);
@@ -293,6 +294,7 @@ impl SymbolContext {
         Ok(Some((
             SymbolsResult {
                 symbols_format: SYMBOLS_FORMAT_VERSION,
+                tags_query: config.tags_query.clone(),
                 symbols,
                 complete: true,
                 incomplete_reason: None,

@@ -12,7 +12,7 @@ mod outline;
 pub mod packed;
 pub mod tags_file;
 
-pub use config::{SymbolConfig, SymbolError, TagCapture};
+pub use config::{SymbolConfig, SymbolError, TagCapture, tags_query_hash};
 pub use extract::{
     SYMBOLS_FORMAT_VERSION, Symbol, SymbolContext, SymbolOptions, SymbolRole, SymbolsResult,
     extract_symbols,

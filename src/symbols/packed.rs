@@ -8,7 +8,7 @@
 //! the entry.
 //!
 //! Layout (integers are unsigned LEB128 varints unless a byte is named):
-//! `PACKED_FORMAT` byte, `symbols_format`, flags byte (bit 0 complete), incomplete-reason
+//! `PACKED_FORMAT` byte, `symbols_format`, `tags_query` (a string), flags byte (bit 0 complete), incomplete-reason
 //! byte (0 none), symbol count, then per symbol: name, kind, tag_kind (strings: length then
 //! UTF-8 bytes), lsp_kind byte, flags byte (bit 0 reference, bit 1 declaration, bit 2
 //! name_lossy), range and name_range (start byte, row, column, end byte, row, column), parent
@@ -21,8 +21,9 @@ use crate::query::IncompleteReason;
 
 use super::extract::{Symbol, SymbolRole, SymbolsResult};
 
-/// Version of the packed layout; a stored value of another version is not read.
-pub const PACKED_FORMAT: u8 = 1;
+/// Version of the packed layout; a stored value of another version is not read. 2: the
+/// `tags_query` hash after `symbols_format`.
+pub const PACKED_FORMAT: u8 = 2;
 
 /// Why packed bytes are not a symbols list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +40,7 @@ pub fn pack(result: &SymbolsResult) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + result.symbols.len() * 48);
     out.push(PACKED_FORMAT);
     write_varint(&mut out, u64::from(result.symbols_format));
+    put_str(&mut out, &result.tags_query);
     out.push(u8::from(result.complete));
     out.push(match result.incomplete_reason {
         None => 0,
@@ -80,6 +82,7 @@ pub fn unpack(bytes: &[u8]) -> Result<SymbolsResult, PackedError> {
         return Err(r.error("another packed format"));
     }
     let symbols_format = u32::try_from(r.varint()?).map_err(|_| r.error("symbols format"))?;
+    let tags_query = r.string()?;
     let complete = match r.byte()? {
         0 => false,
         1 => true,
@@ -141,6 +144,7 @@ pub fn unpack(bytes: &[u8]) -> Result<SymbolsResult, PackedError> {
     }
     Ok(SymbolsResult {
         symbols_format,
+        tags_query,
         symbols,
         complete,
         incomplete_reason,
@@ -246,6 +250,7 @@ mod tests {
         let range = |a: Position, b: Position| Range { start: a, end: b };
         SymbolsResult {
             symbols_format: super::super::SYMBOLS_FORMAT_VERSION,
+            tags_query: super::super::tags_query_hash("(identifier) @name"),
             symbols: vec![
                 Symbol {
                     name: "Parser".into(),
@@ -289,6 +294,7 @@ mod tests {
         assert_eq!(unpack(&pack(&result)), Ok(result));
         let empty = SymbolsResult {
             symbols_format: 2,
+            tags_query: String::new(),
             symbols: Vec::new(),
             complete: true,
             incomplete_reason: None,

@@ -239,7 +239,7 @@ fn outline_nests_symbols_under_their_containers() {
 
 #[cfg(feature = "tree-sitter-go")]
 #[test]
-fn stored_symbols_carry_their_format_version_first() {
+fn stored_symbols_carry_their_format_version_and_tags_query_first() {
     let source =
         "package main\n\n// Shape is a shape.\ntype Shape interface{ Area() int }\n\ntype ID int\n";
     let result = extract(
@@ -248,11 +248,22 @@ fn stored_symbols_carry_their_format_version_first() {
         source,
     );
     assert_eq!(result.symbols_format, SYMBOLS_FORMAT_VERSION);
+    let query = syntaxd::symbols::tags_query_hash(tree_sitter_go::TAGS_QUERY);
+    assert_eq!(result.tags_query, query);
     let stored = result.to_json();
-    assert!(SymbolsResult::is_current(&stored));
-    // A list stored before the format field existed is not current.
+    assert!(SymbolsResult::is_current(&stored, &query));
+    // Extracted with another query: not current.
+    let other = syntaxd::symbols::tags_query_hash("(identifier) @name");
+    assert!(!SymbolsResult::is_current(&stored, &other));
+    // A list stored before the format field existed, or before the query was named, is not
+    // current.
     assert!(!SymbolsResult::is_current(
-        br#"{"symbols":[],"complete":true,"incomplete_reason":null}"#
+        br#"{"symbols":[],"complete":true,"incomplete_reason":null}"#,
+        &query
+    ));
+    assert!(!SymbolsResult::is_current(
+        br#"{"symbols_format":2,"symbols":[],"complete":true,"incomplete_reason":null}"#,
+        &query
     ));
     let back: SymbolsResult = serde_json::from_slice(&stored).expect("round trip");
     assert_eq!(back, result);
