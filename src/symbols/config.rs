@@ -47,6 +47,9 @@ pub struct SymbolConfig {
     pub(crate) match_roots: Option<MatchRoots>,
     /// [`tags_query_hash`] of the query's text: the lists it extracts name it.
     pub(crate) tags_query: String,
+    /// C family: extract a tree with errors from its text without lone macro-call lines when
+    /// that parses better (`macro_lines`).
+    pub(crate) macro_lines: bool,
 }
 
 /// The hash that names a tags query's full text in the symbols lists it extracts
@@ -350,6 +353,7 @@ impl SymbolConfig {
             query.disable_capture(name);
         }
         let match_roots = MatchRoots::of(&language, &query, tags_query, &tag_captures);
+        let macro_lines = super::macro_lines::applies_to(&language_name);
         Ok(Self {
             language,
             language_name,
@@ -360,6 +364,7 @@ impl SymbolConfig {
             tag_captures,
             match_roots,
             tags_query: tags_query_hash(tags_query),
+            macro_lines,
         })
     }
 

@@ -211,6 +211,29 @@ impl SymbolContext {
         options: &SymbolOptions,
     ) -> Result<(SymbolsResult, Vec<bool>), SymbolError> {
         self.check(config, root, source, options)?;
+        if config.macro_lines {
+            // C family with syntax errors: a tree of the text without its lone macro-call
+            // lines may name what error recovery swallowed (same positions; see
+            // `macro_lines`). Its parse counts against the extraction's deadline.
+            let started = std::time::Instant::now();
+            let budget = Budget::start(&options.limits);
+            if let Some((tree, text)) = super::macro_lines::reparsed(root, source, &budget) {
+                let mut rest = options.clone();
+                rest.limits.deadline = rest.limits.deadline.saturating_sub(started.elapsed());
+                return self.extract_checked(config, tree.root_node(), &text, &rest);
+            }
+        }
+        self.extract_checked(config, root, source, options)
+    }
+
+    /// [`extract_with_flags`](Self::extract_with_flags) of a checked tree.
+    fn extract_checked(
+        &mut self,
+        config: &SymbolConfig,
+        root: Node<'_>,
+        source: &[u8],
+        options: &SymbolOptions,
+    ) -> Result<(SymbolsResult, Vec<bool>), SymbolError> {
         let (candidates, reason) = self.collect(config, root, source, options, 0..usize::MAX);
         record_incomplete(reason);
         let (symbols, doc_above) = finish(candidates);

@@ -8,6 +8,7 @@ mod doc;
 mod extract;
 mod incremental;
 pub mod kind;
+mod macro_lines;
 mod outline;
 pub mod packed;
 pub mod tags_file;
