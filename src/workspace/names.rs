@@ -34,7 +34,7 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
         crate::symbols::SymbolRole::Definition => 0,
         crate::symbols::SymbolRole::Reference => REFERENCE_BIT,
     };
-    let kind = u32::from(super::search::kind_priority(symbol.kind)) << 16;
+    let kind = u32::from(super::search::kind_priority(symbol.kind.as_str())) << 16;
     let depth = path.bytes().filter(|&b| b == b'/').count().min(0xFFFF) as u32;
     role | kind | depth
 }
@@ -164,16 +164,7 @@ impl NameIndex {
         let id = self.next_id;
         self.next_id += 1;
         let shared = self.post_all(names, id, &file);
-        for (symbol, name) in file.symbols.iter_mut().zip(shared) {
-            symbol.name = name;
-        }
-        let names: std::collections::HashSet<Arc<str>> =
-            file.symbols.iter().map(|s| Arc::clone(&s.name)).collect();
-        for symbol in &mut file.symbols {
-            if let Some(shared) = symbol.container.as_deref().and_then(|c| names.get(c)) {
-                symbol.container = Some(Arc::clone(shared));
-            }
-        }
+        file.share_names(shared);
         let file = Arc::new(file);
         self.files.insert(id, Arc::clone(&file));
         (id, file)

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
-use super::index::{FileStamp, IndexedFile, IndexedSymbol, intern_kind};
+use super::index::{FileStamp, IndexedFile, IndexedSymbol, Kind, intern_kind};
 use crate::position::{Position, Range};
 use crate::symbols::SymbolRole;
 
@@ -146,12 +146,9 @@ pub fn encode<'a>(meta: &SnapshotMeta, records: impl Iterator<Item = RecordRef<'
                 put_varint(&mut files, file.symbols.len() as u64);
                 for s in &file.symbols {
                     put_varint(&mut files, intern(&s.name));
-                    put_varint(&mut files, intern(s.kind));
+                    put_varint(&mut files, intern(s.kind.as_str()));
                     files.push(u8::from(s.role == SymbolRole::Reference));
-                    put_varint(
-                        &mut files,
-                        s.container.as_deref().map_or(0, |c| intern(c) + 1),
-                    );
+                    put_varint(&mut files, file.container(s).map_or(0, |c| intern(c) + 1));
                     let (a, b) = (s.range.start(), s.range.end());
                     for v in [
                         a.byte,
@@ -238,8 +235,10 @@ pub fn decode(
         table.push(r.str()?);
     }
     // One allocation per distinct name, shared by every symbol of that name (and kept by the
-    // index by name when the records are inserted).
-    let shared: Vec<Arc<str>> = table.iter().map(|s| Arc::from(*s)).collect();
+    // index by name when the records are inserted); made on first use (kinds, languages and
+    // containers need none). Kinds are interned once per string.
+    let mut shared: Vec<Option<Arc<str>>> = vec![None; table.len()];
+    let mut kinds: Vec<Option<Kind>> = vec![None; table.len()];
     let files = r.count(1)?;
     let mut records = Vec::with_capacity(files);
     for _ in 0..files {
@@ -261,8 +260,10 @@ pub fn decode(
                 }
                 let mut symbols = Vec::with_capacity(count);
                 for i in 0..count {
-                    let name = Arc::clone(r.index(&shared)?);
-                    let kind = intern_kind(r.index(&table)?);
+                    let at = r.index_of(table.len())?;
+                    let name = Arc::clone(shared[at].get_or_insert_with(|| Arc::from(table[at])));
+                    let at = r.index_of(table.len())?;
+                    let kind = *kinds[at].get_or_insert_with(|| intern_kind(table[at]));
                     let role = if r.flag()? {
                         SymbolRole::Reference
                     } else {
@@ -273,11 +274,11 @@ pub fn decode(
                     }
                     let container = match r.usize()? {
                         0 => None,
-                        n => Some(Arc::clone(
-                            shared
+                        n => Some(
+                            *table
                                 .get(n - 1)
                                 .ok_or_else(|| r.malformed("string id out of range"))?,
-                        )),
+                        ),
                     };
                     let start = Position {
                         byte: r.usize()?,
@@ -295,22 +296,14 @@ pub fn decode(
                             .ok_or_else(|| r.malformed("range overflows"))?,
                         column: r.usize()?,
                     };
-                    symbols.push(IndexedSymbol {
-                        name,
-                        kind,
-                        role,
-                        range: Range { start, end }.into(),
+                    symbols.push((
+                        IndexedSymbol::new(name, kind, role, Range { start, end }.into()),
                         container,
-                    });
+                    ));
                 }
                 if let Some(language) = language_for_id(language) {
                     records.push(Record::Indexed(
-                        IndexedFile {
-                            path: path.into(),
-                            language,
-                            symbols,
-                            definitions,
-                        },
+                        IndexedFile::from_symbols(path, language, symbols),
                         stamp,
                     ));
                 }
@@ -493,6 +486,16 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| self.malformed("a string is not UTF-8"))
     }
 
+    /// A string id below `len`.
+    fn index_of(&mut self, len: usize) -> Result<usize, SnapshotError> {
+        let i = self.usize()?;
+        if i < len {
+            Ok(i)
+        } else {
+            Err(self.malformed("string id out of range"))
+        }
+    }
+
     fn index<'t, T>(&mut self, table: &'t [T]) -> Result<&'t T, SnapshotError> {
         let i = self.usize()?;
         table
@@ -509,18 +512,20 @@ mod tests {
         Position { byte, row, column }
     }
 
-    fn symbol(name: &str, kind: &str, role: SymbolRole, container: Option<&str>) -> IndexedSymbol {
-        IndexedSymbol {
-            name: name.into(),
-            kind: intern_kind(kind),
-            role,
-            range: Range {
-                start: at(300, 12, 4),
-                end: at(300 + name.len(), 12, 4 + name.len()),
-            }
-            .into(),
-            container: container.map(Into::into),
-        }
+    fn symbol<'c>(
+        name: &str,
+        kind: &str,
+        role: SymbolRole,
+        container: Option<&'c str>,
+    ) -> (IndexedSymbol, Option<&'c str>) {
+        let range = Range {
+            start: at(300, 12, 4),
+            end: at(300 + name.len(), 12, 4 + name.len()),
+        };
+        (
+            IndexedSymbol::new(name.into(), intern_kind(kind), role, range.into()),
+            container,
+        )
     }
 
     fn meta() -> SnapshotMeta {
@@ -539,10 +544,10 @@ mod tests {
             mtime_ns: 1_700_000_000_000_000_000 + n,
             hash: u64::MAX - n,
         };
-        let a = IndexedFile {
-            path: "app/models.py".into(),
-            language: "python",
-            symbols: vec![
+        let a = IndexedFile::from_symbols(
+            "app/models.py",
+            "python",
+            vec![
                 symbol("User", "class", SymbolRole::Definition, None),
                 symbol(
                     "__init__",
@@ -553,14 +558,8 @@ mod tests {
                 symbol("User", "name", SymbolRole::Reference, None),
                 symbol("éclair", "name", SymbolRole::Reference, None),
             ],
-            definitions: 2,
-        };
-        let b = IndexedFile {
-            path: "lib.rs".into(),
-            language: "rust",
-            symbols: Vec::new(),
-            definitions: 0,
-        };
+        );
+        let b = IndexedFile::from_symbols("lib.rs", "rust", Vec::new());
         (
             meta(),
             vec![
