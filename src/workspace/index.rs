@@ -634,6 +634,12 @@ impl WorkspaceIndex {
     pub fn languages(&self) -> &BTreeMap<&'static str, u64> {
         &self.languages
     }
+
+    /// Gives back the room kept for growth (see [`NameIndex::shrink`]); once many files were
+    /// added.
+    pub fn shrink(&mut self) {
+        self.names.shrink();
+    }
 }
 
 /// What indexing one file gave.
@@ -913,7 +919,9 @@ mod tests {
         let mut at_once = WorkspaceIndex::default();
         at_once.set_unindexed("d0/f0.py", true);
         at_once.set_all_indexed(files);
-        type Spellings = Vec<(String, u64, Vec<crate::workspace::names::Posting>)>;
+        // A load gives back the room kept for growth; one by one, that is done at the end.
+        one_by_one.shrink();
+        type Spellings = Vec<(String, Vec<crate::workspace::names::Posting>)>;
         let view = |index: &WorkspaceIndex| {
             let by_name: Vec<(String, Spellings)> = index
                 .names()
@@ -921,7 +929,7 @@ mod tests {
                 .map(|(key, spellings)| {
                     let spellings = spellings
                         .iter()
-                        .map(|s| (s.name.to_string(), s.mask, s.postings.clone()))
+                        .map(|s| (s.name.to_string(), s.postings.clone()))
                         .collect();
                     (key.to_string(), spellings)
                 })
@@ -996,10 +1004,12 @@ mod tests {
         assert_eq!(a.symbols[0].kind, b.symbols[0].kind);
         assert_eq!(a.symbols[1].kind.as_str(), "method");
         // Names are counted once (by the index by name), not per symbol.
+        index.shrink();
         let two = index.approx_bytes();
         let mut c = (*index.get("b.py").expect("b")).clone();
         c.path = "c.py".into();
         index.insert(c.clone());
+        index.shrink();
         assert_eq!(index.approx_bytes() - two, c.approx_bytes() + 2 * 12);
     }
 

@@ -755,6 +755,11 @@ fn initial_index(
             0
         });
     }
+    // The posting lists grew one file at a time: give back the room kept for growth.
+    ws.change(|index| {
+        index.shrink();
+        0
+    });
     ws.ready.store(true, Ordering::Release);
     ws.rechecking.store(false, Ordering::Release);
     ws.save_snapshot();
