@@ -276,21 +276,25 @@ impl Workspace {
             return;
         }
         let started = std::time::Instant::now();
-        let (bytes, generation) = {
+        // Streamed to the file under the read lock: a snapshot is never held in memory whole.
+        let (written, generation) = {
             let (index, generation) = self.read();
             if generation == self.saved_generation.load(Ordering::Acquire) {
                 return;
             }
-            (snapshot::encode(meta, index.snapshot_records()), generation)
+            (
+                snapshot::write(path, meta, index.snapshot_records()),
+                generation,
+            )
         };
-        match snapshot::write_atomically(path, &bytes) {
-            Ok(()) => {
+        match written {
+            Ok(bytes) => {
                 self.saved_generation.store(generation, Ordering::Release);
                 METRICS
                     .snapshot_writes
                     .with_label_values(&["written"])
                     .inc();
-                tracing::debug!(id = %self.id, bytes = bytes.len(), generation, seconds = started.elapsed().as_secs_f64(), "workspace snapshot written");
+                tracing::debug!(id = %self.id, bytes, generation, seconds = started.elapsed().as_secs_f64(), "workspace snapshot written");
             }
             Err(e) => {
                 // Not retried before the next change (the snapshot on disk stays usable: a
