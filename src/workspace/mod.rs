@@ -767,6 +767,7 @@ fn initial_index(
     ws.ready.store(true, Ordering::Release);
     ws.rechecking.store(false, Ordering::Release);
     ws.save_snapshot();
+    release_freed_memory();
     let status = ws.status();
     tracing::info!(
         id = %ws.id,
@@ -783,6 +784,29 @@ fn initial_index(
         cancelled = ws.cancel.is_cancelled(),
         "workspace indexed"
     );
+}
+
+/// How long after an initial index [`release_freed_memory`]'s thread ends: past the
+/// allocator's purge delay (mimalloc's `purge_delay`, 1 s by default).
+const RELEASE_AFTER: Duration = Duration::from_millis(1_500);
+
+/// Lets the allocator give back to the system the memory an initial index or a restore freed
+/// (parse buffers, the snapshot read whole, the index's transient maps). mimalloc returns
+/// freed pages lazily: after its purge delay, and only when some thread next frees a page or
+/// ends. A daemon idle after its initial index does neither, so that memory would stay
+/// resident; a thread that allocates and ends once the delay has passed makes the allocator
+/// visit its arenas and purge what expired.
+fn release_freed_memory() {
+    let spawned = std::thread::Builder::new()
+        .name("syntaxd-release".to_owned())
+        .spawn(|| {
+            std::thread::sleep(RELEASE_AFTER);
+            // An allocation of its own, so the thread's end goes through the allocator.
+            drop(std::hint::black_box(vec![0u8; 64]));
+        });
+    if let Err(e) = spawned {
+        tracing::debug!(error = %e, "could not start the memory release thread");
+    }
 }
 
 /// Forgets the known files that `found` and `over` (what a walk found) do not hold, among
