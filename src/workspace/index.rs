@@ -12,7 +12,7 @@ use crate::parse::{CancelHandle, ParseBudget, ParseError};
 use crate::pipeline::{AnalyzeError, Analyzer};
 use crate::position::{Position, Range};
 use crate::query::QueryLimits;
-use crate::symbols::{Symbol, SymbolOptions, SymbolRole, extract_symbols};
+use crate::symbols::{Symbol, SymbolConfig, SymbolOptions, SymbolRole, extract_symbols};
 
 use super::names::NameIndex;
 use super::walk::{Refused, WalkedFile, read_inside};
@@ -735,45 +735,64 @@ pub fn index_file(
     let Some(config) = analyzer.symbol_config(language) else {
         return FileOutcome::Skipped { stamp: Some(stamp) };
     };
-    let symbol_options = SymbolOptions {
-        limits: QueryLimits {
-            cancel: Some(cancel.flag()),
-            ..QueryLimits::default()
-        },
-        include_references: options.references,
-    };
+    // A query that tags no references (most of the registry's) gives the same list with or
+    // without them: the definitions the cache entry holds are then the whole list, and the
+    // references are the tree's name references. One extraction per file, not two.
+    let entry_list_suffices = !options.references || !tags_references(&config);
     let cached = analyzer
         .cache()
         .is_some_and(|c| stored(c, language, &source));
     let outcome = if cached {
         // Stored already: parse for the tree only (nothing to encode or store).
-        parse_tree(analyzer, language, &source, options, cancel).map(|tree| (tree, None))
+        let listed = options.references && entry_list_suffices;
+        parse_tree(analyzer, language, &source, options, cancel).map(|tree| {
+            let listed = listed
+                .then(|| analyzer.lookup_symbol_list(language, &source))
+                .flatten();
+            (tree, None, listed)
+        })
     } else {
         match with_retries(|| analyzer.parse_entry(language, source.clone(), cancel.clone())) {
             Ok((entry, tree, _)) => {
                 let sealed = analyzer.cache().map(|c| c.seal_for_cold(&entry));
-                // Definitions only: the entry's own list is the answer (no second extraction).
-                let listed = (!options.references)
+                // The entry's own list (complete: a cut one is not stored with the entry).
+                let listed = entry_list_suffices
                     .then_some(entry.symbols_packed.as_deref())
                     .flatten()
                     .and_then(|p| crate::symbols::packed::unpack(p).ok());
-                if let Some(result) = listed {
-                    return FileOutcome::Indexed {
-                        file: IndexedFile::new(&walked.relative, id, &result.symbols),
-                        stored: sealed,
-                        stamp,
-                    };
+                match listed {
+                    Some(result) if !options.references => {
+                        return FileOutcome::Indexed {
+                            file: IndexedFile::new(&walked.relative, id, &result.symbols),
+                            stored: sealed,
+                            stamp,
+                        };
+                    }
+                    listed => Ok((tree, sealed, listed)),
                 }
-                Ok((tree, sealed))
             }
             Err(e) => Err(e),
         }
     };
     match outcome {
-        Ok((tree, stored)) => {
-            match extract_symbols(&config, tree.root_node(), &source, &symbol_options) {
-                Ok(result) => {
-                    let file = IndexedFile::new(&walked.relative, id, &result.symbols);
+        Ok((tree, stored, listed)) => {
+            let symbols = match listed {
+                Some(result) => Ok(result.symbols),
+                None => {
+                    let symbol_options = SymbolOptions {
+                        limits: QueryLimits {
+                            cancel: Some(cancel.flag()),
+                            ..QueryLimits::default()
+                        },
+                        include_references: options.references,
+                    };
+                    extract_symbols(&config, tree.root_node(), &source, &symbol_options)
+                        .map(|r| r.symbols)
+                }
+            };
+            match symbols {
+                Ok(symbols) => {
+                    let file = IndexedFile::new(&walked.relative, id, &symbols);
                     FileOutcome::Indexed {
                         file: if options.references {
                             file.or_name_references(&tree, &source)
@@ -818,6 +837,16 @@ pub fn index_document(
         file.or_name_references(tree, source)
     } else {
         file
+    })
+}
+
+/// True when the tags query of `config` tags references (`@reference.*` captures).
+fn tags_references(config: &SymbolConfig) -> bool {
+    (0..config.query().capture_names().len()).any(|i| {
+        u32::try_from(i)
+            .ok()
+            .and_then(|i| config.tag_capture(i))
+            .is_some_and(|t| !t.is_definition)
     })
 }
 
@@ -1011,6 +1040,86 @@ mod tests {
         index.insert(c.clone());
         index.shrink();
         assert_eq!(index.approx_bytes() - two, c.approx_bytes() + 2 * 12);
+    }
+
+    fn analyzer(cache: Option<Arc<Cache>>) -> Analyzer {
+        use crate::parse::{EngineConfig, ParseEngine};
+        Analyzer::new(
+            ParseEngine::new(EngineConfig::default()),
+            cache,
+            8 << 20,
+            Duration::from_secs(10),
+        )
+    }
+
+    #[test]
+    fn one_extraction_gives_the_file_whether_it_is_parsed_cached_or_without_a_cache() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(tmp.path().join("tree")).expect("mkdir");
+        let root = tmp.path().join("tree").canonicalize().expect("canonical");
+        let source = "import os\n\nclass Task:\n    def run(self, path):\n        \
+                      return os.path.join(path, Task.__name__)\n\n\
+                      def main():\n    Task().run(os.sep)\n";
+        std::fs::write(root.join("m.py"), source).expect("writes");
+        let walked = WalkedFile {
+            relative: "m.py".into(),
+            path: root.join("m.py"),
+        };
+        let (cache, _) = Cache::open(
+            crate::cache::CacheConfig::with_defaults(tmp.path().join("cache")),
+            &prometheus::Registry::new(),
+        )
+        .expect("opens");
+        let cache = Arc::new(cache);
+        let cached = analyzer(Some(Arc::clone(&cache)));
+        let options = IndexOptions {
+            max_file_bytes: 1 << 20,
+            references: true,
+            parse_timeout: Duration::from_secs(10),
+        };
+        let cancel = CancelHandle::new();
+        let index = |analyzer: &Analyzer| match index_file(
+            analyzer, &root, &walked, &options, &cancel, None,
+        ) {
+            FileOutcome::Indexed { file, stored, .. } => (file, stored),
+            other => panic!("not indexed: {other:?}"),
+        };
+        // Parsed now: the entry is sealed, its definitions are the file's.
+        let (parsed, sealed) = index(&cached);
+        cache
+            .store_sealed_durable(&[sealed.expect("a new entry")])
+            .expect("stores");
+        // Stored: the list comes from the cache, the tree from a parse.
+        let (from_cache, sealed) = index(&cached);
+        assert!(sealed.is_none(), "nothing new to store");
+        let (without_cache, _) = index(&analyzer(None));
+        // What a full extraction with references and the name references give.
+        let python = registry().language_for_name("python").expect("python");
+        let config = cached.symbol_config(python).expect("a tags query");
+        assert!(
+            !tags_references(&config),
+            "the shipped Python query tags no references: the entry's list is used"
+        );
+        let tree = {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(python.ts_language().expect("grammar"))
+                .expect("language");
+            parser.parse(source, None).expect("parses")
+        };
+        let full = SymbolOptions {
+            limits: QueryLimits::default(),
+            include_references: true,
+        };
+        let result =
+            extract_symbols(&config, tree.root_node(), source.as_bytes(), &full).expect("extracts");
+        let expected = IndexedFile::new("m.py", "python", &result.symbols)
+            .or_name_references(&tree, source.as_bytes());
+        assert!(expected.definitions >= 3, "{expected:?}");
+        assert!(expected.references().len() >= 3, "{expected:?}");
+        assert_eq!(parsed, expected);
+        assert_eq!(from_cache, expected);
+        assert_eq!(without_cache, expected);
     }
 
     #[test]
