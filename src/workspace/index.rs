@@ -17,7 +17,7 @@ use crate::symbols::{Symbol, SymbolConfig, SymbolOptions, SymbolRole, extract_sy
 use super::names::NameIndex;
 use super::walk::{Refused, WalkedFile, read_inside};
 
-/// One symbol of the index, in 48 bytes. Names are shared: once in a workspace index, every
+/// One symbol of the index, in 40 bytes. Names are shared: once in a workspace index, every
 /// symbol of a name holds the same allocation as the index by name (see `NameIndex::add`);
 /// the kind is two bytes into the process-wide kind table ([`Kind`]) and the container an
 /// index into its file's table of containers ([`IndexedFile::container`]).
@@ -48,11 +48,25 @@ impl IndexedSymbol {
     }
 }
 
-/// A name's span, stored in 24 bytes rather than 48: each field is a `u32` (a position past
-/// 4 GiB, row or column 2³² − 1 is kept as `u32::MAX`; `parse.max_source_bytes` keeps files
-/// far smaller).
+/// A name's span in 16 bytes rather than 48: its start as three `u32` (a position past 4 GiB,
+/// row or column 2³² − 1 is kept as `u32::MAX`; `parse.max_source_bytes` keeps files far
+/// smaller), and its end relative to the start in one `u32`: the length in bytes (16 bits),
+/// the rows it spans (4 bits) and, for a name over several lines, its end column (12 bits; on
+/// one line the end column is the start's plus the length, columns being in bytes). A name
+/// longer than 65 535 bytes, over more than 15 lines or ending past column 4 095 of a later
+/// line (never seen: names are identifiers) is kept with its end clamped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NameRange([u32; 6]);
+pub struct NameRange {
+    byte: u32,
+    row: u32,
+    column: u32,
+    /// Length (bits 0-15), rows spanned (16-19), end column when rows > 0 (20-31).
+    end: u32,
+}
+
+const LEN_MAX: usize = 0xFFFF;
+const ROWS_MAX: usize = 0xF;
+const END_COLUMN_MAX: usize = 0xFFF;
 
 impl NameRange {
     /// The span as the daemon's [`Range`].
@@ -65,28 +79,42 @@ impl NameRange {
 
     /// Where it starts.
     pub fn start(&self) -> Position {
-        let [byte, row, column, ..] = self.0;
-        position(byte, row, column)
+        position(self.byte, self.row, self.column)
     }
 
     /// Where it ends.
     pub fn end(&self) -> Position {
-        let [_, _, _, byte, row, column] = self.0;
-        position(byte, row, column)
+        let len = self.end & 0xFFFF;
+        let rows = (self.end >> 16) & 0xF;
+        let column = if rows == 0 {
+            self.column.saturating_add(len)
+        } else {
+            self.end >> 20
+        };
+        position(
+            self.byte.saturating_add(len),
+            self.row.saturating_add(rows),
+            column,
+        )
     }
 }
 
 impl From<Range> for NameRange {
     fn from(r: Range) -> NameRange {
         let c = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
-        NameRange([
-            c(r.start.byte),
-            c(r.start.row),
-            c(r.start.column),
-            c(r.end.byte),
-            c(r.end.row),
-            c(r.end.column),
-        ])
+        let len = r.end.byte.saturating_sub(r.start.byte).min(LEN_MAX);
+        let rows = r.end.row.saturating_sub(r.start.row).min(ROWS_MAX);
+        let column = if rows == 0 {
+            0
+        } else {
+            r.end.column.min(END_COLUMN_MAX)
+        };
+        NameRange {
+            byte: c(r.start.byte),
+            row: c(r.start.row),
+            column: c(r.start.column),
+            end: c(len | rows << 16 | column << 20),
+        }
     }
 }
 
@@ -1163,32 +1191,31 @@ mod tests {
     }
 
     #[test]
-    fn a_name_range_gives_back_its_range_in_24_bytes() {
-        let range = Range {
-            start: Position {
-                byte: 70_000,
-                row: 1_234,
-                column: 7,
-            },
-            end: Position {
-                byte: 70_011,
-                row: 1_234,
-                column: 18,
-            },
-        };
-        assert_eq!(NameRange::from(range).get(), range);
-        let huge = Range {
-            start: Position {
-                byte: usize::MAX,
-                row: 0,
-                column: 0,
-            },
-            ..range
-        };
+    fn a_name_range_gives_back_its_range_in_16_bytes() {
+        let at = |byte, row, column| Position { byte, row, column };
+        let range = |start, end| Range { start, end };
+        let exact = [
+            // One line: the end column is the start's plus the length.
+            range(at(70_000, 1_234, 7), at(70_011, 1_234, 18)),
+            range(at(0, 0, 0), at(0, 0, 0)),
+            range(at(5, 0, 5), at(5 + 65_535, 0, 5 + 65_535)),
+            // Over lines: the rows spanned and the end column are kept.
+            range(at(100, 3, 20), at(130, 5, 9)),
+            range(at(100, 3, 20), at(4_000, 18, 4_095)),
+        ];
+        for r in exact {
+            assert_eq!(NameRange::from(r).get(), r, "{r:?}");
+        }
+        let huge = range(at(usize::MAX, 0, 0), at(usize::MAX, 0, 0));
         assert_eq!(NameRange::from(huge).start().byte, u32::MAX as usize);
-        assert_eq!(std::mem::size_of::<NameRange>(), 24);
+        // Past the bounds, the end is clamped (never seen: names are identifiers).
+        let long = NameRange::from(range(at(0, 0, 0), at(70_000, 0, 70_000)));
+        assert_eq!(long.end(), at(65_535, 0, 65_535));
+        let tall = NameRange::from(range(at(0, 0, 0), at(900, 40, 5_000)));
+        assert_eq!(tall.end(), at(900, 15, 4_095));
+        assert_eq!(std::mem::size_of::<NameRange>(), 16);
         // Name, kind, container, range and role: no per-symbol heap allocation left.
-        assert!(std::mem::size_of::<IndexedSymbol>() <= 48);
+        assert!(std::mem::size_of::<IndexedSymbol>() <= 40);
     }
 
     #[test]
