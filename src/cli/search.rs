@@ -99,7 +99,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 hit.symbol.kind,
                 hit.symbol.name
             )?;
-            if let Some(container) = &hit.symbol.container {
+            if let Some(container) = hit.file.container(hit.symbol) {
                 write!(out, " in {container}")?;
             }
             writeln!(out)?;

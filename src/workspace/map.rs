@@ -318,7 +318,7 @@ pub fn repo_map(
             let row = symbol.range.start().row;
             let signature = cut(lines.get(row).map_or("", |l| l.trim()));
             let mut line = format!("  {}: {}", row + 1, signature);
-            if let Some(container) = &symbol.container {
+            if let Some(container) = file.container(symbol) {
                 line.push_str(&format!("  [in {container}]"));
             }
             line.push('\n');
@@ -339,7 +339,7 @@ pub fn repo_map(
                 kind: symbol.kind.to_string(),
                 line: row + 1,
                 signature: signature.to_owned(),
-                container: symbol.container.as_deref().map(str::to_owned),
+                container: file.container(symbol).map(str::to_owned),
             });
         }
         map.text.push_str(&chunk);
@@ -454,7 +454,7 @@ fn top_definitions<'a>(
             .collect();
     scored.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
-            .then_with(|| kind_priority(a.1.kind).cmp(&kind_priority(b.1.kind)))
+            .then_with(|| kind_priority(a.1.kind.as_str()).cmp(&kind_priority(b.1.kind.as_str())))
             .then_with(|| a.1.range.start().cmp(&b.1.range.start()))
     });
     scored.truncate(MAX_DEFINITIONS_PER_FILE);
@@ -508,17 +508,17 @@ mod tests {
             row,
             column: 0,
         };
-        IndexedSymbol {
-            name: name.into(),
-            kind: if role == SymbolRole::Definition {
-                "function"
-            } else {
-                "name"
-            },
+        let kind = if role == SymbolRole::Definition {
+            "function"
+        } else {
+            "name"
+        };
+        IndexedSymbol::new(
+            name.into(),
+            crate::workspace::index::intern_kind(kind),
             role,
-            range: Range { start: at, end: at }.into(),
-            container: None,
-        }
+            Range { start: at, end: at }.into(),
+        )
     }
 
     fn file(path: &str, defs: &[&str], refs: &[&str]) -> IndexedFile {
@@ -532,12 +532,11 @@ mod tests {
                 .enumerate()
                 .map(|(i, r)| symbol(r, SymbolRole::Reference, 100 + i)),
         );
-        IndexedFile {
-            path: path.into(),
-            language: "python",
-            symbols,
-            definitions: defs.len(),
-        }
+        IndexedFile::from_symbols(
+            path,
+            "python",
+            symbols.into_iter().map(|s| (s, None)).collect(),
+        )
     }
 
     #[test]

@@ -313,22 +313,26 @@ impl Workspace {
             return;
         }
         let started = std::time::Instant::now();
-        let (bytes, generation) = {
+        // Streamed to the file under the read lock: a snapshot is never held in memory whole.
+        let (written, generation) = {
             let (index, generation) = self.read();
             if generation == self.saved_generation.load(Ordering::Acquire) {
                 return;
             }
-            (snapshot::encode(meta, index.snapshot_records()), generation)
+            (
+                snapshot::write(path, meta, index.snapshot_records()),
+                generation,
+            )
         };
-        match snapshot::write_atomically(path, &bytes) {
-            Ok(()) => {
+        match written {
+            Ok(bytes) => {
                 self.saved_generation.store(generation, Ordering::Release);
                 *retry = SnapshotRetry::default();
                 METRICS
                     .snapshot_writes
                     .with_label_values(&["written"])
                     .inc();
-                tracing::debug!(id = %self.id, bytes = bytes.len(), generation, seconds = started.elapsed().as_secs_f64(), "workspace snapshot written");
+                tracing::debug!(id = %self.id, bytes, generation, seconds = started.elapsed().as_secs_f64(), "workspace snapshot written");
             }
             Err(e) => {
                 // The generation stays unsaved, so the write is tried again once due (the
@@ -839,9 +843,15 @@ fn initial_index(
             0
         });
     }
+    // The posting lists grew one file at a time: give back the room kept for growth.
+    ws.change(|index| {
+        index.shrink();
+        0
+    });
     ws.ready.store(true, Ordering::Release);
     ws.rechecking.store(false, Ordering::Release);
     ws.save_snapshot();
+    release_freed_memory();
     let status = ws.status();
     tracing::info!(
         id = %ws.id,
@@ -858,6 +868,29 @@ fn initial_index(
         cancelled = ws.cancel.is_cancelled(),
         "workspace indexed"
     );
+}
+
+/// How long after an initial index [`release_freed_memory`]'s thread ends: past the
+/// allocator's purge delay (mimalloc's `purge_delay`, 1 s by default).
+const RELEASE_AFTER: Duration = Duration::from_millis(1_500);
+
+/// Lets the allocator give back to the system the memory an initial index or a restore freed
+/// (parse buffers, the snapshot read whole, the index's transient maps). mimalloc returns
+/// freed pages lazily: after its purge delay, and only when some thread next frees a page or
+/// ends. A daemon idle after its initial index does neither, so that memory would stay
+/// resident; a thread that allocates and ends once the delay has passed makes the allocator
+/// visit its arenas and purge what expired.
+fn release_freed_memory() {
+    let spawned = std::thread::Builder::new()
+        .name("syntaxd-release".to_owned())
+        .spawn(|| {
+            std::thread::sleep(RELEASE_AFTER);
+            // An allocation of its own, so the thread's end goes through the allocator.
+            drop(std::hint::black_box(vec![0u8; 64]));
+        });
+    if let Err(e) = spawned {
+        tracing::debug!(error = %e, "could not start the memory release thread");
+    }
 }
 
 /// Forgets the known files that `found` and `over` (what a walk found) do not hold, among

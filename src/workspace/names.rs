@@ -34,7 +34,7 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
         crate::symbols::SymbolRole::Definition => 0,
         crate::symbols::SymbolRole::Reference => REFERENCE_BIT,
     };
-    let kind = u32::from(super::search::kind_priority(symbol.kind)) << 16;
+    let kind = u32::from(super::search::kind_priority(symbol.kind.as_str())) << 16;
     let depth = path.bytes().filter(|&b| b == b'/').count().min(0xFFFF) as u32;
     role | kind | depth
 }
@@ -44,8 +44,6 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
 pub struct Spelling {
     /// The name as written (the allocation every symbol of this spelling shares).
     pub name: Arc<str>,
-    /// [`char_mask`] of the name.
-    pub mask: u64,
     /// Occurrences, sorted by file id.
     pub postings: Vec<Posting>,
     /// Its place in the flat table of spellings ([`NameIndex::scan`]).
@@ -90,7 +88,8 @@ pub struct NameIndex {
     names: BTreeMap<Box<str>, Vec<Spelling>>,
     files: HashMap<u32, Arc<IndexedFile>>,
     next_id: u32,
-    postings: u64,
+    /// Posting slots allocated: the sum of the posting lists' capacities.
+    posting_slots: u64,
     /// Bytes of keys and spellings (see [`NameIndex::approx_bytes`]).
     name_bytes: u64,
     /// Every spelling's mask, contiguous, for the fuzzy scan (by slot).
@@ -144,6 +143,7 @@ impl NameIndex {
             .map(|file| self.add_to(&mut names, file))
             .collect();
         self.names = names.into_iter().collect();
+        self.shrink();
         added
     }
 
@@ -164,16 +164,7 @@ impl NameIndex {
         let id = self.next_id;
         self.next_id += 1;
         let shared = self.post_all(names, id, &file);
-        for (symbol, name) in file.symbols.iter_mut().zip(shared) {
-            symbol.name = name;
-        }
-        let names: std::collections::HashSet<Arc<str>> =
-            file.symbols.iter().map(|s| Arc::clone(&s.name)).collect();
-        for symbol in &mut file.symbols {
-            if let Some(shared) = symbol.container.as_deref().and_then(|c| names.get(c)) {
-                symbol.container = Some(Arc::clone(shared));
-            }
-        }
+        file.share_names(shared);
         let file = Arc::new(file);
         self.files.insert(id, Arc::clone(&file));
         (id, file)
@@ -214,14 +205,15 @@ impl NameIndex {
             .any(|b| b.is_ascii_uppercase())
             .then(|| name.to_ascii_lowercase());
         let key: &str = lowered.as_deref().unwrap_or(name);
-        self.postings += 1;
         names.with_spellings(key, |spellings, new_key| {
             if new_key {
                 self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
             }
             match spellings.iter_mut().find(|s| s.name == *name) {
                 Some(spelling) => {
+                    let before = spelling.postings.capacity();
                     spelling.postings.push(posting);
+                    self.posting_slots += (spelling.postings.capacity() - before) as u64;
                     Arc::clone(&spelling.name)
                 }
                 None => {
@@ -230,9 +222,11 @@ impl NameIndex {
                     let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
                     self.flat_masks.push(mask);
                     self.flat_names.push(Arc::clone(name));
+                    self.posting_slots += 1;
+                    // Most names have one spelling: no room kept for more.
+                    spellings.reserve_exact(1);
                     spellings.push(Spelling {
                         name: Arc::clone(name),
-                        mask,
                         postings: vec![posting],
                         slot,
                     });
@@ -257,11 +251,16 @@ impl NameIndex {
                 let postings = &mut spellings[at].postings;
                 let from = postings.partition_point(|p| p.file < id);
                 let to = postings.partition_point(|p| p.file <= id);
-                self.postings -= (to - from) as u64;
                 postings.drain(from..to);
                 if postings.is_empty() {
+                    self.posting_slots -= postings.capacity() as u64;
                     self.name_bytes -= spelling_bytes(&symbol.name);
                     freed = Some(spellings.swap_remove(at).slot as usize);
+                    spellings.shrink_to_fit();
+                } else if postings.len() * 2 < postings.capacity() {
+                    self.posting_slots -= postings.capacity() as u64;
+                    postings.shrink_to_fit();
+                    self.posting_slots += postings.capacity() as u64;
                 }
             }
             if spellings.is_empty() {
@@ -317,7 +316,7 @@ impl NameIndex {
         files.sort_by_key(|(id, _)| *id);
         self.names.clear();
         self.next_id = 0;
-        self.postings = 0;
+        self.posting_slots = 0;
         self.name_bytes = 0;
         self.flat_masks.clear();
         self.flat_names.clear();
@@ -364,9 +363,25 @@ impl NameIndex {
         self.names.len()
     }
 
-    /// Estimated bytes of the name index: keys, spellings, postings.
+    /// Estimated bytes of the name index: keys, spellings, posting slots (allocated, used or
+    /// not).
     pub fn approx_bytes(&self) -> u64 {
-        self.name_bytes + self.postings * std::mem::size_of::<Posting>() as u64
+        self.name_bytes + self.posting_slots * std::mem::size_of::<Posting>() as u64
+    }
+
+    /// Gives back the room the posting lists and the flat tables keep for growth (after many
+    /// files were added: a snapshot's load, an initial index).
+    pub fn shrink(&mut self) {
+        let mut slots = 0u64;
+        for spellings in self.names.values_mut() {
+            for spelling in spellings.iter_mut() {
+                spelling.postings.shrink_to_fit();
+                slots += spelling.postings.capacity() as u64;
+            }
+        }
+        self.posting_slots = slots;
+        self.flat_masks.shrink_to_fit();
+        self.flat_names.shrink_to_fit();
     }
 }
 
@@ -374,4 +389,60 @@ impl NameIndex {
 /// reference counts) and its slot in the flat tables (name pointer and mask).
 fn spelling_bytes(name: &str) -> u64 {
     (name.len() + 16 + std::mem::size_of::<Spelling>() + std::mem::size_of::<Arc<str>>() + 8) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::position::{Position, Range};
+    use crate::symbols::SymbolRole;
+    use crate::workspace::index::{IndexedSymbol, intern_kind};
+
+    fn file(path: &str, names: &[&str]) -> IndexedFile {
+        let at = Position {
+            byte: 0,
+            row: 0,
+            column: 0,
+        };
+        let symbols = names
+            .iter()
+            .map(|n| {
+                let range = Range { start: at, end: at }.into();
+                let symbol = IndexedSymbol::new(
+                    (*n).into(),
+                    intern_kind("function"),
+                    SymbolRole::Definition,
+                    range,
+                );
+                (symbol, None)
+            })
+            .collect();
+        IndexedFile::from_symbols(path, "python", symbols)
+    }
+
+    fn slots(names: &NameIndex) -> u64 {
+        names
+            .all()
+            .flat_map(|(_, spellings)| spellings)
+            .map(|s| s.postings.capacity() as u64)
+            .sum()
+    }
+
+    #[test]
+    fn posting_slots_are_counted_as_allocated_and_shrink_gives_them_back() {
+        let mut names = NameIndex::default();
+        for i in 0..5 {
+            names.add(file(&format!("f{i}.py"), &["run", "Run", "stop"]));
+        }
+        let fixed = names.approx_bytes() - slots(&names) * 12;
+        names.shrink();
+        assert_eq!(slots(&names), 15, "one slot per posting");
+        assert_eq!(names.approx_bytes(), fixed + 15 * 12);
+        // Removing most of a name's postings gives room back too, and stays counted.
+        for id in 0..4 {
+            names.remove(id);
+        }
+        assert_eq!(names.approx_bytes() - slots(&names) * 12, fixed);
+        assert!(slots(&names) <= 2 * 3, "{}", slots(&names));
+    }
 }

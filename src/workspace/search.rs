@@ -110,12 +110,14 @@ pub fn rank(a: &Hit<'_>, b: &Hit<'_>) -> Ordering {
         .cmp(&b.class)
         .then_with(|| Reverse(a.score).cmp(&Reverse(b.score)))
         .then_with(|| role_rank(a.symbol.role).cmp(&role_rank(b.symbol.role)))
-        .then_with(|| kind_priority(a.symbol.kind).cmp(&kind_priority(b.symbol.kind)))
+        .then_with(|| {
+            kind_priority(a.symbol.kind.as_str()).cmp(&kind_priority(b.symbol.kind.as_str()))
+        })
         .then_with(|| depth(&a.file.path).cmp(&depth(&b.file.path)))
         .then_with(|| a.file.path.cmp(&b.file.path))
         .then_with(|| a.symbol.range.start().cmp(&b.symbol.range.start()))
         .then_with(|| a.symbol.name.cmp(&b.symbol.name))
-        .then_with(|| a.symbol.kind.cmp(b.symbol.kind))
+        .then_with(|| a.symbol.kind.as_str().cmp(b.symbol.kind.as_str()))
 }
 
 /// How `name` matches `query`, with nucleo's score for a fuzzy match; `None`: no match.
@@ -198,7 +200,7 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             let Some(symbol) = file.symbols.get(posting.symbol as usize) else {
                 continue;
             };
-            if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind) {
+            if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_str()) {
                 continue;
             }
             let hit = Ranked(Hit {
@@ -368,26 +370,20 @@ mod tests {
             row,
             column: 0,
         };
-        IndexedSymbol {
-            name: name.into(),
-            kind: crate::workspace::index::intern_kind(kind),
+        IndexedSymbol::new(
+            name.into(),
+            crate::workspace::index::intern_kind(kind),
             role,
-            range: Range { start: at, end: at }.into(),
-            container: None,
-        }
+            Range { start: at, end: at }.into(),
+        )
     }
 
     fn file(path: &str, symbols: Vec<IndexedSymbol>) -> IndexedFile {
-        let definitions = symbols
-            .iter()
-            .filter(|s| s.role == SymbolRole::Definition)
-            .count();
-        IndexedFile {
-            path: path.into(),
-            language: "python",
-            symbols,
-            definitions,
-        }
+        IndexedFile::from_symbols(
+            path,
+            "python",
+            symbols.into_iter().map(|s| (s, None)).collect(),
+        )
     }
 
     fn names(index: &WorkspaceIndex, text: &str, limit: usize) -> Vec<String> {
@@ -421,7 +417,7 @@ mod tests {
         for file in index.files() {
             for symbol in &file.symbols {
                 if !query.role.admits(symbol.role)
-                    || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind))
+                    || (!query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_str()))
                 {
                     continue;
                 }
@@ -660,7 +656,7 @@ mod tests {
         assert_eq!(hits[0].class, MatchClass::ExactIgnoreCase);
         let refs = by_name(&index, "get_user_name", R, 10);
         assert_eq!(refs.len(), 1);
-        assert_eq!(refs[0].symbol.kind, "call");
+        assert_eq!(refs[0].symbol.kind.as_str(), "call");
         assert!(names(&index, "qqq", 10).is_empty());
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
-use super::index::{FileStamp, IndexedFile, IndexedSymbol, intern_kind};
+use super::index::{FileStamp, IndexedFile, IndexedSymbol, Kind, intern_kind};
 use crate::position::{Position, Range};
 use crate::symbols::SymbolRole;
 
@@ -122,36 +122,93 @@ pub fn path_for_id(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.idx"))
 }
 
-/// Encodes a snapshot.
+/// Encodes a snapshot in memory (what [`encode_into`] writes).
 pub fn encode<'a>(meta: &SnapshotMeta, records: impl Iterator<Item = RecordRef<'a>>) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    match encode_into(meta, records, &mut out) {
+        Ok(_) => out.into_inner(),
+        // Writing to a vector fails only when memory runs out, which aborts first.
+        Err(e) => unreachable!("writing a snapshot to memory failed: {e}"),
+    }
+}
+
+/// Bytes of encoded records gathered before they are written.
+const WRITE_CHUNK_BYTES: usize = 64 << 10;
+
+/// Writes a snapshot to `out` in one pass over the records, without holding it in memory
+/// (a snapshot of a large tree is tens of MB): the string table is gathered first, then the
+/// body is written in chunks while its length and checksum are computed, and the header is
+/// written again with them at the end (`out` is left at the end). Returns the bytes written.
+///
+/// # Errors
+/// Writing or seeking `out` failed.
+pub fn encode_into<'a, W: Write + std::io::Seek>(
+    meta: &SnapshotMeta,
+    records: impl Iterator<Item = RecordRef<'a>>,
+    out: &mut W,
+) -> std::io::Result<u64> {
     let records: Vec<RecordRef<'a>> = records.collect();
-    // The string table: languages, names, kinds and containers, each once.
+    // The string table: languages, names, kinds and containers, each once, in order of
+    // first use.
     let mut table: Vec<&str> = Vec::new();
     let mut ids: HashMap<&str, u64> = HashMap::new();
-    let mut intern = |s: &'a str| -> u64 {
-        *ids.entry(s).or_insert_with(|| {
+    let mut intern = |s: &'a str| {
+        ids.entry(s).or_insert_with(|| {
             table.push(s);
             table.len() as u64 - 1
-        })
+        });
     };
-    let mut files = Vec::new();
     for record in &records {
+        if let RecordRef::Indexed(file, _) = *record {
+            intern(file.language);
+            for s in &file.symbols {
+                intern(&s.name);
+                intern(s.kind.as_str());
+                if let Some(c) = file.container(s) {
+                    intern(c);
+                }
+            }
+        }
+    }
+    let id = |s: &str| ids.get(s).copied().unwrap_or_default();
+    let start = out.stream_position()?;
+    let mut header = [0u8; HEADER_BYTES];
+    header[..8].copy_from_slice(&MAGIC);
+    header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    out.write_all(&header)?;
+    let mut body = Body {
+        out,
+        hash: xxhash_rust::xxh3::Xxh3Default::new(),
+        len: 0,
+        buf: Vec::with_capacity(WRITE_CHUNK_BYTES + 4096),
+    };
+    let buf = &mut body.buf;
+    put_str(buf, &meta.producer);
+    put_str(buf, &meta.root);
+    buf.push(u8::from(meta.references));
+    put_varint(buf, meta.max_file_bytes);
+    put_varint(buf, meta.max_files);
+    put_varint(buf, table.len() as u64);
+    for s in &table {
+        put_str(&mut body.buf, s);
+        body.flush_over(WRITE_CHUNK_BYTES)?;
+    }
+    put_varint(&mut body.buf, records.len() as u64);
+    for record in &records {
+        let buf = &mut body.buf;
         match *record {
             RecordRef::Indexed(file, stamp) => {
-                put_str(&mut files, &file.path);
-                files.push(0);
-                put_stamp(&mut files, stamp);
-                put_varint(&mut files, intern(file.language));
-                put_varint(&mut files, file.definitions as u64);
-                put_varint(&mut files, file.symbols.len() as u64);
+                put_str(buf, &file.path);
+                buf.push(0);
+                put_stamp(buf, stamp);
+                put_varint(buf, id(file.language));
+                put_varint(buf, file.definitions as u64);
+                put_varint(buf, file.symbols.len() as u64);
                 for s in &file.symbols {
-                    put_varint(&mut files, intern(&s.name));
-                    put_varint(&mut files, intern(s.kind));
-                    files.push(u8::from(s.role == SymbolRole::Reference));
-                    put_varint(
-                        &mut files,
-                        s.container.as_deref().map_or(0, |c| intern(c) + 1),
-                    );
+                    put_varint(buf, id(&s.name));
+                    put_varint(buf, id(s.kind.as_str()));
+                    buf.push(u8::from(s.role == SymbolRole::Reference));
+                    put_varint(buf, file.container(s).map_or(0, |c| id(c) + 1));
                     let (a, b) = (s.range.start(), s.range.end());
                     for v in [
                         a.byte,
@@ -161,36 +218,47 @@ pub fn encode<'a>(meta: &SnapshotMeta, records: impl Iterator<Item = RecordRef<'
                         b.row.saturating_sub(a.row),
                         b.column,
                     ] {
-                        put_varint(&mut files, v as u64);
+                        put_varint(buf, v as u64);
                     }
                 }
             }
             RecordRef::Skipped(path, stamp) => {
-                put_str(&mut files, path);
-                files.push(1);
-                put_stamp(&mut files, stamp);
+                put_str(buf, path);
+                buf.push(1);
+                put_stamp(buf, stamp);
             }
         }
+        body.flush_over(WRITE_CHUNK_BYTES)?;
     }
-    let mut body = Vec::with_capacity(files.len() + 64 * table.len() + 256);
-    put_str(&mut body, &meta.producer);
-    put_str(&mut body, &meta.root);
-    body.push(u8::from(meta.references));
-    put_varint(&mut body, meta.max_file_bytes);
-    put_varint(&mut body, meta.max_files);
-    put_varint(&mut body, table.len() as u64);
-    for s in &table {
-        put_str(&mut body, s);
+    body.flush_over(0)?;
+    let (len, checksum) = (body.len, body.hash.digest());
+    out.seek(std::io::SeekFrom::Start(start + 12))?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(&checksum.to_le_bytes())?;
+    out.seek(std::io::SeekFrom::Start(start + HEADER_BYTES as u64 + len))?;
+    Ok(HEADER_BYTES as u64 + len)
+}
+
+/// The body of a snapshot being written: encoded bytes gather in `buf` and go to `out`
+/// through the running checksum.
+struct Body<'w, W> {
+    out: &'w mut W,
+    hash: xxhash_rust::xxh3::Xxh3Default,
+    len: u64,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Body<'_, W> {
+    /// Writes what gathered when it is more than `limit` bytes.
+    fn flush_over(&mut self, limit: usize) -> std::io::Result<()> {
+        if self.buf.len() > limit || (limit == 0 && !self.buf.is_empty()) {
+            self.hash.update(&self.buf);
+            self.out.write_all(&self.buf)?;
+            self.len += self.buf.len() as u64;
+            self.buf.clear();
+        }
+        Ok(())
     }
-    put_varint(&mut body, records.len() as u64);
-    body.extend_from_slice(&files);
-    let mut out = Vec::with_capacity(HEADER_BYTES + body.len());
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-    out.extend_from_slice(&body);
-    out
 }
 
 /// Decodes a snapshot; `language_for_id` maps a stored language id to the registry's
@@ -238,8 +306,10 @@ pub fn decode(
         table.push(r.str()?);
     }
     // One allocation per distinct name, shared by every symbol of that name (and kept by the
-    // index by name when the records are inserted).
-    let shared: Vec<Arc<str>> = table.iter().map(|s| Arc::from(*s)).collect();
+    // index by name when the records are inserted); made on first use (kinds, languages and
+    // containers need none). Kinds are interned once per string.
+    let mut shared: Vec<Option<Arc<str>>> = vec![None; table.len()];
+    let mut kinds: Vec<Option<Kind>> = vec![None; table.len()];
     let files = r.count(1)?;
     let mut records = Vec::with_capacity(files);
     for _ in 0..files {
@@ -261,8 +331,10 @@ pub fn decode(
                 }
                 let mut symbols = Vec::with_capacity(count);
                 for i in 0..count {
-                    let name = Arc::clone(r.index(&shared)?);
-                    let kind = intern_kind(r.index(&table)?);
+                    let at = r.index_of(table.len())?;
+                    let name = Arc::clone(shared[at].get_or_insert_with(|| Arc::from(table[at])));
+                    let at = r.index_of(table.len())?;
+                    let kind = *kinds[at].get_or_insert_with(|| intern_kind(table[at]));
                     let role = if r.flag()? {
                         SymbolRole::Reference
                     } else {
@@ -273,11 +345,11 @@ pub fn decode(
                     }
                     let container = match r.usize()? {
                         0 => None,
-                        n => Some(Arc::clone(
-                            shared
+                        n => Some(
+                            *table
                                 .get(n - 1)
                                 .ok_or_else(|| r.malformed("string id out of range"))?,
-                        )),
+                        ),
                     };
                     let start = Position {
                         byte: r.usize()?,
@@ -295,22 +367,14 @@ pub fn decode(
                             .ok_or_else(|| r.malformed("range overflows"))?,
                         column: r.usize()?,
                     };
-                    symbols.push(IndexedSymbol {
-                        name,
-                        kind,
-                        role,
-                        range: Range { start, end }.into(),
+                    symbols.push((
+                        IndexedSymbol::new(name, kind, role, Range { start, end }.into()),
                         container,
-                    });
+                    ));
                 }
                 if let Some(language) = language_for_id(language) {
                     records.push(Record::Indexed(
-                        IndexedFile {
-                            path: path.into(),
-                            language,
-                            symbols,
-                            definitions,
-                        },
+                        IndexedFile::from_symbols(path, language, symbols),
                         stamp,
                     ));
                 }
@@ -365,6 +429,28 @@ pub fn load(
 /// # Errors
 /// [`SnapshotError::Io`].
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SnapshotError> {
+    write_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// Writes the snapshot of `records` to `path` atomically as [`write_atomically`] does,
+/// streamed to the file ([`encode_into`]) rather than encoded in memory first. Returns the
+/// bytes written.
+///
+/// # Errors
+/// [`SnapshotError::Io`].
+pub fn write<'a>(
+    path: &Path,
+    meta: &SnapshotMeta,
+    records: impl Iterator<Item = RecordRef<'a>>,
+) -> Result<u64, SnapshotError> {
+    write_atomically_with(path, |out| encode_into(meta, records, out))
+}
+
+/// [`write_atomically`] with the content written by `write` to the temporary file.
+fn write_atomically_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
+) -> Result<T, SnapshotError> {
     let io = |source| SnapshotError::Io {
         path: path.to_path_buf(),
         source,
@@ -376,14 +462,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SnapshotError> 
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
+    let value = write(tmp.as_file_mut()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(value)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -493,6 +579,16 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| self.malformed("a string is not UTF-8"))
     }
 
+    /// A string id below `len`.
+    fn index_of(&mut self, len: usize) -> Result<usize, SnapshotError> {
+        let i = self.usize()?;
+        if i < len {
+            Ok(i)
+        } else {
+            Err(self.malformed("string id out of range"))
+        }
+    }
+
     fn index<'t, T>(&mut self, table: &'t [T]) -> Result<&'t T, SnapshotError> {
         let i = self.usize()?;
         table
@@ -509,18 +605,20 @@ mod tests {
         Position { byte, row, column }
     }
 
-    fn symbol(name: &str, kind: &str, role: SymbolRole, container: Option<&str>) -> IndexedSymbol {
-        IndexedSymbol {
-            name: name.into(),
-            kind: intern_kind(kind),
-            role,
-            range: Range {
-                start: at(300, 12, 4),
-                end: at(300 + name.len(), 12, 4 + name.len()),
-            }
-            .into(),
-            container: container.map(Into::into),
-        }
+    fn symbol<'c>(
+        name: &str,
+        kind: &str,
+        role: SymbolRole,
+        container: Option<&'c str>,
+    ) -> (IndexedSymbol, Option<&'c str>) {
+        let range = Range {
+            start: at(300, 12, 4),
+            end: at(300 + name.len(), 12, 4 + name.len()),
+        };
+        (
+            IndexedSymbol::new(name.into(), intern_kind(kind), role, range.into()),
+            container,
+        )
     }
 
     fn meta() -> SnapshotMeta {
@@ -539,10 +637,10 @@ mod tests {
             mtime_ns: 1_700_000_000_000_000_000 + n,
             hash: u64::MAX - n,
         };
-        let a = IndexedFile {
-            path: "app/models.py".into(),
-            language: "python",
-            symbols: vec![
+        let a = IndexedFile::from_symbols(
+            "app/models.py",
+            "python",
+            vec![
                 symbol("User", "class", SymbolRole::Definition, None),
                 symbol(
                     "__init__",
@@ -553,14 +651,8 @@ mod tests {
                 symbol("User", "name", SymbolRole::Reference, None),
                 symbol("éclair", "name", SymbolRole::Reference, None),
             ],
-            definitions: 2,
-        };
-        let b = IndexedFile {
-            path: "lib.rs".into(),
-            language: "rust",
-            symbols: Vec::new(),
-            definitions: 0,
-        };
+        );
+        let b = IndexedFile::from_symbols("lib.rs", "rust", Vec::new());
         (
             meta(),
             vec![
@@ -654,6 +746,54 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_snapshot_streamed_to_its_file_in_chunks_is_the_one_encoded_in_memory() {
+        // Enough files for the body to go out in many chunks.
+        let (meta, mut records) = sample();
+        for i in 0..3_000 {
+            let names = [format!("f{i}"), format!("g{}", i % 7), "User".to_owned()];
+            let symbols = names
+                .iter()
+                .map(|n| symbol(n, "function", SymbolRole::Definition, Some("Outer")))
+                .collect();
+            records.push(Record::Indexed(
+                IndexedFile::from_symbols(&format!("pkg/m{i}.py"), "python", symbols),
+                FileStamp {
+                    size: i,
+                    mtime_ns: i * 1_000,
+                    hash: i ^ 0x5555,
+                },
+            ));
+        }
+        let in_memory = encode_records(&meta, &records);
+        assert!(
+            in_memory.len() > 2 * WRITE_CHUNK_BYTES,
+            "{}",
+            in_memory.len()
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = path_for_id(dir.path(), "0abc");
+        let view = records.iter().map(|r| match r {
+            Record::Indexed(f, s) => RecordRef::Indexed(f, *s),
+            Record::Skipped(p, s) => RecordRef::Skipped(p, *s),
+        });
+        let written = write(&path, &meta, view).expect("writes");
+        assert_eq!(written, in_memory.len() as u64);
+        assert_eq!(std::fs::read(&path).expect("reads"), in_memory);
+        let loaded = load(&path, &meta, known).expect("loads");
+        assert_eq!(loaded.records, records);
+        // Written after other bytes, the header still lands at the start of the snapshot.
+        let mut out = std::io::Cursor::new(b"prefix".to_vec());
+        out.set_position(6);
+        let view = records.iter().map(|r| match r {
+            Record::Indexed(f, s) => RecordRef::Indexed(f, *s),
+            Record::Skipped(p, s) => RecordRef::Skipped(p, *s),
+        });
+        encode_into(&meta, view, &mut out).expect("writes");
+        assert_eq!(out.position() as usize, 6 + in_memory.len());
+        assert_eq!(&out.into_inner()[6..], &in_memory[..]);
     }
 
     #[test]

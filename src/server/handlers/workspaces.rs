@@ -491,7 +491,7 @@ pub fn symbol_hit(hit: &Hit<'_>) -> SymbolHit {
         kind: hit.symbol.kind.to_string(),
         role: hit.symbol.role,
         range: hit.symbol.range.get(),
-        container: hit.symbol.container.as_deref().map(str::to_owned),
+        container: hit.file.container(hit.symbol).map(str::to_owned),
         match_class: hit.class,
         score: (hit.class == MatchClass::Fuzzy).then_some(hit.score),
     }
