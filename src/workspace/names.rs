@@ -106,6 +106,9 @@ pub struct NameIndex {
     flat_names: Vec<Arc<str>>,
 }
 
+/// Bytes of one file's entry by id.
+const FILE_ENTRY_BYTES: usize = std::mem::size_of::<(u32, (u64, Arc<IndexedFile>))>();
+
 /// Estimated fixed cost of one map key (node share, box).
 const KEY_OVERHEAD: u64 = 48;
 
@@ -392,9 +395,11 @@ impl NameIndex {
     }
 
     /// Estimated bytes of the name index: keys, spellings, posting slots (allocated, used or
-    /// not).
+    /// not), and per file its entry by id (id, place in the path order, pointer).
     pub fn approx_bytes(&self) -> u64 {
-        self.name_bytes + self.posting_slots * std::mem::size_of::<Posting>() as u64
+        self.name_bytes
+            + self.posting_slots * std::mem::size_of::<Posting>() as u64
+            + (self.files.len() * FILE_ENTRY_BYTES) as u64
     }
 
     /// Gives back the room the posting lists and the flat tables keep for growth (after many
@@ -470,7 +475,10 @@ mod tests {
         for id in 0..4 {
             names.remove(id);
         }
-        assert_eq!(names.approx_bytes() - slots(&names) * 12, fixed);
+        assert_eq!(
+            names.approx_bytes() - slots(&names) * 12,
+            fixed - 4 * FILE_ENTRY_BYTES as u64
+        );
         assert!(slots(&names) <= 2 * 3, "{}", slots(&names));
     }
 }
