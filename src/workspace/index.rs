@@ -17,6 +17,25 @@ use crate::symbols::{Symbol, SymbolConfig, SymbolOptions, SymbolRole, extract_sy
 use super::names::NameIndex;
 use super::walk::{Refused, WalkedFile, read_inside};
 
+/// Room left after the last (or before the first) file's number when a file is added past the
+/// ends of the path order: appending in path order (a walk's order) then needs no renumbering.
+const ORDER_END_GAP: u64 = 1 << 32;
+
+/// A number strictly between `below` and `above` (`None`: no such bound; the numbers used are
+/// 1 ..= `u64::MAX - 1`), or `None` when there is none.
+fn order_between(below: Option<u64>, above: Option<u64>) -> Option<u64> {
+    let mid = |low: u64, high: u64| (high - low >= 2).then(|| low + (high - low) / 2);
+    match (below, above) {
+        (None, None) => Some(1 << 63),
+        (Some(low), None) if u64::MAX - low > ORDER_END_GAP => Some(low + ORDER_END_GAP),
+        (Some(low), None) => mid(low, u64::MAX),
+        (None, Some(high)) if high > ORDER_END_GAP => Some(high - ORDER_END_GAP),
+        (None, Some(high)) => mid(0, high),
+        (Some(low), Some(high)) if low < high => mid(low, high),
+        (Some(_), Some(_)) => None,
+    }
+}
+
 /// One symbol of the index, in 40 bytes. Names are shared: once in a workspace index, every
 /// symbol of a name holds the same allocation as the index by name (see `NameIndex::add`);
 /// the kind is two bytes into the process-wide kind table ([`Kind`]) and the container an
@@ -465,7 +484,35 @@ impl WorkspaceIndex {
         self.references += (file.symbols.len() - file.definitions) as u64;
         self.bytes += file.approx_bytes();
         *self.languages.entry(file.language).or_default() += 1;
-        self.files.insert(path, (id, file));
+        self.files.insert(path.clone(), (id, file));
+        self.place(&path, id);
+    }
+
+    /// Gives the file at `path` (in `files` with id `id`) its place in the path order
+    /// ([`NameIndex::set_order`]): a number between its neighbours' (their paths the next
+    /// lower and higher), or, when they leave no room, every file a new number in path order.
+    fn place(&mut self, path: &str, id: u32) {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let mut below = self.files.range::<str, _>((Unbounded, Excluded(path)));
+        let below = below.next_back().map(|(_, (id, _))| *id);
+        let above = self.files.range::<str, _>((Excluded(path), Unbounded));
+        let above = above.map(|(_, (id, _))| *id).next();
+        let (below, above) = (
+            below.and_then(|id| self.names.order(id)),
+            above.and_then(|id| self.names.order(id)),
+        );
+        match order_between(below, above) {
+            Some(order) => self.names.set_order(id, order),
+            None => self.renumber_paths(),
+        }
+    }
+
+    /// Numbers every file in path order, evenly spread over `u64` (room between each two).
+    fn renumber_paths(&mut self) {
+        let step = u64::MAX / (self.files.len() as u64 + 1);
+        for (i, (id, _)) in self.files.values().enumerate() {
+            self.names.set_order(*id, (i as u64 + 1) * step);
+        }
     }
 
     /// [`set_indexed`](Self::set_indexed) for each file, in order, with one build of the
@@ -484,6 +531,7 @@ impl WorkspaceIndex {
             *self.languages.entry(file.language).or_default() += 1;
             self.files.insert(file.path.clone(), (id, file));
         }
+        self.renumber_paths();
     }
 
     /// Removes a file; true when it was indexed.
@@ -1020,6 +1068,68 @@ mod tests {
     }
 
     #[test]
+    fn the_path_order_follows_the_paths_through_inserts_removes_and_renumbering() {
+        let entry =
+            |path: &str| IndexedFile::new(path, "python", &[symbol("f", SymbolRole::Definition)]);
+        let check = |index: &WorkspaceIndex, at: &str| {
+            // `files_with_ids` is in path order.
+            let orders: Vec<u64> = index
+                .files_with_ids()
+                .map(|(id, _)| index.names().order(id).expect("listed"))
+                .collect();
+            assert!(orders.windows(2).all(|w| w[0] < w[1]), "{at}: {orders:?}");
+            assert!(orders.iter().all(|&o| o > 0 && o < u64::MAX), "{at}");
+        };
+        let mut index = WorkspaceIndex::default();
+        // Appended in path order (a walk's order), then each before the first.
+        for i in 0..50 {
+            index.insert(entry(&format!("m{i:03}.py")));
+            check(&index, "append");
+        }
+        for i in (0..50).rev() {
+            index.insert(entry(&format!("b{i:03}.py")));
+            check(&index, "prepend");
+        }
+        // 100 paths each just above "a": every one halves the same gap, so the numbers run
+        // out (more than 64 halvings) and every file is numbered again.
+        index.insert(entry("a"));
+        for k in (1..=100).rev() {
+            index.insert(entry(&format!("a{}", "1".repeat(k))));
+            check(&index, "between");
+        }
+        for k in (1..=100).rev() {
+            index.insert(entry(&format!("zz{}", "0".repeat(k))));
+            index.insert(entry(&format!("zz{}", "1".repeat(k))));
+            check(&index, "between, twice");
+        }
+        // Replacements, removals and a batch (a snapshot's load).
+        index.insert(entry("m010.py"));
+        assert!(index.remove("m020.py"));
+        index.insert(entry("m020.py"));
+        index.insert(entry("a11"));
+        check(&index, "replace");
+        index.set_all_indexed(vec![entry("0.py"), entry("m030.py"), entry("zzz.py")]);
+        check(&index, "batch");
+        index.insert(entry("m0301.py"));
+        check(&index, "after the batch");
+    }
+
+    #[test]
+    fn the_path_order_numbers_between_bounds() {
+        assert_eq!(order_between(None, None), Some(1 << 63));
+        assert_eq!(order_between(Some(10), Some(20)), Some(15));
+        assert_eq!(order_between(Some(10), Some(12)), Some(11));
+        assert_eq!(order_between(Some(10), Some(11)), None);
+        assert_eq!(order_between(Some(11), Some(10)), None);
+        assert_eq!(order_between(Some(5), None), Some(5 + ORDER_END_GAP));
+        assert_eq!(order_between(Some(u64::MAX - 4), None), Some(u64::MAX - 2));
+        assert_eq!(order_between(Some(u64::MAX - 1), None), None);
+        assert_eq!(order_between(None, Some(ORDER_END_GAP + 7)), Some(7));
+        assert_eq!(order_between(None, Some(4)), Some(2));
+        assert_eq!(order_between(None, Some(1)), None);
+    }
+
+    #[test]
     fn symbols_of_one_name_share_one_allocation_with_the_name_index() {
         let mut index = WorkspaceIndex::default();
         let at = Position {
@@ -1067,7 +1177,12 @@ mod tests {
         c.path = "c.py".into();
         index.insert(c.clone());
         index.shrink();
-        assert_eq!(index.approx_bytes() - two, c.approx_bytes() + 2 * 12);
+        // Two posting slots and the file's entry by id in the index by name.
+        let entry = std::mem::size_of::<(u32, (u64, Arc<IndexedFile>))>() as u64;
+        assert_eq!(
+            index.approx_bytes() - two,
+            c.approx_bytes() + 2 * 12 + entry
+        );
     }
 
     fn analyzer(cache: Option<Arc<Cache>>) -> Analyzer {
@@ -1247,9 +1362,11 @@ mod tests {
         assert!(!index.remove("a.py"));
         assert_eq!((index.definition_count(), index.reference_count()), (0, 0));
         assert_eq!(index.languages().get("python"), None);
+        // The file and its entry by id in the index by name.
+        let entry = std::mem::size_of::<(u32, (u64, Arc<IndexedFile>))>() as u64;
         assert_eq!(
             index.approx_bytes(),
-            IndexedFile::new("b.rs", "rust", &[]).approx_bytes()
+            IndexedFile::new("b.rs", "rust", &[]).approx_bytes() + entry
         );
     }
 }

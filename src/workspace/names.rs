@@ -26,6 +26,9 @@ pub struct Posting {
 /// Bit of [`rank_key`] set for references.
 pub const REFERENCE_BIT: u32 = 1 << 20;
 
+/// Bits of [`rank_key`] holding the path's depth (all set: the depth is 65 535 or more).
+pub const DEPTH_MASK: u32 = 0xFFFF;
+
 /// The ranking steps after the match, packed (lower first): the role (definitions first),
 /// the kind's priority, the path's depth (capped at 65 535). Comparing keys compares those
 /// steps of [`super::search::rank`] in order.
@@ -35,7 +38,11 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
         crate::symbols::SymbolRole::Reference => REFERENCE_BIT,
     };
     let kind = u32::from(super::search::kind_priority(symbol.kind.as_str())) << 16;
-    let depth = path.bytes().filter(|&b| b == b'/').count().min(0xFFFF) as u32;
+    let depth = path
+        .bytes()
+        .filter(|&b| b == b'/')
+        .count()
+        .min(DEPTH_MASK as usize) as u32;
     role | kind | depth
 }
 
@@ -86,7 +93,8 @@ impl SpellingMap for HashMap<Box<str>, Vec<Spelling>> {
 #[derive(Debug, Default)]
 pub struct NameIndex {
     names: BTreeMap<Box<str>, Vec<Spelling>>,
-    files: HashMap<u32, Arc<IndexedFile>>,
+    /// By id: the file's place in the path order ([`NameIndex::set_order`]) and the file.
+    files: HashMap<u32, (u64, Arc<IndexedFile>)>,
     next_id: u32,
     /// Posting slots allocated: the sum of the posting lists' capacities.
     posting_slots: u64,
@@ -97,6 +105,9 @@ pub struct NameIndex {
     /// Every spelling, by slot.
     flat_names: Vec<Arc<str>>,
 }
+
+/// Bytes of one file's entry by id.
+const FILE_ENTRY_BYTES: usize = std::mem::size_of::<(u32, (u64, Arc<IndexedFile>))>();
 
 /// Estimated fixed cost of one map key (node share, box).
 const KEY_OVERHEAD: u64 = 48;
@@ -166,7 +177,7 @@ impl NameIndex {
         let shared = self.post_all(names, id, &file);
         file.share_names(shared);
         let file = Arc::new(file);
-        self.files.insert(id, Arc::clone(&file));
+        self.files.insert(id, (0, Arc::clone(&file)));
         (id, file)
     }
 
@@ -238,7 +249,7 @@ impl NameIndex {
 
     /// Removes the file with this id.
     pub fn remove(&mut self, id: u32) {
-        let Some(file) = self.files.remove(&id) else {
+        let Some((_, file)) = self.files.remove(&id) else {
             return;
         };
         for symbol in &file.symbols {
@@ -312,7 +323,7 @@ impl NameIndex {
 
     /// Gives every file a new id, in id order (when the ids ran out).
     fn renumber(&mut self) {
-        let mut files: Vec<(u32, Arc<IndexedFile>)> = self.files.drain().collect();
+        let mut files: Vec<(u32, (u64, Arc<IndexedFile>))> = self.files.drain().collect();
         files.sort_by_key(|(id, _)| *id);
         self.names.clear();
         self.next_id = 0;
@@ -321,18 +332,38 @@ impl NameIndex {
         self.flat_masks.clear();
         self.flat_names.clear();
         let mut names = std::mem::take(&mut self.names);
-        for (_, file) in files {
+        for (_, (order, file)) in files {
             let id = self.next_id;
             self.next_id += 1;
             self.post_all(&mut names, id, &file);
-            self.files.insert(id, file);
+            self.files.insert(id, (order, file));
         }
         self.names = names;
     }
 
     /// The file with this id.
     pub fn file(&self, id: u32) -> Option<&IndexedFile> {
-        self.files.get(&id).map(|f| f.as_ref())
+        self.files.get(&id).map(|f| f.1.as_ref())
+    }
+
+    /// The file with this id and its place in the path order (see
+    /// [`set_order`](Self::set_order)).
+    pub fn file_with_order(&self, id: u32) -> Option<(&IndexedFile, u64)> {
+        self.files.get(&id).map(|f| (f.1.as_ref(), f.0))
+    }
+
+    /// The place in the path order of the file with this id (0 until set).
+    pub fn order(&self, id: u32) -> Option<u64> {
+        self.files.get(&id).map(|f| f.0)
+    }
+
+    /// Sets the place in the path order of the file with this id: the workspace index keeps
+    /// these numbers increasing with the files' paths (distinct paths, distinct numbers), so
+    /// ranking compares two files' paths as two integers.
+    pub fn set_order(&mut self, id: u32, order: u64) {
+        if let Some(f) = self.files.get_mut(&id) {
+            f.0 = order;
+        }
     }
 
     /// The spellings of names whose ASCII-lowercased form starts with `lower` (itself
@@ -364,9 +395,11 @@ impl NameIndex {
     }
 
     /// Estimated bytes of the name index: keys, spellings, posting slots (allocated, used or
-    /// not).
+    /// not), and per file its entry by id (id, place in the path order, pointer).
     pub fn approx_bytes(&self) -> u64 {
-        self.name_bytes + self.posting_slots * std::mem::size_of::<Posting>() as u64
+        self.name_bytes
+            + self.posting_slots * std::mem::size_of::<Posting>() as u64
+            + (self.files.len() * FILE_ENTRY_BYTES) as u64
     }
 
     /// Gives back the room the posting lists and the flat tables keep for growth (after many
@@ -442,7 +475,10 @@ mod tests {
         for id in 0..4 {
             names.remove(id);
         }
-        assert_eq!(names.approx_bytes() - slots(&names) * 12, fixed);
+        assert_eq!(
+            names.approx_bytes() - slots(&names) * 12,
+            fixed - 4 * FILE_ENTRY_BYTES as u64
+        );
         assert!(slots(&names) <= 2 * 3, "{}", slots(&names));
     }
 }

@@ -22,7 +22,7 @@ use nucleo_matcher::{Matcher, Utf32Str};
 use serde::Serialize;
 
 use super::index::{IndexedFile, IndexedSymbol, WorkspaceIndex};
-use super::names::{REFERENCE_BIT, Spelling, char_mask, rank_key};
+use super::names::{DEPTH_MASK, REFERENCE_BIT, Spelling, char_mask};
 use crate::symbols::SymbolRole;
 
 /// How a name matched the query.
@@ -194,7 +194,7 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             {
                 continue;
             }
-            let Some(file) = names.file(posting.file) else {
+            let Some((file, order)) = names.file_with_order(posting.file) else {
                 continue;
             };
             let Some(symbol) = file.symbols.get(posting.symbol as usize) else {
@@ -203,16 +203,20 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             if !query.kinds.is_empty() && !query.kinds.contains(&symbol.kind.as_str()) {
                 continue;
             }
-            let hit = Ranked(Hit {
-                file,
-                symbol,
-                class,
-                score,
-            });
+            let hit = Ranked {
+                hit: Hit {
+                    file,
+                    symbol,
+                    class,
+                    score,
+                },
+                key: posting.key,
+                order,
+            };
             if best.len() < query.limit {
                 best.push(hit);
             } else if let Some(top) = best.peek()
-                && rank(&hit.0, &top.0) == Ordering::Less
+                && hit < *top
             {
                 best.pop();
                 best.push(hit);
@@ -220,10 +224,10 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
                 continue;
             }
             if best.len() == query.limit {
-                worst.set(best.peek().map(|top| {
-                    let h = &top.0;
-                    (h.class, Reverse(h.score), rank_key(h.symbol, &h.file.path))
-                }));
+                worst.set(
+                    best.peek()
+                        .map(|top| (top.hit.class, Reverse(top.hit.score), top.key)),
+                );
             }
         }
     };
@@ -262,8 +266,9 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
             }
         }
         // Best score first: once `limit` hits are kept, a name scoring below the worst of
-        // them cannot enter, nor can any after it (equal scores still can: later steps rank).
-        scored.sort_unstable();
+        // them cannot enter, nor can any after it (equal scores still can: later steps rank,
+        // so the order among them does not matter and is not sorted).
+        scored.sort_unstable_by_key(|&(score, _)| score);
         for (Reverse(score), name) in scored {
             if worst
                 .get()
@@ -277,7 +282,7 @@ pub fn search<'a>(index: &'a WorkspaceIndex, query: &SymbolQuery<'_>) -> Vec<Hit
         }
     }
     // Ascending by `Ranked`'s order = best first.
-    best.into_sorted_vec().into_iter().map(|r| r.0).collect()
+    best.into_sorted_vec().into_iter().map(|r| r.hit).collect()
 }
 
 /// True when the bytes of `lower` (ASCII-lowercased) appear in `name` in order, ignoring
@@ -324,12 +329,51 @@ pub fn by_name<'a>(
         .collect()
 }
 
-/// A hit ordered by [`rank`]: the heap's top is the worst hit kept.
-struct Ranked<'a>(Hit<'a>);
+/// A hit ordered as [`rank`] orders it, with integers where `rank` looks at strings: the
+/// heap's top is the worst hit kept.
+///
+/// `key` is the posting's [`rank_key`](super::names::rank_key) (role, kind priority and path
+/// depth, in `rank`'s order) and `order` the file's place in the path order
+/// ([`super::names::NameIndex::set_order`]: increasing with the path), so hits that tie on
+/// the match compare as integers down to the position; paths are compared only for two files
+/// with the same number (never, in a workspace index) and depths only past the key's cap.
+struct Ranked<'a> {
+    hit: Hit<'a>,
+    key: u32,
+    order: u64,
+}
+
+impl Ranked<'_> {
+    fn compare(&self, other: &Self) -> Ordering {
+        let (a, b) = (&self.hit, &other.hit);
+        a.class
+            .cmp(&b.class)
+            .then_with(|| Reverse(a.score).cmp(&Reverse(b.score)))
+            .then_with(|| self.key.cmp(&other.key))
+            .then_with(|| {
+                if self.key & DEPTH_MASK == DEPTH_MASK {
+                    depth(&a.file.path).cmp(&depth(&b.file.path))
+                } else {
+                    Ordering::Equal
+                }
+            })
+            .then_with(|| self.order.cmp(&other.order))
+            .then_with(|| {
+                if std::ptr::eq(a.file, b.file) {
+                    Ordering::Equal
+                } else {
+                    a.file.path.cmp(&b.file.path)
+                }
+            })
+            .then_with(|| a.symbol.range.start().cmp(&b.symbol.range.start()))
+            .then_with(|| a.symbol.name.cmp(&b.symbol.name))
+            .then_with(|| a.symbol.kind.as_str().cmp(b.symbol.kind.as_str()))
+    }
+}
 
 impl PartialEq for Ranked<'_> {
     fn eq(&self, other: &Self) -> bool {
-        rank(&self.0, &other.0) == Ordering::Equal
+        self.compare(other) == Ordering::Equal
     }
 }
 
@@ -343,7 +387,7 @@ impl PartialOrd for Ranked<'_> {
 
 impl Ord for Ranked<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
-        rank(&self.0, &other.0)
+        self.compare(other)
     }
 }
 
@@ -479,6 +523,18 @@ mod tests {
             vec![symbol("late_parse", "function", D, 1)],
         ));
         index.remove("f0.py");
+        // Files whose paths fall ever closer to one neighbour's (ranking compares paths by
+        // their place in a path order, numbered again when a gap runs out), at the depth of
+        // `d/f*.py` so their hits tie with those on everything before the path.
+        for k in (1..=80).rev() {
+            let symbols = vec![
+                symbol("parse", "function", D, k),
+                symbol("Node", "class", D, k + 1),
+                symbol("get_user", "call", R, k + 2),
+            ];
+            index.insert(file(&format!("d/f{}.py", "1".repeat(k)), symbols));
+        }
+        index.remove("d/f1111.py");
         for text in [
             "parse", "PARSE", "par", "pe", "user", "gu", "node", "x", "ecl", "é", "zz", "ep",
             "eRs", "se_e", "dE", "a b", "_", "pae",
