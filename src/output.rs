@@ -23,28 +23,37 @@ pub struct SyntaxProblem {
 /// Every ERROR and MISSING node, in document order, at most `limit` of them.
 pub fn syntax_problems(tree: &tree_sitter::Tree, limit: usize) -> Vec<SyntaxProblem> {
     let mut out = Vec::new();
-    if !tree.root_node().has_error() {
-        return out;
+    for_each_problem(tree.root_node(), |node| {
+        out.push(SyntaxProblem {
+            kind: if node.is_missing() {
+                "missing"
+            } else {
+                "error"
+            },
+            node_kind: node.kind().to_string(),
+            start: Position::start_of(&node),
+            end: Position::end_of(&node),
+        });
+        out.len() < limit
+    });
+    out
+}
+
+/// Calls `each` with every ERROR and MISSING node at or below `root`, in document order,
+/// descending only into subtrees that contain one, until it returns false.
+pub fn for_each_problem(
+    root: tree_sitter::Node<'_>,
+    mut each: impl FnMut(tree_sitter::Node<'_>) -> bool,
+) {
+    if !root.has_error() {
+        return;
     }
-    let mut cursor = tree.walk();
+    let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            out.push(SyntaxProblem {
-                kind: if node.is_missing() {
-                    "missing"
-                } else {
-                    "error"
-                },
-                node_kind: node.kind().to_string(),
-                start: Position::start_of(&node),
-                end: Position::end_of(&node),
-            });
-            if out.len() >= limit {
-                return out;
-            }
+        if (node.is_error() || node.is_missing()) && !each(node) {
+            return;
         }
-        // Descend only into subtrees that contain a problem.
         if node.has_error() && !node.is_missing() && cursor.goto_first_child() {
             continue;
         }
@@ -53,7 +62,7 @@ pub fn syntax_problems(tree: &tree_sitter::Tree, limit: usize) -> Vec<SyntaxProb
                 break;
             }
             if !cursor.goto_parent() {
-                return out;
+                return;
             }
         }
     }

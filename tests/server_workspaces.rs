@@ -1061,10 +1061,10 @@ fn the_watcher_watches_the_directories_the_walk_enters_and_no_other() {
 fn the_repo_map_shows_an_open_document_s_unsaved_lines() {
     let f = fixture(|_| {});
     let s = &f.server;
-    let (status, opened) = open(s, &f.root);
-    assert_eq!(status, 201, "{opened}");
-    let id = opened["id"].as_str().expect("id").to_owned();
-    wait_ready(s, &id);
+    let id = open_and_settle(s, &f.root)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     // The editor's text: a definition the disk does not have, on a line the disk's text has
     // something else on, and a changed signature of one it has.
     let unsaved = "# edited\n\ndef get_user_name(user, unsaved_parameter):\n    return user.name\n\n\ndef only_in_the_editor():\n    pass\n";

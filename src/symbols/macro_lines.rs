@@ -76,27 +76,14 @@ fn blank_macro_lines(source: &[u8]) -> Option<Vec<u8>> {
     out
 }
 
-/// ERROR and MISSING nodes of the tree of `root` (descending only where there are errors).
+/// ERROR and MISSING nodes of the tree of `root`.
 fn error_count(root: Node<'_>) -> usize {
     let mut count = 0;
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            count += 1;
-        }
-        if node.has_error() && !node.is_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return count;
-            }
-        }
-    }
+    crate::output::for_each_problem(root, |_| {
+        count += 1;
+        true
+    });
+    count
 }
 
 /// The text with its macro-call lines blanked and its tree, when `root` (the tree of
