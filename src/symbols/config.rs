@@ -353,7 +353,7 @@ impl SymbolConfig {
             query.disable_capture(name);
         }
         let match_roots = MatchRoots::of(&language, &query, tags_query, &tag_captures);
-        let macro_lines = super::macro_lines::applies_to(&language_name);
+        let macro_lines = super::macro_lines::applies_to(&language);
         Ok(Self {
             language,
             language_name,
