@@ -384,7 +384,7 @@ mod tests {
         let mut family: Vec<&str> = crate::language::registry()
             .languages()
             .iter()
-            .filter(|l| l.ts_language().is_ok_and(|ts| applies_to(&ts)))
+            .filter(|l| l.ts_language().is_ok_and(applies_to))
             .map(|l| l.id.as_str())
             .collect();
         family.sort_unstable();
