@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::index::IndexedFile;
+use super::index::{IndexedFile, Name};
 
 /// One occurrence of a name: a file id, the index of the symbol in that file's list, and its
 /// ranking key.
@@ -50,7 +50,7 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
 #[derive(Debug)]
 pub struct Spelling {
     /// The name as written (the allocation every symbol of this spelling shares).
-    pub name: Arc<str>,
+    pub name: Name,
     /// Occurrences, sorted by file id.
     pub postings: Vec<Posting>,
     /// Its place in the flat table of spellings ([`NameIndex::scan`]).
@@ -103,7 +103,7 @@ pub struct NameIndex {
     /// Every spelling's mask, contiguous, for the fuzzy scan (by slot).
     flat_masks: Vec<u64>,
     /// Every spelling, by slot.
-    flat_names: Vec<Arc<str>>,
+    flat_names: Vec<Name>,
 }
 
 /// Bytes of one file's entry by id.
@@ -188,7 +188,7 @@ impl NameIndex {
         names: &mut M,
         id: u32,
         file: &IndexedFile,
-    ) -> Vec<Arc<str>> {
+    ) -> Vec<Name> {
         file.symbols
             .iter()
             .enumerate()
@@ -204,12 +204,7 @@ impl NameIndex {
     }
 
     /// Adds `posting` to the spelling `name` (created when new); returns the spelling's name.
-    fn post<M: SpellingMap>(
-        &mut self,
-        names: &mut M,
-        name: &Arc<str>,
-        posting: Posting,
-    ) -> Arc<str> {
+    fn post<M: SpellingMap>(&mut self, names: &mut M, name: &Name, posting: Posting) -> Name {
         // Most names are lowercase already: look them up without a lowercased copy.
         let lowered = name
             .bytes()
@@ -225,23 +220,23 @@ impl NameIndex {
                     let before = spelling.postings.capacity();
                     spelling.postings.push(posting);
                     self.posting_slots += (spelling.postings.capacity() - before) as u64;
-                    Arc::clone(&spelling.name)
+                    Name::clone(&spelling.name)
                 }
                 None => {
                     self.name_bytes += spelling_bytes(name);
                     let mask = char_mask(name, true);
                     let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
                     self.flat_masks.push(mask);
-                    self.flat_names.push(Arc::clone(name));
+                    self.flat_names.push(Name::clone(name));
                     self.posting_slots += 1;
                     // Most names have one spelling: no room kept for more.
                     spellings.reserve_exact(1);
                     spellings.push(Spelling {
-                        name: Arc::clone(name),
+                        name: Name::clone(name),
                         postings: vec![posting],
                         slot,
                     });
-                    Arc::clone(name)
+                    Name::clone(name)
                 }
             }
         })
@@ -318,7 +313,7 @@ impl NameIndex {
         self.names
             .get(name.to_ascii_lowercase().as_str())?
             .iter()
-            .find(|s| s.name.as_ref() == name)
+            .find(|s| s.name.as_str() == name)
     }
 
     /// Gives every file a new id, in id order (when the ids ran out).
@@ -421,7 +416,7 @@ impl NameIndex {
 /// A spelling's bytes: its entry, its name once (the shared allocation with its two
 /// reference counts) and its slot in the flat tables (name pointer and mask).
 fn spelling_bytes(name: &str) -> u64 {
-    (name.len() + 16 + std::mem::size_of::<Spelling>() + std::mem::size_of::<Arc<str>>() + 8) as u64
+    (name.len() + 16 + std::mem::size_of::<Spelling>() + std::mem::size_of::<Name>() + 8) as u64
 }
 
 #[cfg(test)]

@@ -13,9 +13,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
-
-use super::index::{FileStamp, IndexedFile, IndexedSymbol, Kind, intern_kind};
+use super::index::{FileStamp, IndexedFile, IndexedSymbol, Kind, Name, intern_kind};
 use crate::position::{Position, Range};
 use crate::symbols::SymbolRole;
 
@@ -308,7 +306,7 @@ pub fn decode(
     // One allocation per distinct name, shared by every symbol of that name (and kept by the
     // index by name when the records are inserted); made on first use (kinds, languages and
     // containers need none). Kinds are interned once per string.
-    let mut shared: Vec<Option<Arc<str>>> = vec![None; table.len()];
+    let mut shared: Vec<Option<Name>> = vec![None; table.len()];
     let mut kinds: Vec<Option<Kind>> = vec![None; table.len()];
     let files = r.count(1)?;
     let mut records = Vec::with_capacity(files);
@@ -332,7 +330,7 @@ pub fn decode(
                 let mut symbols = Vec::with_capacity(count);
                 for i in 0..count {
                     let at = r.index_of(table.len())?;
-                    let name = Arc::clone(shared[at].get_or_insert_with(|| Arc::from(table[at])));
+                    let name = Name::clone(shared[at].get_or_insert_with(|| Name::from(table[at])));
                     let at = r.index_of(table.len())?;
                     let kind = *kinds[at].get_or_insert_with(|| intern_kind(table[at]));
                     let role = if r.flag()? {
