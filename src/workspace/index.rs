@@ -59,6 +59,13 @@ pub struct IndexedSymbol {
 }
 
 impl IndexedSymbol {
+    /// This symbol with the container `place` of its file's table (`None`: no container);
+    /// for [`IndexedFile::from_ordered`].
+    pub fn with_container(mut self, place: Option<u32>) -> IndexedSymbol {
+        self.container = place.map_or(0, |p| p.saturating_add(1));
+        self
+    }
+
     /// A symbol without a container (see [`IndexedFile::from_symbols`] for one with).
     pub fn new(name: Name, kind: Kind, role: SymbolRole, range: NameRange) -> IndexedSymbol {
         IndexedSymbol {
@@ -332,6 +339,44 @@ impl IndexedFile {
         }
     }
 
+    /// Builds an entry from symbols already in order (definitions first: `definitions` of
+    /// them) whose containers are set by [`with_container`](IndexedSymbol::with_container)
+    /// to places in `containers` (a snapshot's load: no list is copied or reordered).
+    ///
+    /// # Errors
+    /// A container place outside `containers`, or more definitions than symbols, or a
+    /// reference before a definition (the message says which).
+    pub fn from_ordered(
+        path: Name,
+        language: &'static str,
+        symbols: Vec<IndexedSymbol>,
+        definitions: usize,
+        containers: Box<[Name]>,
+    ) -> Result<IndexedFile, &'static str> {
+        if definitions > symbols.len() {
+            return Err("more definitions than symbols");
+        }
+        let (defs, refs) = symbols.split_at(definitions);
+        if defs.iter().any(|s| s.role != SymbolRole::Definition)
+            || refs.iter().any(|s| s.role != SymbolRole::Reference)
+        {
+            return Err("definitions must come first");
+        }
+        if symbols
+            .iter()
+            .any(|s| s.container as usize > containers.len())
+        {
+            return Err("container out of range");
+        }
+        Ok(IndexedFile {
+            path,
+            language,
+            symbols,
+            definitions,
+            containers,
+        })
+    }
+
     /// The name of `symbol`'s container (`symbol` must be one of this file's symbols).
     pub fn container(&self, symbol: &IndexedSymbol) -> Option<&str> {
         let at = usize::try_from(symbol.container.checked_sub(1)?).ok()?;
@@ -468,7 +513,7 @@ pub fn name_bytes(name: &str) -> usize {
 /// The index of one workspace: files by relative path, with totals kept in step, and the
 /// walked files that are not indexed (skipped or failed), so the counts stay right as files
 /// change. Each path is held once: the keys of `files`, `unindexed` and `stamps` and the
-/// file's own `path` share one allocation ([`WorkspaceIndex::shared_path`]).
+/// file's own `path` share one allocation ([`WorkspaceIndex::known_path`]).
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
     /// By path: the file's id in `names` and its entry.
@@ -487,22 +532,27 @@ pub struct WorkspaceIndex {
 }
 
 impl WorkspaceIndex {
-    /// The allocation of `path` the index holds already (a key of its files, of its unindexed
-    /// files or of its stamps), or a new one.
-    fn shared_path(&self, path: &str) -> Name {
+    /// The allocation of `path` the index holds already: a key of its files, of its
+    /// unindexed files or of its stamps.
+    fn known_path(&self, path: &str) -> Option<Name> {
         let known = self
             .files
             .get_key_value(path)
             .map(|(k, _)| k)
             .or_else(|| self.unindexed.get_key_value(path).map(|(k, _)| k))
             .or_else(|| self.stamps.get_key_value(path).map(|(k, _)| k));
-        known.cloned().unwrap_or_else(|| Name::from(path))
+        known.cloned()
+    }
+
+    /// [`known_path`](Self::known_path), else `path` itself.
+    fn share_path(&self, path: Name) -> Name {
+        self.known_path(&path).unwrap_or(path)
     }
 
     /// Adds or replaces a file (its names are shared with the index by name from now on, and
     /// its path with the index's keys).
     pub fn insert(&mut self, mut file: IndexedFile) {
-        file.path = self.shared_path(&file.path);
+        file.path = self.share_path(file.path);
         let path = file.path.clone();
         self.remove(&path);
         let (id, file) = self.names.add(file);
@@ -546,7 +596,7 @@ impl WorkspaceIndex {
     pub fn set_all_indexed(&mut self, files: Vec<IndexedFile>) {
         let mut fresh = Vec::with_capacity(files.len());
         for mut file in files {
-            file.path = self.shared_path(&file.path);
+            file.path = self.share_path(file.path);
             self.forget_unindexed(&file.path);
             self.remove(&file.path);
             fresh.push(file);
@@ -593,10 +643,25 @@ impl WorkspaceIndex {
     /// Records `path` as walked but not indexed (`error`: it failed; else skipped); false when
     /// that was known already.
     pub fn set_unindexed(&mut self, path: &str, error: bool) -> bool {
+        let path = self.known_path(path).unwrap_or_else(|| Name::from(path));
+        self.set_unindexed_at(path, error)
+    }
+
+    /// A skipped file of a snapshot and its stamp: [`set_unindexed`](Self::set_unindexed)
+    /// (skipped) and [`set_stamp`](Self::set_stamp) keeping the snapshot's allocation of the
+    /// path when the index has none.
+    pub fn restore_skipped(&mut self, path: Name, stamp: FileStamp) {
+        let path = self.share_path(path);
+        self.set_unindexed_at(path.clone(), false);
+        self.set_stamp(&path, Some(stamp));
+    }
+
+    /// [`set_unindexed`](Self::set_unindexed) with the path's allocation.
+    fn set_unindexed_at(&mut self, key: Name, error: bool) -> bool {
+        let path: &str = &key;
         let removed = self.remove(path);
         let same = self.unindexed.get(path) == Some(&error);
         if !same {
-            let key = self.shared_path(path);
             self.forget_unindexed(path);
             self.unindexed.insert(key, error);
             if error {
@@ -613,7 +678,7 @@ impl WorkspaceIndex {
                 if let Some(old) = self.stamps.get_mut(path) {
                     *old = stamp;
                 } else {
-                    let key = self.shared_path(path);
+                    let key = self.known_path(path).unwrap_or_else(|| Name::from(path));
                     self.stamps.insert(key, stamp);
                 }
             }
@@ -1421,9 +1486,26 @@ mod tests {
             k.clone()
         };
         let mut index = WorkspaceIndex::default();
-        // A restore's order: the stamp first, then the file (loaded in one batch).
-        index.set_stamp("a.py", Some(stamp));
-        index.set_all_indexed(vec![IndexedFile::new("a.py", "python", &[])]);
+        // A restore's order: the files in one batch, then their stamps; the skipped files
+        // with their stamps. The snapshot's allocations are the ones kept.
+        let loaded = IndexedFile::new("a.py", "python", &[]);
+        let (loaded_path, skipped) = (loaded.path.clone(), Name::from("d.bin"));
+        index.set_all_indexed(vec![loaded]);
+        index.set_stamp(&loaded_path, Some(stamp));
+        index.restore_skipped(skipped.clone(), stamp);
+        assert!(Name::ptr_eq(&key_of(&index, "a.py"), &loaded_path));
+        assert!(Name::ptr_eq(&stamp_key(&index, "a.py"), &loaded_path));
+        assert!(Name::ptr_eq(&key_of(&index, "d.bin"), &skipped));
+        assert!(Name::ptr_eq(&stamp_key(&index, "d.bin"), &skipped));
+        assert!(index.forget("d.bin"));
+        // The other order (a stamp first) shares the stamp's allocation.
+        index.set_stamp("e.py", Some(stamp));
+        index.set_all_indexed(vec![IndexedFile::new("e.py", "python", &[])]);
+        assert!(Name::ptr_eq(
+            &key_of(&index, "e.py"),
+            &stamp_key(&index, "e.py")
+        ));
+        assert!(index.forget("e.py"));
         // A worker's order: the file, then its stamp.
         index.set_indexed(IndexedFile::new("b.py", "python", &[]));
         index.set_stamp("b.py", Some(stamp));

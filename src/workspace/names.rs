@@ -137,7 +137,7 @@ impl NameIndex {
     pub fn add(&mut self, file: IndexedFile) -> (u32, Arc<IndexedFile>) {
         self.make_room_for(1);
         let mut names = std::mem::take(&mut self.names);
-        let added = self.add_to(&mut names, file);
+        let added = self.add_to(&mut names, file, None);
         self.names = names;
         added
     }
@@ -145,14 +145,26 @@ impl NameIndex {
     /// [`add`](Self::add) for each file, in order: the same index, built through a hash map
     /// and sorted once at the end instead of a search of the ordered map per symbol (a
     /// snapshot's load posts about a million symbols).
+    ///
+    /// Each new spelling's posting list is allocated once, at the number of symbols of that
+    /// name allocation in `files` (a snapshot's symbols share one allocation per name): no
+    /// list grows by doubling and is shrunk again, which left the freed blocks scattered
+    /// among the ones kept.
     pub fn add_all(&mut self, files: Vec<IndexedFile>) -> Vec<(u32, Arc<IndexedFile>)> {
         self.make_room_for(files.len());
-        let mut names: HashMap<Box<str>, Vec<Spelling>> =
-            std::mem::take(&mut self.names).into_iter().collect();
+        let mut counts: HashMap<*const u8, u32> = HashMap::new();
+        for symbol in files.iter().flat_map(|f| &f.symbols) {
+            *counts.entry(symbol.name.as_ptr()).or_default() += 1;
+        }
+        self.flat_masks.reserve(counts.len());
+        self.flat_names.reserve(counts.len());
+        let mut names: HashMap<Box<str>, Vec<Spelling>> = HashMap::with_capacity(counts.len());
+        names.extend(std::mem::take(&mut self.names));
         let added = files
             .into_iter()
-            .map(|file| self.add_to(&mut names, file))
+            .map(|file| self.add_to(&mut names, file, Some(&counts)))
             .collect();
+        drop(counts);
         self.names = names.into_iter().collect();
         self.shrink();
         added
@@ -166,15 +178,17 @@ impl NameIndex {
     }
 
     /// Adds one file to `names` (the index's map, taken out); the ids have room
-    /// ([`make_room_for`](Self::make_room_for)).
+    /// ([`make_room_for`](Self::make_room_for)). `sizes`: the postings a new spelling will
+    /// have, by the address of its name's text (see [`add_all`](Self::add_all)).
     fn add_to<M: SpellingMap>(
         &mut self,
         names: &mut M,
         mut file: IndexedFile,
+        sizes: Option<&HashMap<*const u8, u32>>,
     ) -> (u32, Arc<IndexedFile>) {
         let id = self.next_id;
         self.next_id += 1;
-        let shared = self.post_all(names, id, &file);
+        let shared = self.post_all(names, id, &file, sizes);
         file.share_names(shared);
         let file = Arc::new(file);
         self.files.insert(id, (0, Arc::clone(&file)));
@@ -182,12 +196,13 @@ impl NameIndex {
     }
 
     /// Adds a posting of every symbol of `file` (with the id `id`) to `names`; returns each
-    /// symbol's shared name.
+    /// symbol's shared name. `sizes` as in [`add_to`](Self::add_to).
     fn post_all<M: SpellingMap>(
         &mut self,
         names: &mut M,
         id: u32,
         file: &IndexedFile,
+        sizes: Option<&HashMap<*const u8, u32>>,
     ) -> Vec<Name> {
         file.symbols
             .iter()
@@ -198,13 +213,23 @@ impl NameIndex {
                     symbol: u32::try_from(i).unwrap_or(u32::MAX),
                     key: rank_key(symbol, &file.path),
                 };
-                self.post(names, &symbol.name, posting)
+                let size = sizes
+                    .and_then(|s| s.get(&symbol.name.as_ptr()))
+                    .map_or(1, |&n| n as usize);
+                self.post(names, &symbol.name, posting, size)
             })
             .collect()
     }
 
-    /// Adds `posting` to the spelling `name` (created when new); returns the spelling's name.
-    fn post<M: SpellingMap>(&mut self, names: &mut M, name: &Name, posting: Posting) -> Name {
+    /// Adds `posting` to the spelling `name` (created when new, with room for `size`
+    /// postings); returns the spelling's name.
+    fn post<M: SpellingMap>(
+        &mut self,
+        names: &mut M,
+        name: &Name,
+        posting: Posting,
+        size: usize,
+    ) -> Name {
         // Most names are lowercase already: look them up without a lowercased copy.
         let lowered = name
             .bytes()
@@ -228,12 +253,14 @@ impl NameIndex {
                     let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
                     self.flat_masks.push(mask);
                     self.flat_names.push(Name::clone(name));
-                    self.posting_slots += 1;
+                    let mut postings = Vec::with_capacity(size.max(1));
+                    postings.push(posting);
+                    self.posting_slots += postings.capacity() as u64;
                     // Most names have one spelling: no room kept for more.
                     spellings.reserve_exact(1);
                     spellings.push(Spelling {
                         name: Name::clone(name),
-                        postings: vec![posting],
+                        postings,
                         slot,
                     });
                     Name::clone(name)
@@ -330,7 +357,7 @@ impl NameIndex {
         for (_, (order, file)) in files {
             let id = self.next_id;
             self.next_id += 1;
-            self.post_all(&mut names, id, &file);
+            self.post_all(&mut names, id, &file, None);
             self.files.insert(id, (order, file));
         }
         self.names = names;
