@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::index::{IndexedFile, Name};
+use super::index::{IndexedFile, Name, name_bytes};
 
 /// One occurrence of a name: a file id, the index of the symbol in that file's list, and its
 /// ranking key.
@@ -60,9 +60,14 @@ pub struct Spelling {
 /// The spellings of each lowercased name: the ordered map the index keeps, or a hash map
 /// while many files are added at once.
 trait SpellingMap {
-    /// Calls `f` with the spellings of `key` (created empty when absent) and whether they
-    /// were created now.
-    fn with_spellings<R>(&mut self, key: &str, f: impl FnOnce(&mut Vec<Spelling>, bool) -> R) -> R;
+    /// Calls `f` with the spellings of `key` (created empty, under the key `make_key` gives,
+    /// when absent) and whether they were created now.
+    fn with_spellings<R>(
+        &mut self,
+        key: &str,
+        make_key: impl FnOnce() -> Name,
+        f: impl FnOnce(&mut Vec<Spelling>, bool) -> R,
+    ) -> R;
 }
 
 /// `with_spellings` of a map type with `get_mut` and `entry` (both maps).
@@ -71,28 +76,31 @@ macro_rules! with_spellings_of_a_map {
         fn with_spellings<R>(
             &mut self,
             key: &str,
+            make_key: impl FnOnce() -> Name,
             f: impl FnOnce(&mut Vec<Spelling>, bool) -> R,
         ) -> R {
             match self.get_mut(key) {
                 Some(spellings) => f(spellings, false),
-                None => f(self.entry(key.into()).or_default(), true),
+                None => f(self.entry(make_key()).or_default(), true),
             }
         }
     };
 }
 
-impl SpellingMap for BTreeMap<Box<str>, Vec<Spelling>> {
+impl SpellingMap for BTreeMap<Name, Vec<Spelling>> {
     with_spellings_of_a_map!();
 }
 
-impl SpellingMap for HashMap<Box<str>, Vec<Spelling>> {
+impl SpellingMap for HashMap<Name, Vec<Spelling>> {
     with_spellings_of_a_map!();
 }
 
 /// The index by name.
 #[derive(Debug, Default)]
 pub struct NameIndex {
-    names: BTreeMap<Box<str>, Vec<Spelling>>,
+    /// By lowercased name: a name without ASCII capitals is its own key (the key shares the
+    /// spelling's allocation); others have a key of their own.
+    names: BTreeMap<Name, Vec<Spelling>>,
     /// By id: the file's place in the path order ([`NameIndex::set_order`]) and the file.
     files: HashMap<u32, (u64, Arc<IndexedFile>)>,
     next_id: u32,
@@ -109,7 +117,8 @@ pub struct NameIndex {
 /// Bytes of one file's entry by id.
 const FILE_ENTRY_BYTES: usize = std::mem::size_of::<(u32, (u64, Arc<IndexedFile>))>();
 
-/// Estimated fixed cost of one map key (node share, box).
+/// Estimated fixed cost of one map key: its pointer and value in a node and its share of the
+/// node's spare room (the text is counted apart: see `post` and `remove`).
 const KEY_OVERHEAD: u64 = 48;
 
 /// A bit per ASCII letter (either case), digit and `_` present in `text`; with `conservative`,
@@ -158,7 +167,7 @@ impl NameIndex {
         }
         self.flat_masks.reserve(counts.len());
         self.flat_names.reserve(counts.len());
-        let mut names: HashMap<Box<str>, Vec<Spelling>> = HashMap::with_capacity(counts.len());
+        let mut names: HashMap<Name, Vec<Spelling>> = HashMap::with_capacity(counts.len());
         names.extend(std::mem::take(&mut self.names));
         let added = files
             .into_iter()
@@ -236,9 +245,21 @@ impl NameIndex {
             .any(|b| b.is_ascii_uppercase())
             .then(|| name.to_ascii_lowercase());
         let key: &str = lowered.as_deref().unwrap_or(name);
-        names.with_spellings(key, |spellings, new_key| {
+        let make_key = || {
+            lowered
+                .as_deref()
+                .map_or_else(|| Name::clone(name), Name::from)
+        };
+        names.with_spellings(key, make_key, |spellings, new_key| {
             if new_key {
-                self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
+                // A key of its own is counted until it is removed; a shared one while no
+                // spelling holds it (see `remove`).
+                let own = if lowered.is_some() {
+                    name_bytes(key)
+                } else {
+                    0
+                };
+                self.name_bytes += KEY_OVERHEAD + own as u64;
             }
             match spellings.iter_mut().find(|s| s.name == *name) {
                 Some(spelling) => {
@@ -276,6 +297,13 @@ impl NameIndex {
         };
         for symbol in &file.symbols {
             let key = symbol.name.to_ascii_lowercase();
+            let Some(key_text) = self
+                .names
+                .get_key_value(key.as_str())
+                .map(|(k, _)| k.as_ptr())
+            else {
+                continue;
+            };
             let Some(spellings) = self.names.get_mut(key.as_str()) else {
                 continue;
             };
@@ -288,7 +316,12 @@ impl NameIndex {
                 if postings.is_empty() {
                     self.posting_slots -= postings.capacity() as u64;
                     self.name_bytes -= spelling_bytes(&symbol.name);
-                    freed = Some(spellings.swap_remove(at).slot as usize);
+                    let gone = spellings.swap_remove(at);
+                    if gone.name.as_ptr() == key_text {
+                        // The key shared this spelling's text: it now holds it alone.
+                        self.name_bytes += name_bytes(&key) as u64;
+                    }
+                    freed = Some(gone.slot as usize);
                     spellings.shrink_to_fit();
                 } else if postings.len() * 2 < postings.capacity() {
                     self.posting_slots -= postings.capacity() as u64;
@@ -297,7 +330,7 @@ impl NameIndex {
                 }
             }
             if spellings.is_empty() {
-                self.name_bytes -= key.len() as u64 + KEY_OVERHEAD;
+                self.name_bytes -= KEY_OVERHEAD + name_bytes(&key) as u64;
                 self.names.remove(key.as_str());
             }
             if let Some(slot) = freed {
@@ -398,7 +431,7 @@ impl NameIndex {
         self.names
             .range::<str, _>((std::ops::Bound::Included(lower), std::ops::Bound::Unbounded))
             .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
-            .map(|(k, v)| (k.as_ref(), v.as_slice()))
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     /// The spellings of the names equal to `lower` ignoring ASCII case.
@@ -408,7 +441,7 @@ impl NameIndex {
 
     /// Every (lowercased name, spellings), in key order.
     pub fn all(&self) -> impl Iterator<Item = (&str, &[Spelling])> {
-        self.names.iter().map(|(k, v)| (k.as_ref(), v.as_slice()))
+        self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     /// Distinct names (ignoring ASCII case).
@@ -502,5 +535,56 @@ mod tests {
             fixed - 4 * FILE_ENTRY_BYTES as u64
         );
         assert!(slots(&names) <= 2 * 3, "{}", slots(&names));
+    }
+
+    #[test]
+    fn a_lowercase_name_is_its_own_key_and_keys_are_counted_until_removed() {
+        let key_of = |names: &NameIndex, lower: &str| -> Name {
+            let (k, _) = names.names.get_key_value(lower).expect("key");
+            k.clone()
+        };
+        // Every order of adding and removing spellings of one key (lowercase first or not)
+        // comes back to an index of no bytes.
+        for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1]] {
+            let mut names = NameIndex::default();
+            let run = names.add(file("a.py", &["run"])).1;
+            names.add(file("b.py", &["Run", "RUN"]));
+            names.add(file("c.py", &["stop", "Stop"]));
+            let shared = &run.symbols[0].name;
+            assert!(
+                Name::ptr_eq(&key_of(&names, "run"), shared),
+                "the spelling's text"
+            );
+            let stop = names.spelling("stop").expect("stop");
+            assert!(Name::ptr_eq(&key_of(&names, "stop"), &stop.name));
+            // Keys and spellings: each key's pointer and node share, its own text when it has
+            // one ("RUN" and "Stop" have none: their keys came first), each spelling once.
+            let expected = 2 * KEY_OVERHEAD
+                + ["run", "Run", "RUN", "stop", "Stop"]
+                    .iter()
+                    .map(|n| spelling_bytes(n))
+                    .sum::<u64>();
+            assert_eq!(names.name_bytes, expected);
+            for id in order {
+                names.remove(id);
+                let held: u64 = names
+                    .names
+                    .iter()
+                    .map(|(k, spellings)| {
+                        let shared = spellings.iter().any(|s| Name::ptr_eq(&s.name, k));
+                        let own = if shared { 0 } else { name_bytes(k) as u64 };
+                        KEY_OVERHEAD
+                            + own
+                            + spellings
+                                .iter()
+                                .map(|s| spelling_bytes(&s.name))
+                                .sum::<u64>()
+                    })
+                    .sum();
+                assert_eq!(names.name_bytes, held, "after removing {id} in {order:?}");
+            }
+            assert_eq!((names.name_bytes, names.approx_bytes()), (0, 0));
+            assert_eq!(names.name_count(), 0);
+        }
     }
 }
