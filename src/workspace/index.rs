@@ -36,14 +36,18 @@ fn order_between(below: Option<u64>, above: Option<u64>) -> Option<u64> {
     }
 }
 
-/// One symbol of the index, in 40 bytes. Names are shared: once in a workspace index, every
+/// A shared name: a reference-counted string behind an 8-byte pointer (`Arc<str>` is a
+/// 16-byte pointer), its length and counts in the allocation's header.
+pub type Name = arcstr::ArcStr;
+
+/// One symbol of the index, in 32 bytes. Names are shared: once in a workspace index, every
 /// symbol of a name holds the same allocation as the index by name (see `NameIndex::add`);
 /// the kind is two bytes into the process-wide kind table ([`Kind`]) and the container an
 /// index into its file's table of containers ([`IndexedFile::container`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedSymbol {
     /// The name.
-    pub name: Arc<str>,
+    pub name: Name,
     /// The span of the `@name` node (where an editor puts the cursor).
     pub range: NameRange,
     /// 0: no container; `n`: the file's container `n - 1`.
@@ -55,8 +59,15 @@ pub struct IndexedSymbol {
 }
 
 impl IndexedSymbol {
+    /// This symbol with the container `place` of its file's table (`None`: no container);
+    /// for [`IndexedFile::from_ordered`].
+    pub fn with_container(mut self, place: Option<u32>) -> IndexedSymbol {
+        self.container = place.map_or(0, |p| p.saturating_add(1));
+        self
+    }
+
     /// A symbol without a container (see [`IndexedFile::from_symbols`] for one with).
-    pub fn new(name: Arc<str>, kind: Kind, role: SymbolRole, range: NameRange) -> IndexedSymbol {
+    pub fn new(name: Name, kind: Kind, role: SymbolRole, range: NameRange) -> IndexedSymbol {
         IndexedSymbol {
             name,
             range,
@@ -253,8 +264,9 @@ impl FileStamp {
 /// One indexed file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedFile {
-    /// Relative to the root, `/`-separated.
-    pub path: Box<str>,
+    /// Relative to the root, `/`-separated (once in an index, the allocation its keys by path
+    /// share: see [`WorkspaceIndex`]).
+    pub path: Name,
     /// Registry id of the language.
     pub language: &'static str,
     /// Definitions in source order, then references in source order, each referenced
@@ -264,7 +276,7 @@ pub struct IndexedFile {
     pub definitions: usize,
     /// The symbols' distinct containers, in order of first use (once in an index, a
     /// container that is also a name of the file shares that name's allocation).
-    containers: Box<[Arc<str>]>,
+    containers: Box<[Name]>,
 }
 
 impl IndexedFile {
@@ -300,7 +312,7 @@ impl IndexedFile {
         language: &'static str,
         symbols: Vec<(IndexedSymbol, Option<&str>)>,
     ) -> IndexedFile {
-        let mut containers: Vec<Arc<str>> = Vec::new();
+        let mut containers: Vec<Name> = Vec::new();
         let mut ids: HashMap<&str, u32> = HashMap::new();
         let mut out: Vec<IndexedSymbol> = Vec::with_capacity(symbols.len());
         let mut references = Vec::new();
@@ -319,12 +331,50 @@ impl IndexedFile {
         let definitions = out.len();
         out.extend(references);
         IndexedFile {
-            path: path.into(),
+            path: Name::from(path),
             language,
             symbols: out,
             definitions,
             containers: containers.into_boxed_slice(),
         }
+    }
+
+    /// Builds an entry from symbols already in order (definitions first: `definitions` of
+    /// them) whose containers are set by [`with_container`](IndexedSymbol::with_container)
+    /// to places in `containers` (a snapshot's load: no list is copied or reordered).
+    ///
+    /// # Errors
+    /// A container place outside `containers`, or more definitions than symbols, or a
+    /// reference before a definition (the message says which).
+    pub fn from_ordered(
+        path: Name,
+        language: &'static str,
+        symbols: Vec<IndexedSymbol>,
+        definitions: usize,
+        containers: Box<[Name]>,
+    ) -> Result<IndexedFile, &'static str> {
+        if definitions > symbols.len() {
+            return Err("more definitions than symbols");
+        }
+        let (defs, refs) = symbols.split_at(definitions);
+        if defs.iter().any(|s| s.role != SymbolRole::Definition)
+            || refs.iter().any(|s| s.role != SymbolRole::Reference)
+        {
+            return Err("definitions must come first");
+        }
+        if symbols
+            .iter()
+            .any(|s| s.container as usize > containers.len())
+        {
+            return Err("container out of range");
+        }
+        Ok(IndexedFile {
+            path,
+            language,
+            symbols,
+            definitions,
+            containers,
+        })
     }
 
     /// The name of `symbol`'s container (`symbol` must be one of this file's symbols).
@@ -335,15 +385,15 @@ impl IndexedFile {
 
     /// Replaces each symbol's name with `shared` (the index by name's allocation, in symbol
     /// order), and each container that is also a name of the file with that name's.
-    pub(super) fn share_names(&mut self, shared: Vec<Arc<str>>) {
+    pub(super) fn share_names(&mut self, shared: Vec<Name>) {
         for (symbol, name) in self.symbols.iter_mut().zip(shared) {
             symbol.name = name;
         }
-        let names: std::collections::HashSet<&Arc<str>> =
+        let names: std::collections::HashSet<&Name> =
             self.symbols.iter().map(|s| &s.name).collect();
         for container in self.containers.iter_mut() {
             if let Some(shared) = names.get(container) {
-                *container = Arc::clone(shared);
+                *container = Name::clone(shared);
             }
         }
     }
@@ -361,7 +411,8 @@ impl IndexedFile {
     /// Estimated heap and inline bytes of this entry once in an index: its symbols' fixed
     /// size, its table of containers and the containers it does not share with one of its
     /// names (names and kinds are shared: the index by name counts each name once), its path
-    /// twice (the map key and its own), the Arc and the map's node overhead.
+    /// once (the index's keys by path share it: their own size is counted by the index), the
+    /// Arc and the map's node overhead.
     pub fn approx_bytes(&self) -> u64 {
         let own_names: std::collections::HashSet<*const u8> =
             self.symbols.iter().map(|s| s.name.as_ptr()).collect();
@@ -371,9 +422,9 @@ impl IndexedFile {
             .filter(|c| !own_names.contains(&c.as_ptr()))
             .map(|c| c.len() + 16)
             .sum::<usize>()
-            + self.containers.len() * std::mem::size_of::<Arc<str>>();
+            + self.containers.len() * std::mem::size_of::<Name>();
         let symbols = self.symbols.capacity() * std::mem::size_of::<IndexedSymbol>();
-        (symbols + containers + 2 * self.path.len() + std::mem::size_of::<IndexedFile>() + 64)
+        (symbols + containers + name_bytes(&self.path) + std::mem::size_of::<IndexedFile>() + 64)
             as u64
     }
 
@@ -454,19 +505,25 @@ fn first_of_each_name(
     references
 }
 
+/// Bytes of a [`Name`]'s allocation: its text and its header (length and count).
+pub fn name_bytes(name: &str) -> usize {
+    name.len() + 16
+}
+
 /// The index of one workspace: files by relative path, with totals kept in step, and the
 /// walked files that are not indexed (skipped or failed), so the counts stay right as files
-/// change.
+/// change. Each path is held once: the keys of `files`, `unindexed` and `stamps` and the
+/// file's own `path` share one allocation ([`WorkspaceIndex::known_path`]).
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
     /// By path: the file's id in `names` and its entry.
-    files: BTreeMap<Box<str>, (u32, Arc<IndexedFile>)>,
+    files: BTreeMap<Name, (u32, Arc<IndexedFile>)>,
     names: NameIndex,
     /// Walked files not indexed: `true` when indexing failed, `false` when skipped.
-    unindexed: BTreeMap<Box<str>, bool>,
+    unindexed: BTreeMap<Name, bool>,
     /// What the disk held when each known file was last read (files read from an open
     /// document, past `max_files` or that failed have none).
-    stamps: HashMap<Box<str>, FileStamp>,
+    stamps: HashMap<Name, FileStamp>,
     errors: u64,
     definitions: u64,
     references: u64,
@@ -475,8 +532,27 @@ pub struct WorkspaceIndex {
 }
 
 impl WorkspaceIndex {
-    /// Adds or replaces a file (its names are shared with the index by name from now on).
-    pub fn insert(&mut self, file: IndexedFile) {
+    /// The allocation of `path` the index holds already: a key of its files, of its
+    /// unindexed files or of its stamps.
+    fn known_path(&self, path: &str) -> Option<Name> {
+        let known = self
+            .files
+            .get_key_value(path)
+            .map(|(k, _)| k)
+            .or_else(|| self.unindexed.get_key_value(path).map(|(k, _)| k))
+            .or_else(|| self.stamps.get_key_value(path).map(|(k, _)| k));
+        known.cloned()
+    }
+
+    /// [`known_path`](Self::known_path), else `path` itself.
+    fn share_path(&self, path: Name) -> Name {
+        self.known_path(&path).unwrap_or(path)
+    }
+
+    /// Adds or replaces a file (its names are shared with the index by name from now on, and
+    /// its path with the index's keys).
+    pub fn insert(&mut self, mut file: IndexedFile) {
+        file.path = self.share_path(file.path);
         let path = file.path.clone();
         self.remove(&path);
         let (id, file) = self.names.add(file);
@@ -519,7 +595,8 @@ impl WorkspaceIndex {
     /// index by name (a snapshot's load).
     pub fn set_all_indexed(&mut self, files: Vec<IndexedFile>) {
         let mut fresh = Vec::with_capacity(files.len());
-        for file in files {
+        for mut file in files {
+            file.path = self.share_path(file.path);
             self.forget_unindexed(&file.path);
             self.remove(&file.path);
             fresh.push(file);
@@ -566,11 +643,27 @@ impl WorkspaceIndex {
     /// Records `path` as walked but not indexed (`error`: it failed; else skipped); false when
     /// that was known already.
     pub fn set_unindexed(&mut self, path: &str, error: bool) -> bool {
+        let path = self.known_path(path).unwrap_or_else(|| Name::from(path));
+        self.set_unindexed_at(path, error)
+    }
+
+    /// A skipped file of a snapshot and its stamp: [`set_unindexed`](Self::set_unindexed)
+    /// (skipped) and [`set_stamp`](Self::set_stamp) keeping the snapshot's allocation of the
+    /// path when the index has none.
+    pub fn restore_skipped(&mut self, path: Name, stamp: FileStamp) {
+        let path = self.share_path(path);
+        self.set_unindexed_at(path.clone(), false);
+        self.set_stamp(&path, Some(stamp));
+    }
+
+    /// [`set_unindexed`](Self::set_unindexed) with the path's allocation.
+    fn set_unindexed_at(&mut self, key: Name, error: bool) -> bool {
+        let path: &str = &key;
         let removed = self.remove(path);
         let same = self.unindexed.get(path) == Some(&error);
         if !same {
             self.forget_unindexed(path);
-            self.unindexed.insert(path.into(), error);
+            self.unindexed.insert(key, error);
             if error {
                 self.errors += 1;
             }
@@ -585,7 +678,8 @@ impl WorkspaceIndex {
                 if let Some(old) = self.stamps.get_mut(path) {
                     *old = stamp;
                 } else {
-                    self.stamps.insert(path.into(), stamp);
+                    let key = self.known_path(path).unwrap_or_else(|| Name::from(path));
+                    self.stamps.insert(key, stamp);
                 }
             }
             None => {
@@ -638,7 +732,7 @@ impl WorkspaceIndex {
         self.files
             .keys()
             .chain(self.unindexed.keys())
-            .map(|k| k.as_ref())
+            .map(|k| k.as_str())
     }
 
     /// True when `path` is known (indexed, skipped or failed).
@@ -696,14 +790,17 @@ impl WorkspaceIndex {
         self.references
     }
 
-    /// Estimated memory of the index (the files' entries, the index by name and the stamps).
+    /// Estimated memory of the index: the files' entries (each with its path), the index by
+    /// name, the unindexed files (each path, its entry and its share of a map node) and the
+    /// stamps (their entries: their keys are the paths counted with the files).
     pub fn approx_bytes(&self) -> u64 {
-        let stamps: usize = self
-            .stamps
+        let stamps = self.stamps.len() * (std::mem::size_of::<(Name, FileStamp)>() + 8);
+        let unindexed: usize = self
+            .unindexed
             .keys()
-            .map(|k| k.len() + std::mem::size_of::<(Box<str>, FileStamp)>() + 8)
+            .map(|k| name_bytes(k) + std::mem::size_of::<(Name, bool)>() + 8)
             .sum();
-        self.bytes + self.names.approx_bytes() + stamps as u64
+        self.bytes + self.names.approx_bytes() + (stamps + unindexed) as u64
     }
 
     /// Indexed files per language id.
@@ -1064,7 +1161,7 @@ mod tests {
             .names()
             .spelling(&file.symbols[0].name)
             .expect("posted");
-        assert!(Arc::ptr_eq(&spelling.name, &file.symbols[0].name));
+        assert!(Name::ptr_eq(&spelling.name, &file.symbols[0].name));
     }
 
     #[test]
@@ -1159,9 +1256,9 @@ mod tests {
             index.insert(file);
         }
         let (a, b) = (index.get("a.py").expect("a"), index.get("b.py").expect("b"));
-        assert!(Arc::ptr_eq(&a.symbols[1].name, &b.symbols[1].name));
+        assert!(Name::ptr_eq(&a.symbols[1].name, &b.symbols[1].name));
         let spelling = index.names().spelling("run").expect("indexed");
-        assert!(Arc::ptr_eq(&spelling.name, &a.symbols[1].name));
+        assert!(Name::ptr_eq(&spelling.name, &a.symbols[1].name));
         let container = a.container(&a.symbols[1]).expect("container");
         assert!(
             std::ptr::eq(container.as_ptr(), a.symbols[0].name.as_ptr()),
@@ -1297,7 +1394,7 @@ mod tests {
             ],
         );
         assert_eq!(file.definitions, 2);
-        let names: Vec<&str> = file.symbols.iter().map(|s| s.name.as_ref()).collect();
+        let names: Vec<&str> = file.symbols.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["f", "g", "r"]);
         let containers: Vec<Option<&str>> =
             file.symbols.iter().map(|s| file.container(s)).collect();
@@ -1329,8 +1426,10 @@ mod tests {
         let tall = NameRange::from(range(at(0, 0, 0), at(900, 40, 5_000)));
         assert_eq!(tall.end(), at(900, 15, 4_095));
         assert_eq!(std::mem::size_of::<NameRange>(), 16);
-        // Name, kind, container, range and role: no per-symbol heap allocation left.
-        assert!(std::mem::size_of::<IndexedSymbol>() <= 40);
+        // Name (a thin pointer), kind, container, range and role: no per-symbol heap
+        // allocation left.
+        assert_eq!(std::mem::size_of::<Name>(), 8);
+        assert!(std::mem::size_of::<IndexedSymbol>() <= 32);
     }
 
     #[test]
@@ -1344,8 +1443,8 @@ mod tests {
                 symbol("f", SymbolRole::Definition),
             ],
         );
-        assert_eq!(a.definitions()[0].name.as_ref(), "f");
-        assert_eq!(a.references()[0].name.as_ref(), "r");
+        assert_eq!(a.definitions()[0].name.as_str(), "f");
+        assert_eq!(a.references()[0].name.as_str(), "r");
         index.insert(a.clone());
         index.insert(a.clone());
         index.insert(IndexedFile::new("b.rs", "rust", &[]));
@@ -1368,5 +1467,85 @@ mod tests {
             index.approx_bytes(),
             IndexedFile::new("b.rs", "rust", &[]).approx_bytes() + entry
         );
+    }
+
+    #[test]
+    fn each_path_is_held_once_by_the_file_and_the_index_s_keys_and_counted_once() {
+        let stamp = FileStamp {
+            size: 1,
+            mtime_ns: 2,
+            hash: 3,
+        };
+        let key_of = |index: &WorkspaceIndex, path: &str| -> Name {
+            let files = index.files.get_key_value(path).map(|(k, _)| k.clone());
+            let unindexed = index.unindexed.get_key_value(path).map(|(k, _)| k.clone());
+            files.or(unindexed).expect("known")
+        };
+        let stamp_key = |index: &WorkspaceIndex, path: &str| -> Name {
+            let (k, _) = index.stamps.get_key_value(path).expect("stamped");
+            k.clone()
+        };
+        let mut index = WorkspaceIndex::default();
+        // A restore's order: the files in one batch, then their stamps; the skipped files
+        // with their stamps. The snapshot's allocations are the ones kept.
+        let loaded = IndexedFile::new("a.py", "python", &[]);
+        let (loaded_path, skipped) = (loaded.path.clone(), Name::from("d.bin"));
+        index.set_all_indexed(vec![loaded]);
+        index.set_stamp(&loaded_path, Some(stamp));
+        index.restore_skipped(skipped.clone(), stamp);
+        assert!(Name::ptr_eq(&key_of(&index, "a.py"), &loaded_path));
+        assert!(Name::ptr_eq(&stamp_key(&index, "a.py"), &loaded_path));
+        assert!(Name::ptr_eq(&key_of(&index, "d.bin"), &skipped));
+        assert!(Name::ptr_eq(&stamp_key(&index, "d.bin"), &skipped));
+        assert!(index.forget("d.bin"));
+        // The other order (a stamp first) shares the stamp's allocation.
+        index.set_stamp("e.py", Some(stamp));
+        index.set_all_indexed(vec![IndexedFile::new("e.py", "python", &[])]);
+        assert!(Name::ptr_eq(
+            &key_of(&index, "e.py"),
+            &stamp_key(&index, "e.py")
+        ));
+        assert!(index.forget("e.py"));
+        // A worker's order: the file, then its stamp.
+        index.set_indexed(IndexedFile::new("b.py", "python", &[]));
+        index.set_stamp("b.py", Some(stamp));
+        index.set_unindexed("c.bin", false);
+        index.set_stamp("c.bin", Some(stamp));
+        for path in ["a.py", "b.py"] {
+            let file = &index.get(path).expect("indexed").path;
+            assert!(Name::ptr_eq(file, &key_of(&index, path)), "{path}");
+            assert!(Name::ptr_eq(file, &stamp_key(&index, path)), "{path}");
+        }
+        assert!(Name::ptr_eq(
+            &key_of(&index, "c.bin"),
+            &stamp_key(&index, "c.bin")
+        ));
+        // Re-indexed with new content, skipped, indexed again: still one allocation.
+        let first = key_of(&index, "b.py");
+        index.set_indexed(IndexedFile::new(
+            "b.py",
+            "python",
+            &[symbol("g", SymbolRole::Definition)],
+        ));
+        index.set_unindexed("b.py", false);
+        index.set_indexed(IndexedFile::new("b.py", "python", &[]));
+        let file = &index.get("b.py").expect("indexed").path;
+        assert!(Name::ptr_eq(file, &first));
+        assert!(Name::ptr_eq(file, &stamp_key(&index, "b.py")));
+        // Counted: each indexed file with its path once, each unindexed path with its entry,
+        // each stamp's entry (its key is one of those paths).
+        let files: u64 = ["a.py", "b.py"]
+            .iter()
+            .map(|p| index.get(p).expect("indexed").approx_bytes())
+            .sum();
+        let unindexed = (name_bytes("c.bin") + std::mem::size_of::<(Name, bool)>() + 8) as u64;
+        let stamps = 3 * (std::mem::size_of::<(Name, FileStamp)>() + 8) as u64;
+        assert_eq!(
+            index.approx_bytes(),
+            files + index.names().approx_bytes() + unindexed + stamps
+        );
+        // Forgotten: nothing of it is held.
+        assert!(index.forget("c.bin"));
+        assert!(index.stamp("c.bin").is_none() && !index.is_known("c.bin"));
     }
 }

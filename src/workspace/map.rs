@@ -62,14 +62,14 @@ pub struct MapGraph {
     /// The generation it was built from.
     pub generation: u64,
     /// Paths by node (the index's path order).
-    paths: Vec<Box<str>>,
+    paths: Vec<super::index::Name>,
     /// Out-edges by node: (target, weight), sorted by target.
     out: Vec<Vec<(u32, f32)>>,
     /// Sum of each node's out-edge weights.
     out_weight: Vec<f64>,
     /// For each name that makes edges: how many files define it and which files refer to
     /// it (node, reference entries).
-    name_refs: HashMap<std::sync::Arc<str>, NameRefs>,
+    name_refs: HashMap<super::index::Name, NameRefs>,
     /// The ranks without focus (computed on the first map without focus).
     uniform: std::sync::OnceLock<Vec<f64>>,
 }
@@ -284,7 +284,7 @@ pub fn repo_map(
     let node_of: HashMap<&str, usize> = files[..n]
         .iter()
         .enumerate()
-        .map(|(i, f)| (f.path.as_ref(), i))
+        .map(|(i, f)| (f.path.as_str(), i))
         .collect();
     'files: for node in order {
         let file = files[node];
@@ -292,11 +292,11 @@ pub fn repo_map(
             continue;
         }
         let top = top_definitions(graph, &rank, &node_of, file);
-        let text = match open.get(file.path.as_ref()) {
+        let text = match open.get(file.path.as_str()) {
             Some(text) => std::borrow::Cow::Borrowed(text.as_str()),
             None => {
                 let Some(source) =
-                    read_inside(root, &root.join(file.path.as_ref()), max_file_bytes)
+                    read_inside(root, &root.join(file.path.as_str()), max_file_bytes)
                         .ok()
                         .and_then(Result::ok)
                 else {
@@ -356,7 +356,7 @@ fn personalisation(index: &WorkspaceIndex, files: &[&IndexedFile], focus: &[Stri
     let node_of: HashMap<&str, usize> = files
         .iter()
         .enumerate()
-        .map(|(i, f)| (f.path.as_ref(), i))
+        .map(|(i, f)| (f.path.as_str(), i))
         .collect();
     let focused: Vec<usize> = {
         let mut v: Vec<usize> = focus
@@ -376,7 +376,7 @@ fn personalisation(index: &WorkspaceIndex, files: &[&IndexedFile], focus: &[Stri
     }
     let mut mentioned: Vec<&str> = focused
         .iter()
-        .flat_map(|&f| files[f].symbols.iter().map(|s| s.name.as_ref()))
+        .flat_map(|&f| files[f].symbols.iter().map(|s| s.name.as_str()))
         .collect();
     mentioned.sort_unstable();
     mentioned.dedup();
@@ -386,13 +386,13 @@ fn personalisation(index: &WorkspaceIndex, files: &[&IndexedFile], focus: &[Stri
         let mut definers: Vec<usize> = names
             .exact_ignore_case(&name.to_ascii_lowercase())
             .iter()
-            .filter(|s| s.name.as_ref() == *name)
+            .filter(|s| s.name.as_str() == *name)
             .flat_map(|s| s.postings.iter())
             .filter_map(|p| {
                 let file = names.file(p.file)?;
                 let symbol = file.symbols.get(p.symbol as usize)?;
                 (symbol.role == SymbolRole::Definition)
-                    .then(|| node_of.get(file.path.as_ref()).copied())
+                    .then(|| node_of.get(file.path.as_str()).copied())
                     .flatten()
             })
             .collect();
@@ -425,12 +425,12 @@ fn top_definitions<'a>(
     node_of: &HashMap<&str, usize>,
     file: &'a IndexedFile,
 ) -> Vec<&'a IndexedSymbol> {
-    let me = node_of.get(file.path.as_ref()).copied();
+    let me = node_of.get(file.path.as_str()).copied();
     let mut scored: Vec<(f64, &IndexedSymbol)> =
         file.definitions()
             .iter()
             .map(|symbol| {
-                let score = graph.name_refs.get(symbol.name.as_ref()).map_or(
+                let score = graph.name_refs.get(symbol.name.as_str()).map_or(
                     0.0,
                     |(definers, referrers)| {
                         let received: f64 = referrers
@@ -552,7 +552,7 @@ mod tests {
         let at = |p: &str| {
             files
                 .iter()
-                .position(|f| f.path.as_ref() == p)
+                .position(|f| f.path.as_str() == p)
                 .expect("file")
         };
         assert!(uniform[at("core.py")] > uniform[at("a.py")]);

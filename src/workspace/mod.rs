@@ -385,20 +385,23 @@ impl Workspace {
         };
         let files = loaded.records.len() as u64;
         self.change(|index| {
+            // The files first, then their stamps: each stamp's key is then the file's own
+            // allocation of its path (no copy made and dropped while the index is built).
             let mut indexed = Vec::new();
+            let mut stamps = Vec::new();
             for record in loaded.records {
                 match record {
                     snapshot::Record::Indexed(file, stamp) => {
-                        index.set_stamp(&file.path, Some(stamp));
+                        stamps.push((file.path.clone(), stamp));
                         indexed.push(file);
                     }
-                    snapshot::Record::Skipped(path, stamp) => {
-                        index.set_unindexed(&path, false);
-                        index.set_stamp(&path, Some(stamp));
-                    }
+                    snapshot::Record::Skipped(path, stamp) => index.restore_skipped(path, stamp),
                 }
             }
             index.set_all_indexed(indexed);
+            for (path, stamp) in stamps {
+                index.set_stamp(&path, Some(stamp));
+            }
             files
         });
         self.saved_generation

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::index::IndexedFile;
+use super::index::{IndexedFile, Name, name_bytes};
 
 /// One occurrence of a name: a file id, the index of the symbol in that file's list, and its
 /// ranking key.
@@ -50,7 +50,7 @@ pub fn rank_key(symbol: &super::index::IndexedSymbol, path: &str) -> u32 {
 #[derive(Debug)]
 pub struct Spelling {
     /// The name as written (the allocation every symbol of this spelling shares).
-    pub name: Arc<str>,
+    pub name: Name,
     /// Occurrences, sorted by file id.
     pub postings: Vec<Posting>,
     /// Its place in the flat table of spellings ([`NameIndex::scan`]).
@@ -60,9 +60,14 @@ pub struct Spelling {
 /// The spellings of each lowercased name: the ordered map the index keeps, or a hash map
 /// while many files are added at once.
 trait SpellingMap {
-    /// Calls `f` with the spellings of `key` (created empty when absent) and whether they
-    /// were created now.
-    fn with_spellings<R>(&mut self, key: &str, f: impl FnOnce(&mut Vec<Spelling>, bool) -> R) -> R;
+    /// Calls `f` with the spellings of `key` (created empty, under the key `make_key` gives,
+    /// when absent) and whether they were created now.
+    fn with_spellings<R>(
+        &mut self,
+        key: &str,
+        make_key: impl FnOnce() -> Name,
+        f: impl FnOnce(&mut Vec<Spelling>, bool) -> R,
+    ) -> R;
 }
 
 /// `with_spellings` of a map type with `get_mut` and `entry` (both maps).
@@ -71,28 +76,59 @@ macro_rules! with_spellings_of_a_map {
         fn with_spellings<R>(
             &mut self,
             key: &str,
+            make_key: impl FnOnce() -> Name,
             f: impl FnOnce(&mut Vec<Spelling>, bool) -> R,
         ) -> R {
             match self.get_mut(key) {
                 Some(spellings) => f(spellings, false),
-                None => f(self.entry(key.into()).or_default(), true),
+                None => f(self.entry(make_key()).or_default(), true),
             }
         }
     };
 }
 
-impl SpellingMap for BTreeMap<Box<str>, Vec<Spelling>> {
+impl SpellingMap for BTreeMap<Name, Vec<Spelling>> {
     with_spellings_of_a_map!();
 }
 
-impl SpellingMap for HashMap<Box<str>, Vec<Spelling>> {
+impl SpellingMap for HashMap<Name, Vec<Spelling>> {
     with_spellings_of_a_map!();
+}
+
+/// Counts by address (of a name's text), hashed by [`AddressHasher`].
+type PointerCounts = HashMap<*const u8, u32, std::hash::BuildHasherDefault<AddressHasher>>;
+
+/// A hasher for addresses (one `usize` each): a multiply and a fold, where the default
+/// hasher (SipHash) made a snapshot's load about a tenth slower once every symbol's name was
+/// counted (CPU time to `ready`).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_usize(self.0 as usize ^ usize::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        let h = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The high bits mixed into the low ones (a table's index), which an aligned
+        // address's multiple leaves zero.
+        self.0 = h ^ (h >> 29);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The index by name.
 #[derive(Debug, Default)]
 pub struct NameIndex {
-    names: BTreeMap<Box<str>, Vec<Spelling>>,
+    /// By lowercased name: a name without ASCII capitals is its own key (the key shares the
+    /// spelling's allocation); others have a key of their own.
+    names: BTreeMap<Name, Vec<Spelling>>,
     /// By id: the file's place in the path order ([`NameIndex::set_order`]) and the file.
     files: HashMap<u32, (u64, Arc<IndexedFile>)>,
     next_id: u32,
@@ -103,13 +139,14 @@ pub struct NameIndex {
     /// Every spelling's mask, contiguous, for the fuzzy scan (by slot).
     flat_masks: Vec<u64>,
     /// Every spelling, by slot.
-    flat_names: Vec<Arc<str>>,
+    flat_names: Vec<Name>,
 }
 
 /// Bytes of one file's entry by id.
 const FILE_ENTRY_BYTES: usize = std::mem::size_of::<(u32, (u64, Arc<IndexedFile>))>();
 
-/// Estimated fixed cost of one map key (node share, box).
+/// Estimated fixed cost of one map key: its pointer and value in a node and its share of the
+/// node's spare room (the text is counted apart: see `post` and `remove`).
 const KEY_OVERHEAD: u64 = 48;
 
 /// A bit per ASCII letter (either case), digit and `_` present in `text`; with `conservative`,
@@ -137,7 +174,7 @@ impl NameIndex {
     pub fn add(&mut self, file: IndexedFile) -> (u32, Arc<IndexedFile>) {
         self.make_room_for(1);
         let mut names = std::mem::take(&mut self.names);
-        let added = self.add_to(&mut names, file);
+        let added = self.add_to(&mut names, file, None);
         self.names = names;
         added
     }
@@ -145,14 +182,26 @@ impl NameIndex {
     /// [`add`](Self::add) for each file, in order: the same index, built through a hash map
     /// and sorted once at the end instead of a search of the ordered map per symbol (a
     /// snapshot's load posts about a million symbols).
+    ///
+    /// Each new spelling's posting list is allocated once, at the number of symbols of that
+    /// name allocation in `files` (a snapshot's symbols share one allocation per name): no
+    /// list grows by doubling and is shrunk again, which left the freed blocks scattered
+    /// among the ones kept.
     pub fn add_all(&mut self, files: Vec<IndexedFile>) -> Vec<(u32, Arc<IndexedFile>)> {
         self.make_room_for(files.len());
-        let mut names: HashMap<Box<str>, Vec<Spelling>> =
-            std::mem::take(&mut self.names).into_iter().collect();
+        let mut counts: PointerCounts = HashMap::default();
+        for symbol in files.iter().flat_map(|f| &f.symbols) {
+            *counts.entry(symbol.name.as_ptr()).or_default() += 1;
+        }
+        self.flat_masks.reserve(counts.len());
+        self.flat_names.reserve(counts.len());
+        let mut names: HashMap<Name, Vec<Spelling>> = HashMap::with_capacity(counts.len());
+        names.extend(std::mem::take(&mut self.names));
         let added = files
             .into_iter()
-            .map(|file| self.add_to(&mut names, file))
+            .map(|file| self.add_to(&mut names, file, Some(&counts)))
             .collect();
+        drop(counts);
         self.names = names.into_iter().collect();
         self.shrink();
         added
@@ -166,15 +215,17 @@ impl NameIndex {
     }
 
     /// Adds one file to `names` (the index's map, taken out); the ids have room
-    /// ([`make_room_for`](Self::make_room_for)).
+    /// ([`make_room_for`](Self::make_room_for)). `sizes`: the postings a new spelling will
+    /// have, by the address of its name's text (see [`add_all`](Self::add_all)).
     fn add_to<M: SpellingMap>(
         &mut self,
         names: &mut M,
         mut file: IndexedFile,
+        sizes: Option<&PointerCounts>,
     ) -> (u32, Arc<IndexedFile>) {
         let id = self.next_id;
         self.next_id += 1;
-        let shared = self.post_all(names, id, &file);
+        let shared = self.post_all(names, id, &file, sizes);
         file.share_names(shared);
         let file = Arc::new(file);
         self.files.insert(id, (0, Arc::clone(&file)));
@@ -182,13 +233,14 @@ impl NameIndex {
     }
 
     /// Adds a posting of every symbol of `file` (with the id `id`) to `names`; returns each
-    /// symbol's shared name.
+    /// symbol's shared name. `sizes` as in [`add_to`](Self::add_to).
     fn post_all<M: SpellingMap>(
         &mut self,
         names: &mut M,
         id: u32,
         file: &IndexedFile,
-    ) -> Vec<Arc<str>> {
+        sizes: Option<&PointerCounts>,
+    ) -> Vec<Name> {
         file.symbols
             .iter()
             .enumerate()
@@ -198,50 +250,69 @@ impl NameIndex {
                     symbol: u32::try_from(i).unwrap_or(u32::MAX),
                     key: rank_key(symbol, &file.path),
                 };
-                self.post(names, &symbol.name, posting)
+                let size = sizes
+                    .and_then(|s| s.get(&symbol.name.as_ptr()))
+                    .map_or(1, |&n| n as usize);
+                self.post(names, &symbol.name, posting, size)
             })
             .collect()
     }
 
-    /// Adds `posting` to the spelling `name` (created when new); returns the spelling's name.
+    /// Adds `posting` to the spelling `name` (created when new, with room for `size`
+    /// postings); returns the spelling's name.
     fn post<M: SpellingMap>(
         &mut self,
         names: &mut M,
-        name: &Arc<str>,
+        name: &Name,
         posting: Posting,
-    ) -> Arc<str> {
+        size: usize,
+    ) -> Name {
         // Most names are lowercase already: look them up without a lowercased copy.
         let lowered = name
             .bytes()
             .any(|b| b.is_ascii_uppercase())
             .then(|| name.to_ascii_lowercase());
         let key: &str = lowered.as_deref().unwrap_or(name);
-        names.with_spellings(key, |spellings, new_key| {
+        let make_key = || {
+            lowered
+                .as_deref()
+                .map_or_else(|| Name::clone(name), Name::from)
+        };
+        names.with_spellings(key, make_key, |spellings, new_key| {
             if new_key {
-                self.name_bytes += key.len() as u64 + KEY_OVERHEAD;
+                // A key of its own is counted until it is removed; a shared one while no
+                // spelling holds it (see `remove`).
+                let own = if lowered.is_some() {
+                    name_bytes(key)
+                } else {
+                    0
+                };
+                self.name_bytes += KEY_OVERHEAD + own as u64;
             }
             match spellings.iter_mut().find(|s| s.name == *name) {
                 Some(spelling) => {
                     let before = spelling.postings.capacity();
                     spelling.postings.push(posting);
                     self.posting_slots += (spelling.postings.capacity() - before) as u64;
-                    Arc::clone(&spelling.name)
+                    Name::clone(&spelling.name)
                 }
                 None => {
                     self.name_bytes += spelling_bytes(name);
                     let mask = char_mask(name, true);
                     let slot = u32::try_from(self.flat_names.len()).unwrap_or(u32::MAX);
                     self.flat_masks.push(mask);
-                    self.flat_names.push(Arc::clone(name));
-                    self.posting_slots += 1;
+                    self.flat_names.push(Name::clone(name));
+                    let mut postings = Vec::with_capacity(size.max(1));
+                    postings.push(posting);
+                    self.posting_slots += postings.capacity() as u64;
                     // Most names have one spelling: no room kept for more.
                     spellings.reserve_exact(1);
                     spellings.push(Spelling {
-                        name: Arc::clone(name),
-                        postings: vec![posting],
+                        name: Name::clone(name),
+                        postings,
                         slot,
                     });
-                    Arc::clone(name)
+                    Name::clone(name)
                 }
             }
         })
@@ -254,6 +325,13 @@ impl NameIndex {
         };
         for symbol in &file.symbols {
             let key = symbol.name.to_ascii_lowercase();
+            let Some(key_text) = self
+                .names
+                .get_key_value(key.as_str())
+                .map(|(k, _)| k.as_ptr())
+            else {
+                continue;
+            };
             let Some(spellings) = self.names.get_mut(key.as_str()) else {
                 continue;
             };
@@ -266,7 +344,12 @@ impl NameIndex {
                 if postings.is_empty() {
                     self.posting_slots -= postings.capacity() as u64;
                     self.name_bytes -= spelling_bytes(&symbol.name);
-                    freed = Some(spellings.swap_remove(at).slot as usize);
+                    let gone = spellings.swap_remove(at);
+                    if gone.name.as_ptr() == key_text {
+                        // The key shared this spelling's text: it now holds it alone.
+                        self.name_bytes += name_bytes(&key) as u64;
+                    }
+                    freed = Some(gone.slot as usize);
                     spellings.shrink_to_fit();
                 } else if postings.len() * 2 < postings.capacity() {
                     self.posting_slots -= postings.capacity() as u64;
@@ -275,7 +358,7 @@ impl NameIndex {
                 }
             }
             if spellings.is_empty() {
-                self.name_bytes -= key.len() as u64 + KEY_OVERHEAD;
+                self.name_bytes -= KEY_OVERHEAD + name_bytes(&key) as u64;
                 self.names.remove(key.as_str());
             }
             if let Some(slot) = freed {
@@ -318,7 +401,7 @@ impl NameIndex {
         self.names
             .get(name.to_ascii_lowercase().as_str())?
             .iter()
-            .find(|s| s.name.as_ref() == name)
+            .find(|s| s.name.as_str() == name)
     }
 
     /// Gives every file a new id, in id order (when the ids ran out).
@@ -335,7 +418,7 @@ impl NameIndex {
         for (_, (order, file)) in files {
             let id = self.next_id;
             self.next_id += 1;
-            self.post_all(&mut names, id, &file);
+            self.post_all(&mut names, id, &file, None);
             self.files.insert(id, (order, file));
         }
         self.names = names;
@@ -376,7 +459,7 @@ impl NameIndex {
         self.names
             .range::<str, _>((std::ops::Bound::Included(lower), std::ops::Bound::Unbounded))
             .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
-            .map(|(k, v)| (k.as_ref(), v.as_slice()))
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     /// The spellings of the names equal to `lower` ignoring ASCII case.
@@ -386,7 +469,7 @@ impl NameIndex {
 
     /// Every (lowercased name, spellings), in key order.
     pub fn all(&self) -> impl Iterator<Item = (&str, &[Spelling])> {
-        self.names.iter().map(|(k, v)| (k.as_ref(), v.as_slice()))
+        self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     /// Distinct names (ignoring ASCII case).
@@ -421,7 +504,7 @@ impl NameIndex {
 /// A spelling's bytes: its entry, its name once (the shared allocation with its two
 /// reference counts) and its slot in the flat tables (name pointer and mask).
 fn spelling_bytes(name: &str) -> u64 {
-    (name.len() + 16 + std::mem::size_of::<Spelling>() + std::mem::size_of::<Arc<str>>() + 8) as u64
+    (name.len() + 16 + std::mem::size_of::<Spelling>() + std::mem::size_of::<Name>() + 8) as u64
 }
 
 #[cfg(test)]
@@ -480,5 +563,73 @@ mod tests {
             fixed - 4 * FILE_ENTRY_BYTES as u64
         );
         assert!(slots(&names) <= 2 * 3, "{}", slots(&names));
+    }
+
+    #[test]
+    fn aligned_addresses_spread_over_a_table_s_low_bits() {
+        use std::hash::BuildHasher;
+        let hasher = std::hash::BuildHasherDefault::<AddressHasher>::default();
+        let buckets: std::collections::HashSet<u64> = (0..1024usize)
+            .map(|i| hasher.hash_one((0x7f00_0000_0000 + i * 16) as *const u8) & 1023)
+            .collect();
+        assert!(buckets.len() > 600, "{} of 1024 buckets", buckets.len());
+        // And the counts it keeps are a map's counts.
+        let mut counts: PointerCounts = HashMap::default();
+        let names: Vec<Name> = ["a", "b", "c"].iter().map(|n| Name::from(*n)).collect();
+        for i in 0..30 {
+            *counts.entry(names[i % 3].as_ptr()).or_default() += 1;
+        }
+        assert!(names.iter().all(|n| counts.get(&n.as_ptr()) == Some(&10)));
+    }
+
+    #[test]
+    fn a_lowercase_name_is_its_own_key_and_keys_are_counted_until_removed() {
+        let key_of = |names: &NameIndex, lower: &str| -> Name {
+            let (k, _) = names.names.get_key_value(lower).expect("key");
+            k.clone()
+        };
+        // Every order of adding and removing spellings of one key (lowercase first or not)
+        // comes back to an index of no bytes.
+        for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1]] {
+            let mut names = NameIndex::default();
+            let run = names.add(file("a.py", &["run"])).1;
+            names.add(file("b.py", &["Run", "RUN"]));
+            names.add(file("c.py", &["stop", "Stop"]));
+            let shared = &run.symbols[0].name;
+            assert!(
+                Name::ptr_eq(&key_of(&names, "run"), shared),
+                "the spelling's text"
+            );
+            let stop = names.spelling("stop").expect("stop");
+            assert!(Name::ptr_eq(&key_of(&names, "stop"), &stop.name));
+            // Keys and spellings: each key's pointer and node share, its own text when it has
+            // one ("RUN" and "Stop" have none: their keys came first), each spelling once.
+            let expected = 2 * KEY_OVERHEAD
+                + ["run", "Run", "RUN", "stop", "Stop"]
+                    .iter()
+                    .map(|n| spelling_bytes(n))
+                    .sum::<u64>();
+            assert_eq!(names.name_bytes, expected);
+            for id in order {
+                names.remove(id);
+                let held: u64 = names
+                    .names
+                    .iter()
+                    .map(|(k, spellings)| {
+                        let shared = spellings.iter().any(|s| Name::ptr_eq(&s.name, k));
+                        let own = if shared { 0 } else { name_bytes(k) as u64 };
+                        KEY_OVERHEAD
+                            + own
+                            + spellings
+                                .iter()
+                                .map(|s| spelling_bytes(&s.name))
+                                .sum::<u64>()
+                    })
+                    .sum();
+                assert_eq!(names.name_bytes, held, "after removing {id} in {order:?}");
+            }
+            assert_eq!((names.name_bytes, names.approx_bytes()), (0, 0));
+            assert_eq!(names.name_count(), 0);
+        }
     }
 }

@@ -306,7 +306,7 @@ pub fn by_name<'a>(
     let mut hits: Vec<(&'a IndexedFile, u32)> = names
         .exact_ignore_case(&name.to_ascii_lowercase())
         .iter()
-        .filter(|s| s.name.as_ref() == name)
+        .filter(|s| s.name.as_str() == name)
         .flat_map(|s| s.postings.iter())
         .filter_map(|p| Some((names.file(p.file)?, p.symbol)))
         .filter(|(file, i)| {
@@ -584,7 +584,7 @@ mod tests {
                     .flat_map(|f| {
                         f.symbols
                             .iter()
-                            .filter(|s| s.name.as_ref() == name && s.role == role)
+                            .filter(|s| s.name.as_str() == name && s.role == role)
                             .map(|s| (f.path.to_string(), s.range.start().row))
                     })
                     .collect();
@@ -708,7 +708,7 @@ mod tests {
         };
         let hits = search(&index, &query);
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].symbol.name.as_ref(), "User");
+        assert_eq!(hits[0].symbol.name.as_str(), "User");
         assert_eq!(hits[0].class, MatchClass::ExactIgnoreCase);
         let refs = by_name(&index, "get_user_name", R, 10);
         assert_eq!(refs.len(), 1);

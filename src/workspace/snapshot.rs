@@ -13,9 +13,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
-
-use super::index::{FileStamp, IndexedFile, IndexedSymbol, Kind, intern_kind};
+use super::index::{FileStamp, IndexedFile, IndexedSymbol, Kind, Name, intern_kind};
 use crate::position::{Position, Range};
 use crate::symbols::SymbolRole;
 
@@ -104,7 +102,7 @@ pub enum Record {
     /// An indexed file.
     Indexed(IndexedFile, FileStamp),
     /// A walked file that was skipped (its relative path).
-    Skipped(Box<str>, FileStamp),
+    Skipped(Name, FileStamp),
 }
 
 /// A decoded snapshot.
@@ -305,11 +303,17 @@ pub fn decode(
     for _ in 0..strings {
         table.push(r.str()?);
     }
-    // One allocation per distinct name, shared by every symbol of that name (and kept by the
-    // index by name when the records are inserted); made on first use (kinds, languages and
-    // containers need none). Kinds are interned once per string.
-    let mut shared: Vec<Option<Arc<str>>> = vec![None; table.len()];
+    // One allocation per distinct string used as a name or a container, shared by every
+    // symbol and container table of that string (and kept by the index by name when the
+    // records are inserted); made on first use. Kinds are interned once per string. Each
+    // file's symbols are read straight into their final list (definitions come first in a
+    // snapshot), its containers into their table: nothing is copied, reordered or made and
+    // dropped per file while the index is built.
+    let mut shared: Vec<Option<Name>> = vec![None; table.len()];
     let mut kinds: Vec<Option<Kind>> = vec![None; table.len()];
+    // The string id of each of the current file's containers, and back (`u32::MAX`: not one).
+    let mut file_containers: Vec<usize> = Vec::new();
+    let mut container_place: Vec<u32> = vec![u32::MAX; table.len()];
     let files = r.count(1)?;
     let mut records = Vec::with_capacity(files);
     for _ in 0..files {
@@ -321,7 +325,7 @@ pub fn decode(
             hash: r.u64()?,
         };
         match tag {
-            1 => records.push(Record::Skipped(path.into(), stamp)),
+            1 => records.push(Record::Skipped(Name::from(path), stamp)),
             0 => {
                 let language: &str = r.index(&table)?;
                 let definitions = r.usize()?;
@@ -329,10 +333,13 @@ pub fn decode(
                 if definitions > count {
                     return Err(r.malformed("more definitions than symbols"));
                 }
+                for id in file_containers.drain(..) {
+                    container_place[id] = u32::MAX;
+                }
                 let mut symbols = Vec::with_capacity(count);
                 for i in 0..count {
                     let at = r.index_of(table.len())?;
-                    let name = Arc::clone(shared[at].get_or_insert_with(|| Arc::from(table[at])));
+                    let name = Name::clone(shared[at].get_or_insert_with(|| Name::from(table[at])));
                     let at = r.index_of(table.len())?;
                     let kind = *kinds[at].get_or_insert_with(|| intern_kind(table[at]));
                     let role = if r.flag()? {
@@ -345,11 +352,18 @@ pub fn decode(
                     }
                     let container = match r.usize()? {
                         0 => None,
-                        n => Some(
-                            *table
-                                .get(n - 1)
-                                .ok_or_else(|| r.malformed("string id out of range"))?,
-                        ),
+                        n => {
+                            let id = n - 1;
+                            if id >= table.len() {
+                                return Err(r.malformed("string id out of range"));
+                            }
+                            if container_place[id] == u32::MAX {
+                                container_place[id] =
+                                    u32::try_from(file_containers.len()).unwrap_or(u32::MAX - 1);
+                                file_containers.push(id);
+                            }
+                            Some(container_place[id])
+                        }
                     };
                     let start = Position {
                         byte: r.usize()?,
@@ -367,16 +381,27 @@ pub fn decode(
                             .ok_or_else(|| r.malformed("range overflows"))?,
                         column: r.usize()?,
                     };
-                    symbols.push((
-                        IndexedSymbol::new(name, kind, role, Range { start, end }.into()),
-                        container,
-                    ));
+                    symbols.push(
+                        IndexedSymbol::new(name, kind, role, Range { start, end }.into())
+                            .with_container(container),
+                    );
                 }
                 if let Some(language) = language_for_id(language) {
-                    records.push(Record::Indexed(
-                        IndexedFile::from_symbols(path, language, symbols),
-                        stamp,
-                    ));
+                    let containers: Box<[Name]> = file_containers
+                        .iter()
+                        .map(|&id| {
+                            Name::clone(shared[id].get_or_insert_with(|| Name::from(table[id])))
+                        })
+                        .collect();
+                    let file = IndexedFile::from_ordered(
+                        Name::from(path),
+                        language,
+                        symbols,
+                        definitions,
+                        containers,
+                    )
+                    .map_err(|what| r.malformed(what))?;
+                    records.push(Record::Indexed(file, stamp));
                 }
             }
             _ => return Err(r.malformed("unknown record tag")),

@@ -85,8 +85,32 @@ pub fn walk_targets(root: &Path, targets: &std::collections::BTreeSet<String>) -
 pub fn walk_targets_and_dirs(
     root: &Path,
     targets: &std::collections::BTreeSet<String>,
-    mut on_dir: impl FnMut(&str),
+    on_dir: impl FnMut(&str),
 ) -> (Vec<WalkedFile>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    walk_entries(root, targets, on_dir, Some((&mut files, &mut dirs)));
+    files.sort();
+    dirs.sort();
+    (files, dirs)
+}
+
+/// The directories [`walk`] enters, each given to `on_dir` as the walk reaches it (before
+/// it lists it), with nothing gathered: what the watcher's start needs, without holding the
+/// tree's files (tens of thousands of paths) while it sets its watches up.
+pub fn walk_dirs(root: &Path, on_dir: impl FnMut(&str)) {
+    let everything = std::collections::BTreeSet::from([String::new()]);
+    walk_entries(root, &everything, on_dir, None);
+}
+
+/// The walk of [`walk_targets_and_dirs`]: `on_dir` for each directory entered and, with
+/// `gather`, the files found and the directories entered pushed (unsorted).
+fn walk_entries(
+    root: &Path,
+    targets: &std::collections::BTreeSet<String>,
+    mut on_dir: impl FnMut(&str),
+    mut gather: Option<(&mut Vec<WalkedFile>, &mut Vec<String>)>,
+) {
     let mut builder = walker(root);
     if !targets.contains("") {
         let wanted: Vec<PathBuf> = targets.iter().map(|t| root.join(t)).collect();
@@ -95,33 +119,34 @@ pub fn walk_targets_and_dirs(
             wanted.iter().any(|t| t.starts_with(p) || p.starts_with(t))
         });
     }
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
     for entry in builder.build().flatten() {
         // A symlink's own type is `symlink`, not `file` or `dir`: it is never followed.
         let Some(kind) = entry.file_type() else {
             continue;
         };
-        let path = entry.into_path();
         if kind.is_dir() {
+            let path = entry.path();
             let relative = if path == root {
                 Some(String::new())
             } else {
-                relative_name(root, &path)
+                relative_name(root, path)
             };
             if let Some(relative) = relative {
                 on_dir(&relative);
-                dirs.push(relative);
+                if let Some((_, dirs)) = gather.as_mut() {
+                    dirs.push(relative);
+                }
             }
         } else if kind.is_file()
-            && let Some(relative) = relative_name(root, &path)
+            && let Some((files, _)) = gather.as_mut()
+            && let Some(relative) = relative_name(root, entry.path())
         {
-            files.push(WalkedFile { relative, path });
+            files.push(WalkedFile {
+                relative,
+                path: entry.into_path(),
+            });
         }
     }
-    files.sort();
-    dirs.sort();
-    (files, dirs)
 }
 
 fn walker(root: &Path) -> ignore::WalkBuilder {
@@ -235,6 +260,32 @@ mod tests {
         assert!(names(&["build/g.py"]).is_empty(), "ignored");
         assert!(names(&["gone.py"]).is_empty());
         assert_eq!(names(&[""]).len(), 4);
+    }
+
+    #[test]
+    fn the_directories_alone_are_those_the_full_walk_enters_in_walk_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(dir.path()).expect("canonical");
+        for rel in ["a/b/x.py", "a/y.py", "c/z.py", "build/g.py", ".hidden/h.py"] {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, "x = 1\n").expect("write");
+        }
+        std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("a"), root.join("link")).expect("symlink");
+        let everything = std::collections::BTreeSet::from([String::new()]);
+        let (mut seen_full, mut seen_alone) = (Vec::new(), Vec::new());
+        let (files, dirs) =
+            walk_targets_and_dirs(&root, &everything, |d| seen_full.push(d.to_owned()));
+        walk_dirs(&root, |d| seen_alone.push(d.to_owned()));
+        assert_eq!(dirs, ["", "a", "a/b", "c"]);
+        assert_eq!(files.len(), 3);
+        // The same directories, each seen once, in the same order (as the walk reaches them).
+        assert_eq!(seen_alone, seen_full);
+        let mut sorted = seen_alone.clone();
+        sorted.sort();
+        assert_eq!(sorted, dirs);
     }
 
     #[test]

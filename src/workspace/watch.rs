@@ -212,8 +212,7 @@ pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
     };
     let mut dirs = Dirs::default();
     dirs.watched.insert(String::new());
-    let everything = BTreeSet::from([String::new()]);
-    walk::walk_targets_and_dirs(ws.root(), &everything, |dir| {
+    walk::walk_dirs(ws.root(), |dir| {
         if !ws.cancel.is_cancelled() {
             dirs.watch(&mut debouncer, ws.root(), dir);
         }
