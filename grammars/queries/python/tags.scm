@@ -8,9 +8,11 @@
       (decorated_definition definition: (function_definition name: (identifier) @name) @definition.method)
     ]))
 
-; A lambda bound to a name is a function (`H = lambda x: ...`), wherever it is.
-(expression_statement
-  (assignment left: (identifier) @name right: (lambda)) @definition.function)
+; A lambda bound to a name is a function (`H = lambda x: ...`), wherever it is; in a chain
+; (`a = b = lambda: ..`) the last name is (the first is a variable, by the patterns below).
+; Rooted at the assignment, not its statement: the query then runs at assignments only, not
+; at every call and docstring statement (the two span the same bytes).
+(assignment left: (identifier) @name right: (lambda)) @definition.function
 
 (class_definition name: (identifier) @name) @definition.class
 
