@@ -190,7 +190,7 @@ impl Workspace {
         let id = id_for_root(&root);
         let snapshot = settings.snapshot_dir.as_ref().map(|dir| {
             let meta = snapshot::SnapshotMeta {
-                producer: env!("CARGO_PKG_VERSION").to_owned(),
+                producer: PRODUCER.clone(),
                 root: root.display().to_string(),
                 references: settings.index.references,
                 max_file_bytes: settings.index.max_file_bytes,
@@ -782,6 +782,32 @@ impl Workspaces {
     }
 }
 
+/// What writes this build's snapshots: its version and a fingerprint of every tags query
+/// it extracts with, so a snapshot of symbols another query extracted is stale (a snapshot
+/// is used only when this matches exactly).
+static PRODUCER: LazyLock<String> = LazyLock::new(|| {
+    producer_of(
+        env!("CARGO_PKG_VERSION"),
+        crate::language::registry()
+            .languages()
+            .iter()
+            .filter(|l| l.available())
+            .filter_map(|l| Some((l.id.as_str(), l.tags_query_hash()?))),
+    )
+});
+
+/// The producer of [`PRODUCER`] for `version` and `(language id, tags query hash)` pairs.
+fn producer_of<'a>(version: &str, queries: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut hash = xxhash_rust::xxh3::Xxh3Default::new();
+    for (id, query) in queries {
+        hash.update(id.as_bytes());
+        hash.update(b"\0");
+        hash.update(query.as_bytes());
+        hash.update(b"\n");
+    }
+    format!("{version} tags:{:016x}", hash.digest())
+}
+
 /// The id of a canonical root: 16 hex digits of its xxh3-64 (stable across restarts).
 pub fn id_for_root(root: &Path) -> String {
     format!(
@@ -1170,3 +1196,30 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         },
     }
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_snapshot_producer_changes_with_any_tags_query_and_the_version() {
+        let of = |version, queries: &[(&'static str, &'static str)]| {
+            producer_of(version, queries.iter().copied())
+        };
+        let base = of("1.0.0", &[("c", "aa"), ("python", "bb")]);
+        assert_eq!(base, of("1.0.0", &[("c", "aa"), ("python", "bb")]));
+        assert!(base.starts_with("1.0.0 tags:"), "{base}");
+        for other in [
+            of("1.0.1", &[("c", "aa"), ("python", "bb")]),
+            of("1.0.0", &[("c", "aa"), ("python", "bc")]),
+            of("1.0.0", &[("c", "aa")]),
+            of("1.0.0", &[("c", "aa"), ("rust", "bb")]),
+            of("1.0.0", &[("ca", "a"), ("python", "bb")]),
+        ] {
+            assert_ne!(base, other);
+        }
+        // This build's snapshots name its tags queries, not its version alone.
+        let version_and_tags = format!("{} tags:", env!("CARGO_PKG_VERSION"));
+        assert!(PRODUCER.starts_with(&version_and_tags), "{}", *PRODUCER);
+    }
+}

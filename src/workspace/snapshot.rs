@@ -75,7 +75,8 @@ pub enum SnapshotError {
 /// differently, so the snapshot is stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotMeta {
-    /// The syntaxd version that wrote it (extraction may change between versions).
+    /// The syntaxd version that wrote it and a fingerprint of its tags queries (extraction
+    /// changes with either).
     pub producer: String,
     /// The canonical root.
     pub root: String,
@@ -432,7 +433,7 @@ pub fn load(
     let stale = if m.root != expected.root {
         Some("root")
     } else if m.producer != expected.producer {
-        Some("producer version")
+        Some("producer (version or tags queries)")
     } else if m.references != expected.references {
         Some("workspace.index_references")
     } else if m.max_file_bytes != expected.max_file_bytes {
