@@ -513,7 +513,7 @@ pub fn name_bytes(name: &str) -> usize {
 /// The index of one workspace: files by relative path, with totals kept in step, and the
 /// walked files that are not indexed (skipped or failed), so the counts stay right as files
 /// change. Each path is held once: the keys of `files`, `unindexed` and `stamps` and the
-/// file's own `path` share one allocation ([`WorkspaceIndex::known_path`]).
+/// file's own `path` share one allocation (`WorkspaceIndex::known_path`).
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
     /// By path: the file's id in `names` and its entry.
