@@ -446,19 +446,26 @@ pub const MAX_NAME_REFERENCES_PER_FILE: usize = 4096;
 /// definitions only): every named leaf whose node kind ends in `identifier` (`identifier`,
 /// `type_identifier`, `field_identifier`, ...) and that is not a definition's name, kind
 /// `name`, each name once (its first occurrence), at most [`MAX_NAME_REFERENCES_PER_FILE`].
-/// Walks the tree with a cursor (no recursion).
+/// Found by the C walk over the tree's subtrees (`find_kinds`, the cursor's order) at the
+/// kinds that can be such a leaf: stepping a cursor over every node was a tenth of a
+/// workspace's initial index.
 pub fn name_references(
     tree: &tree_sitter::Tree,
     source: &[u8],
     definitions: &[IndexedSymbol],
 ) -> Vec<IndexedSymbol> {
+    let root = tree.root_node();
+    let wanted = identifier_kinds(&tree.language());
+    let nodes = match crate::bytecode::walk::find_kinds(root, &wanted, 1, &|| false, 0) {
+        Ok((nodes, _)) => nodes,
+        // The C walk's own memory could not be had: the cursor needs none.
+        Err(_) => cursor_leaves(tree),
+    };
     let defined: std::collections::HashSet<usize> =
         definitions.iter().map(|d| d.range.start().byte).collect();
     let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
     let mut out = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let node = cursor.node();
+    for node in nodes {
         if node.child_count() == 0
             && node.is_named()
             && node.kind().ends_with("identifier")
@@ -476,6 +483,33 @@ pub fn name_references(
             if out.len() >= MAX_NAME_REFERENCES_PER_FILE {
                 break;
             }
+        }
+    }
+    out
+}
+
+/// `1` for each node kind id of `language` that is named and ends in `identifier`.
+fn identifier_kinds(language: &tree_sitter::Language) -> Vec<u8> {
+    (0..language.node_kind_count())
+        .map(|id| {
+            let id = u16::try_from(id).unwrap_or(u16::MAX);
+            let named = language.node_kind_is_named(id);
+            let identifier = language
+                .node_kind_for_id(id)
+                .is_some_and(|kind| kind.ends_with("identifier"));
+            u8::from(named && identifier)
+        })
+        .collect()
+}
+
+/// The leaves of `tree` a cursor visits, in its order (no recursion).
+fn cursor_leaves(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.child_count() == 0 {
+            out.push(node);
         }
         if cursor.goto_first_child() || cursor.goto_next_sibling() {
             continue;
@@ -1360,6 +1394,56 @@ mod tests {
         assert_eq!(parsed, expected);
         assert_eq!(from_cache, expected);
         assert_eq!(without_cache, expected);
+    }
+
+    #[test]
+    fn name_references_by_the_c_walk_are_the_cursor_s_on_every_fixture() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/symbols");
+        let mut compared = 0;
+        for dir in std::fs::read_dir(&fixtures).expect("fixtures").flatten() {
+            let id = dir.file_name().to_string_lossy().into_owned();
+            let Ok(language) = registry().language_for_name(&id) else {
+                continue;
+            };
+            let Ok(grammar) = language.ts_language() else {
+                continue;
+            };
+            for input in std::fs::read_dir(dir.path())
+                .expect("a directory")
+                .flatten()
+            {
+                let path = input.path();
+                if path.to_string_lossy().ends_with(".json") {
+                    continue;
+                }
+                let source = std::fs::read(&path).expect("a fixture");
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(grammar).expect("language");
+                let tree = parser.parse(&source, None).expect("parses");
+                let found = name_references(&tree, &source, &[]);
+                // The reference: every named `*identifier` leaf the cursor visits, first
+                // occurrence of each text.
+                let mut seen = std::collections::HashSet::new();
+                let expected: Vec<(String, usize)> = cursor_leaves(&tree)
+                    .into_iter()
+                    .filter(|n| n.is_named() && n.kind().ends_with("identifier"))
+                    .filter(|n| n.start_byte() < n.end_byte())
+                    .map(|n| {
+                        let text = &source[n.byte_range()];
+                        (String::from_utf8_lossy(text).into_owned(), n.start_byte())
+                    })
+                    .filter(|(text, _)| seen.insert(text.clone()))
+                    .take(MAX_NAME_REFERENCES_PER_FILE)
+                    .collect();
+                let found: Vec<(String, usize)> = found
+                    .iter()
+                    .map(|r| (r.name.to_string(), r.range.start().byte))
+                    .collect();
+                assert_eq!(found, expected, "{}", path.display());
+                compared += usize::from(!expected.is_empty());
+            }
+        }
+        assert!(compared >= 10, "only {compared} fixtures had identifiers");
     }
 
     #[test]
