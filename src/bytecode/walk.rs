@@ -189,6 +189,51 @@ pub(crate) fn find_kinds<'tree>(
     Ok((nodes, result == WALK_CANCELLED))
 }
 
+/// [`find_kinds`], falling back to a `TreeCursor` walk (same nodes, same order, not polled)
+/// when the C walk cannot have the memory it needs: what its callers want, with one fallback
+/// for all of them.
+pub(crate) fn find_kinds_or_cursor<'tree>(
+    root: tree_sitter::Node<'tree>,
+    wanted: &[u8],
+    mask: u8,
+    cancelled: &dyn Fn() -> bool,
+    poll_every: u32,
+) -> (Vec<tree_sitter::Node<'tree>>, bool) {
+    match find_kinds(root, wanted, mask, cancelled, poll_every) {
+        Ok(found) => found,
+        Err(_) => (cursor_kinds(root, wanted, mask), false),
+    }
+}
+
+/// The nodes of [`find_kinds`] found by stepping a `TreeCursor` (no memory of its own).
+pub(crate) fn cursor_kinds<'tree>(
+    root: tree_sitter::Node<'tree>,
+    wanted: &[u8],
+    mask: u8,
+) -> Vec<tree_sitter::Node<'tree>> {
+    let is_wanted = |node: tree_sitter::Node<'_>| {
+        wanted
+            .get(usize::from(node.kind_id()))
+            .is_some_and(|flags| flags & mask != 0)
+    };
+    let mut nodes = Vec::new();
+    let mut walk = root.walk();
+    loop {
+        let node = walk.node();
+        if is_wanted(node) {
+            nodes.push(node);
+        }
+        if walk.goto_first_child() {
+            continue;
+        }
+        while !walk.goto_next_sibling() {
+            if !walk.goto_parent() {
+                return nodes;
+            }
+        }
+    }
+}
+
 /// What tree-sitter's printer writes after `(UNEXPECTED ` for an ERROR leaf whose lexer
 /// stopped at `c` (`ts_subtree__write_char_to_string`).
 pub(crate) fn unexpected_char_text(c: i32) -> String {
@@ -290,6 +335,12 @@ mod tests {
                 .copied()
                 .collect();
             assert_eq!(found, want, "{id}: the wanted kind only");
+            assert_eq!(
+                cursor_kinds(tree.root_node(), &one, 2),
+                want,
+                "{id}: the cursor fallback finds the same"
+            );
+            assert_eq!(cursor_kinds(tree.root_node(), &all, 1), expected);
             let (none, _) = find_kinds(tree.root_node(), &one, 1, &|| false, 16).expect("walks");
             assert!(none.is_empty(), "{id}: another mask bit finds nothing");
             // A cancellation stops the walk with what was found so far.

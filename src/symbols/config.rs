@@ -84,6 +84,7 @@ impl MatchRoots {
     }
 
     /// The flags of node kind `kind_id` (0 for a kind no pattern starts at).
+    #[cfg(test)]
     pub(crate) fn flags(&self, kind_id: u16) -> u8 {
         self.flags.get(usize::from(kind_id)).copied().unwrap_or(0)
     }

@@ -212,9 +212,9 @@ impl SymbolContext {
     ) -> Result<(SymbolsResult, Vec<bool>), SymbolError> {
         self.check(config, root, source, options)?;
         if config.macro_lines {
-            // C family with syntax errors: a tree of the text without its lone macro-call
-            // lines may name what error recovery swallowed (same positions; see
-            // `macro_lines`). Its parse counts against the extraction's deadline.
+            // C family with syntax errors: a tree of the text with its macros blanked may
+            // name what error recovery swallowed (same positions; see `macro_lines`). Its
+            // parse counts against the extraction's deadline.
             let started = std::time::Instant::now();
             let budget = Budget::start(&options.limits);
             if let Some((tree, text)) = super::macro_lines::reparsed(root, source, &budget) {
@@ -359,17 +359,14 @@ impl SymbolContext {
         let mut exceeded = false;
         let cancelled = || budget.check().is_some();
         // Stopped by the budget during the walk: the matches at the nodes found so far count.
-        let (nodes, stopped) = match crate::bytecode::walk::find_kinds(
+        let (nodes, stopped) = crate::bytecode::walk::find_kinds_or_cursor(
             root,
             roots.table(),
             wanted,
             &cancelled,
             (BUDGET_CHECK_INTERVAL * 4) as u32,
-        ) {
-            Ok((nodes, false)) => (nodes, None),
-            Ok((nodes, true)) => (nodes, budget.check()),
-            Err(_) => (cursor_roots(root, roots, wanted), None),
-        };
+        );
+        let stopped = if stopped { budget.check() } else { None };
         'nodes: for node in nodes {
             let mut progress = |_: &QueryCursorState| budget.progress();
             let mut matches = self.cursor.matches_with_options(
@@ -395,27 +392,6 @@ impl SymbolContext {
         found.reason = found.reason.or(stopped);
         self.cursor.set_max_start_depth(None);
         found.finish(&budget, exceeded)
-    }
-}
-
-/// The nodes a cursor walk visits whose kind roots a `wanted` pattern, in its order (the
-/// fallback of the C walk, which needs memory the cursor does not).
-fn cursor_roots<'tree>(root: Node<'tree>, roots: &MatchRoots, wanted: u8) -> Vec<Node<'tree>> {
-    let mut nodes = Vec::new();
-    let mut walk = root.walk();
-    loop {
-        let node = walk.node();
-        if roots.flags(node.kind_id()) & wanted != 0 {
-            nodes.push(node);
-        }
-        if walk.goto_first_child() {
-            continue;
-        }
-        while !walk.goto_next_sibling() {
-            if !walk.goto_parent() {
-                return nodes;
-            }
-        }
     }
 }
 

@@ -456,11 +456,7 @@ pub fn name_references(
 ) -> Vec<IndexedSymbol> {
     let root = tree.root_node();
     let wanted = identifier_kinds(&tree.language());
-    let nodes = match crate::bytecode::walk::find_kinds(root, &wanted, 1, &|| false, 0) {
-        Ok((nodes, _)) => nodes,
-        // The C walk's own memory could not be had: the cursor needs none.
-        Err(_) => cursor_leaves(tree),
-    };
+    let (nodes, _) = crate::bytecode::walk::find_kinds_or_cursor(root, &wanted, 1, &|| false, 0);
     let defined: std::collections::HashSet<usize> =
         definitions.iter().map(|d| d.range.start().byte).collect();
     let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
@@ -500,30 +496,6 @@ fn identifier_kinds(language: &tree_sitter::Language) -> Vec<u8> {
             u8::from(named && identifier)
         })
         .collect()
-}
-
-/// The leaves of `tree` a cursor visits, in its order (no recursion).
-fn cursor_leaves(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
-    let mut out = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let node = cursor.node();
-        if node.child_count() == 0 {
-            out.push(node);
-        }
-        if cursor.goto_first_child() || cursor.goto_next_sibling() {
-            continue;
-        }
-        loop {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-        }
-    }
-    out
 }
 
 /// References (with their containers) in source order, each (name, kind) once: its first
@@ -1424,17 +1396,20 @@ mod tests {
                 // The reference: every named `*identifier` leaf the cursor visits, first
                 // occurrence of each text.
                 let mut seen = std::collections::HashSet::new();
-                let expected: Vec<(String, usize)> = cursor_leaves(&tree)
-                    .into_iter()
-                    .filter(|n| n.is_named() && n.kind().ends_with("identifier"))
-                    .filter(|n| n.start_byte() < n.end_byte())
-                    .map(|n| {
-                        let text = &source[n.byte_range()];
-                        (String::from_utf8_lossy(text).into_owned(), n.start_byte())
-                    })
-                    .filter(|(text, _)| seen.insert(text.clone()))
-                    .take(MAX_NAME_REFERENCES_PER_FILE)
-                    .collect();
+                let every_kind = vec![1u8; usize::from(u16::MAX) + 1];
+                let expected: Vec<(String, usize)> =
+                    crate::bytecode::walk::cursor_kinds(tree.root_node(), &every_kind, 1)
+                        .into_iter()
+                        .filter(|n| n.child_count() == 0)
+                        .filter(|n| n.is_named() && n.kind().ends_with("identifier"))
+                        .filter(|n| n.start_byte() < n.end_byte())
+                        .map(|n| {
+                            let text = &source[n.byte_range()];
+                            (String::from_utf8_lossy(text).into_owned(), n.start_byte())
+                        })
+                        .filter(|(text, _)| seen.insert(text.clone()))
+                        .take(MAX_NAME_REFERENCES_PER_FILE)
+                        .collect();
                 let found: Vec<(String, usize)> = found
                     .iter()
                     .map(|r| (r.name.to_string(), r.range.start().byte))

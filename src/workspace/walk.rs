@@ -238,16 +238,23 @@ mod tests {
         assert_eq!(relative_name(root, Path::new("/r")), None);
     }
 
-    #[test]
-    fn targets_walk_only_their_part_of_the_tree_with_the_root_s_ignore_rules() {
+    /// A temporary tree (kept while the guard lives) with `files` and a `.gitignore` of
+    /// `build/`, and its canonical root.
+    fn tree_of(files: &[&str]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = std::fs::canonicalize(dir.path()).expect("canonical");
-        for rel in ["a/x.py", "a/y.py", "b/z.py", "build/g.py", "top.py"] {
+        for rel in files {
             let path = root.join(rel);
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, "x = 1\n").expect("write");
         }
         std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
+        (dir, root)
+    }
+
+    #[test]
+    fn targets_walk_only_their_part_of_the_tree_with_the_root_s_ignore_rules() {
+        let (_dir, root) = tree_of(&["a/x.py", "a/y.py", "b/z.py", "build/g.py", "top.py"]);
         let names = |targets: &[&str]| -> Vec<String> {
             let set = targets.iter().map(|t| (*t).to_owned()).collect();
             walk_targets(&root, &set)
@@ -264,14 +271,7 @@ mod tests {
 
     #[test]
     fn the_directories_alone_are_those_the_full_walk_enters_in_walk_order() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = std::fs::canonicalize(dir.path()).expect("canonical");
-        for rel in ["a/b/x.py", "a/y.py", "c/z.py", "build/g.py", ".hidden/h.py"] {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            std::fs::write(path, "x = 1\n").expect("write");
-        }
-        std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
+        let (_dir, root) = tree_of(&["a/b/x.py", "a/y.py", "c/z.py", "build/g.py", ".hidden/h.py"]);
         #[cfg(unix)]
         std::os::unix::fs::symlink(root.join("a"), root.join("link")).expect("symlink");
         let everything = std::collections::BTreeSet::from([String::new()]);
