@@ -177,6 +177,11 @@ pub struct WorkspaceConfig {
     /// Also index references (`@reference.*` captures). Cached entries keep definitions only,
     /// so with references every file is parsed once when it is indexed (cached or not).
     pub index_references: bool,
+    /// Also store each file the index parses in the parse cache, as `syntaxd index` does, so
+    /// that later requests for the same content are hits. Off by default: the workspace itself
+    /// never reads those entries (its index is kept in its snapshot), and encoding, compressing
+    /// and writing every file's tree costs about a tenth of the initial index.
+    pub fill_cache: bool,
     /// Largest token budget of one repo map (`GET /v1/workspaces/{id}/map?tokens=`); more is
     /// refused with 400 `invalid_map`.
     pub max_map_tokens: u64,
@@ -299,6 +304,7 @@ impl Default for WorkspaceConfig {
             max_files: 200_000,
             max_results: 1_000,
             index_references: true,
+            fill_cache: false,
             max_map_tokens: 65_536,
             watch: true,
             watch_debounce_ms: 100,

@@ -857,6 +857,10 @@ pub struct IndexOptions {
     pub references: bool,
     /// Deadline of one parse (`parse.timeout_ms`).
     pub parse_timeout: Duration,
+    /// Also store each file parsed for the index in the parse cache (`workspace.fill_cache`):
+    /// its tree is encoded and sealed, and the caller stores it. `false`: a file is parsed for
+    /// its tree and symbols only.
+    pub fill_cache: bool,
 }
 
 /// Attempts of a parse refused as `busy` (the parser pool is shared with requests).
@@ -864,9 +868,10 @@ const BUSY_ATTEMPTS: usize = 5;
 
 /// Indexes one walked file of the canonical `root`: reads it (see [`read_inside`]); when
 /// `known` (the index's stamp of the file) has the content's hash, answers
-/// [`FileOutcome::Unchanged`]; else detects its language, then takes its definitions from the cache when they are stored, and parses
-/// (through the pipeline, sealing a new entry for the cache) when they are not or when
-/// references are wanted (cached entries keep definitions only).
+/// [`FileOutcome::Unchanged`]; else detects its language, then takes its definitions from the
+/// cache when they are stored, and parses when they are not or when references are wanted
+/// (cached entries keep definitions only). With [`IndexOptions::fill_cache`] a file that is not
+/// cached is parsed through the pipeline, which seals a new entry for the caller to store.
 pub fn index_file(
     analyzer: &Analyzer,
     root: &std::path::Path,
@@ -918,11 +923,13 @@ pub fn index_file(
     // without them: the definitions the cache entry holds are then the whole list, and the
     // references are the tree's name references. One extraction per file, not two.
     let entry_list_suffices = !options.references || !tags_references(&config);
-    let cached = analyzer
-        .cache()
-        .is_some_and(|c| stored(c, language, &source));
-    let outcome = if cached {
-        // Stored already: parse for the tree only (nothing to encode or store).
+    let fill = options.fill_cache
+        && analyzer
+            .cache()
+            .is_some_and(|c| !stored(c, language, &source));
+    let outcome = if !fill {
+        // Stored already, or not to be stored: parse for the tree only (nothing to encode).
+        // A stored list (absent when the file is not cached) spares the extraction.
         let listed = options.references && entry_list_suffices;
         parse_tree(analyzer, language, &source, options, cancel).map(|tree| {
             let listed = listed
@@ -1299,7 +1306,7 @@ mod tests {
     }
 
     #[test]
-    fn one_extraction_gives_the_file_whether_it_is_parsed_cached_or_without_a_cache() {
+    fn one_extraction_gives_the_file_whether_it_is_parsed_cached_filled_or_without_a_cache() {
         let tmp = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir(tmp.path().join("tree")).expect("mkdir");
         let root = tmp.path().join("tree").canonicalize().expect("canonical");
@@ -1322,14 +1329,25 @@ mod tests {
             max_file_bytes: 1 << 20,
             references: true,
             parse_timeout: Duration::from_secs(10),
+            fill_cache: true,
         };
         let cancel = CancelHandle::new();
-        let index = |analyzer: &Analyzer| match index_file(
-            analyzer, &root, &walked, &options, &cancel, None,
+        let index_with = |analyzer: &Analyzer, options: &IndexOptions| match index_file(
+            analyzer, &root, &walked, options, &cancel, None,
         ) {
             FileOutcome::Indexed { file, stored, .. } => (file, stored),
             other => panic!("not indexed: {other:?}"),
         };
+        let index = |analyzer: &Analyzer| index_with(analyzer, &options);
+        // Not filling the cache: parsed and extracted, nothing sealed, nothing stored.
+        let no_fill = IndexOptions {
+            fill_cache: false,
+            ..options
+        };
+        let (unfilled, sealed) = index_with(&cached, &no_fill);
+        assert!(sealed.is_none(), "nothing sealed without fill_cache");
+        let python = registry().language_for_name("python").expect("python");
+        assert!(!stored(&cache, python, source.as_bytes()));
         // Parsed now: the entry is sealed, its definitions are the file's.
         let (parsed, sealed) = index(&cached);
         cache
@@ -1339,8 +1357,10 @@ mod tests {
         let (from_cache, sealed) = index(&cached);
         assert!(sealed.is_none(), "nothing new to store");
         let (without_cache, _) = index(&analyzer(None));
+        // Stored, without filling: the stored list is used the same way.
+        let (stored_unfilled, sealed) = index_with(&cached, &no_fill);
+        assert!(sealed.is_none(), "nothing new to store");
         // What a full extraction with references and the name references give.
-        let python = registry().language_for_name("python").expect("python");
         let config = cached.symbol_config(python).expect("a tags query");
         assert!(
             !tags_references(&config),
@@ -1366,6 +1386,8 @@ mod tests {
         assert_eq!(parsed, expected);
         assert_eq!(from_cache, expected);
         assert_eq!(without_cache, expected);
+        assert_eq!(unfilled, expected);
+        assert_eq!(stored_unfilled, expected);
     }
 
     #[test]

@@ -602,6 +602,7 @@ impl WorkspaceSettings {
             index: IndexOptions {
                 max_file_bytes: config.parse.max_source_bytes,
                 references: w.index_references,
+                fill_cache: w.fill_cache,
                 parse_timeout: Duration::from_millis(config.parse.timeout_ms),
             },
             max_map_tokens: usize::try_from(w.max_map_tokens).unwrap_or(usize::MAX),
