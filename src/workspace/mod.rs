@@ -9,6 +9,7 @@
 //! the indexing thread stores durably in batches). Searches read the index under a read lock
 //! while it fills; `generation` counts its changes.
 
+mod debounce;
 pub mod index;
 pub mod map;
 pub mod names;
@@ -684,11 +685,15 @@ impl Workspaces {
                 // A snapshot answers at once; setting up the watcher (seconds on a large tree)
                 // comes after it, and before the walk, so no change made during it is missed.
                 let restored = worker.restore();
-                let watching = settings
+                let (watching, walked) = match settings
                     .watch
                     .then(|| watch::start(&worker, &settings))
-                    .flatten();
-                initial_index(&worker, &analyzer, &settings, restored);
+                    .flatten()
+                {
+                    Some((watching, walked)) => (Some(watching), Some(walked)),
+                    None => (None, None),
+                };
+                initial_index(&worker, &analyzer, &settings, restored, walked);
                 if let Some(watching) = watching {
                     watch::run(&worker, &analyzer, &settings, watching, &watchers);
                 }
@@ -831,7 +836,7 @@ pub fn index_once(
     let canonical = walk::canonical_root(root, &settings.allowed_roots)?;
     settings.snapshot_dir = None;
     let ws = Workspace::new(canonical, &settings);
-    initial_index(&ws, analyzer, &settings, false);
+    initial_index(&ws, analyzer, &settings, false, None);
     Ok(ws)
 }
 
@@ -842,7 +847,7 @@ pub const SNAPSHOT_DIR: &str = "workspaces";
 const STORE_BATCH_BYTES: usize = 8 << 20;
 const STORE_BATCH_ENTRIES: usize = 256;
 
-/// Walks the root and indexes every file — after a restore ([`Workspace::restore`]:
+/// Walks the root (unless the watcher's start walked it: `walked`) and indexes every file — after a restore ([`Workspace::restore`]:
 /// `restored`), only the files that are new or whose size or time changed, and it forgets the
 /// files gone — then marks the workspace ready and writes its snapshot. Stops early when the
 /// workspace is closed.
@@ -851,9 +856,10 @@ fn initial_index(
     analyzer: &Arc<Analyzer>,
     settings: &WorkspaceSettings,
     restored: bool,
+    walked: Option<Vec<WalkedFile>>,
 ) {
     let started = std::time::Instant::now();
-    let mut walked = walk::walk(&ws.root);
+    let mut walked = walked.unwrap_or_else(|| walk::walk(&ws.root));
     let max_files = usize::try_from(settings.max_files).unwrap_or(usize::MAX);
     let over = walked.split_off(max_files.min(walked.len()));
     if restored {

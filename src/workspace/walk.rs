@@ -89,28 +89,7 @@ pub fn walk_targets_and_dirs(
 ) -> (Vec<WalkedFile>, Vec<String>) {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    walk_entries(root, targets, on_dir, Some((&mut files, &mut dirs)));
-    files.sort();
-    dirs.sort();
-    (files, dirs)
-}
-
-/// The directories [`walk`] enters, each given to `on_dir` as the walk reaches it (before
-/// it lists it), with nothing gathered: what the watcher's start needs, without holding the
-/// tree's files (tens of thousands of paths) while it sets its watches up.
-pub fn walk_dirs(root: &Path, on_dir: impl FnMut(&str)) {
-    let everything = std::collections::BTreeSet::from([String::new()]);
-    walk_entries(root, &everything, on_dir, None);
-}
-
-/// The walk of [`walk_targets_and_dirs`]: `on_dir` for each directory entered and, with
-/// `gather`, the files found and the directories entered pushed (unsorted).
-fn walk_entries(
-    root: &Path,
-    targets: &std::collections::BTreeSet<String>,
-    mut on_dir: impl FnMut(&str),
-    mut gather: Option<(&mut Vec<WalkedFile>, &mut Vec<String>)>,
-) {
+    let mut on_dir = on_dir;
     let mut builder = walker(root);
     if !targets.contains("") {
         let wanted: Vec<PathBuf> = targets.iter().map(|t| root.join(t)).collect();
@@ -133,12 +112,9 @@ fn walk_entries(
             };
             if let Some(relative) = relative {
                 on_dir(&relative);
-                if let Some((_, dirs)) = gather.as_mut() {
-                    dirs.push(relative);
-                }
+                dirs.push(relative);
             }
         } else if kind.is_file()
-            && let Some((files, _)) = gather.as_mut()
             && let Some(relative) = relative_name(root, entry.path())
         {
             files.push(WalkedFile {
@@ -147,6 +123,9 @@ fn walk_entries(
             });
         }
     }
+    files.sort();
+    dirs.sort();
+    (files, dirs)
 }
 
 fn walker(root: &Path) -> ignore::WalkBuilder {
@@ -270,22 +249,34 @@ mod tests {
     }
 
     #[test]
-    fn the_directories_alone_are_those_the_full_walk_enters_in_walk_order() {
+    fn each_directory_entered_is_seen_once_and_before_its_files_are_listed() {
         let (_dir, root) = tree_of(&["a/b/x.py", "a/y.py", "c/z.py", "build/g.py", ".hidden/h.py"]);
         #[cfg(unix)]
         std::os::unix::fs::symlink(root.join("a"), root.join("link")).expect("symlink");
         let everything = std::collections::BTreeSet::from([String::new()]);
-        let (mut seen_full, mut seen_alone) = (Vec::new(), Vec::new());
-        let (files, dirs) =
-            walk_targets_and_dirs(&root, &everything, |d| seen_full.push(d.to_owned()));
-        walk_dirs(&root, |d| seen_alone.push(d.to_owned()));
+        let mut seen = Vec::new();
+        // A file created in a directory as the walk reaches it is listed (the watcher's
+        // start watches the directory there, before the walk lists it).
+        let (files, dirs) = walk_targets_and_dirs(&root, &everything, |d| {
+            seen.push(d.to_owned());
+            std::fs::write(root.join(d).join("late.py"), "x = 1\n").expect("writes");
+        });
         assert_eq!(dirs, ["", "a", "a/b", "c"]);
-        assert_eq!(files.len(), 3);
-        // The same directories, each seen once, in the same order (as the walk reaches them).
-        assert_eq!(seen_alone, seen_full);
-        let mut sorted = seen_alone.clone();
-        sorted.sort();
-        assert_eq!(sorted, dirs);
+        seen.sort();
+        assert_eq!(seen, dirs, "each directory once");
+        let names: Vec<&str> = files.iter().map(|f| f.relative.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "a/b/late.py",
+                "a/b/x.py",
+                "a/late.py",
+                "a/y.py",
+                "c/late.py",
+                "c/z.py",
+                "late.py"
+            ]
+        );
     }
 
     #[test]

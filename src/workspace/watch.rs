@@ -1,4 +1,4 @@
-//! Live workspaces: a file watcher (`notify` with `notify-debouncer-full`) reports changed,
+//! Live workspaces: a file watcher (`notify`, debounced per path by our own debouncer) reports changed,
 //! added, renamed and deleted paths; the workspace's own thread re-walks just those paths
 //! with the walk's rules ([`walk::walk_targets`]: ignore files, hidden files, no symlinks,
 //! inside the root) and re-indexes, adds or forgets the files found or gone. A watcher error
@@ -21,9 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::Duration;
 
-use notify_debouncer_full::notify::{self, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache};
-
+use super::debounce::Debouncer;
 use super::{METRICS, Workspace, WorkspaceSettings, forget_gone, index_files, walk};
 use crate::pipeline::Analyzer;
 
@@ -48,7 +46,7 @@ pub struct Feed {
 }
 
 impl Feed {
-    fn new(max_events: usize) -> (Feed, Receiver<Vec<PathBuf>>) {
+    pub(super) fn new(max_events: usize) -> (Feed, Receiver<Vec<PathBuf>>) {
         let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE_MESSAGES);
         let feed = Feed {
             tx,
@@ -88,11 +86,17 @@ impl Feed {
     pub fn rescan(&self) {
         self.overflow.store(true, Ordering::Release);
     }
+
+    /// Whether a rescan was asked for (and clears the request).
+    #[cfg(test)]
+    pub(super) fn take_rescan(&self) -> bool {
+        self.overflow.swap(false, Ordering::AcqRel)
+    }
 }
 
 /// A running watcher and the queue it feeds.
 pub struct Watching {
-    debouncer: Debouncer<notify::RecommendedWatcher, NoCache>,
+    debouncer: Debouncer,
     rx: Receiver<Vec<PathBuf>>,
     feed: Feed,
     dirs: Dirs,
@@ -108,16 +112,11 @@ struct Dirs {
 impl Dirs {
     /// Watches `dir` (not recursively) unless it is watched already; true when a new watch
     /// was set. A failure is kept (and tried again when a later walk enters the directory).
-    fn watch(
-        &mut self,
-        debouncer: &mut Debouncer<notify::RecommendedWatcher, NoCache>,
-        root: &Path,
-        dir: &str,
-    ) -> bool {
+    fn watch(&mut self, debouncer: &mut Debouncer, root: &Path, dir: &str) -> bool {
         if self.watched.contains(dir) {
             return false;
         }
-        match debouncer.watch(root.join(dir), RecursiveMode::NonRecursive) {
+        match debouncer.watch(&root.join(dir)) {
             Ok(()) => {
                 self.failed.remove(dir);
                 self.watched.insert(dir.to_owned())
@@ -135,7 +134,7 @@ impl Dirs {
     /// sorted) does not hold: gone, renamed away, now ignored or a symlink.
     fn forget_except(
         &mut self,
-        debouncer: &mut Debouncer<notify::RecommendedWatcher, NoCache>,
+        debouncer: &mut Debouncer,
         root: &Path,
         entered: &[String],
         under: impl Fn(&str) -> bool,
@@ -150,7 +149,7 @@ impl Dirs {
         for dir in gone {
             if self.watched.remove(&dir) {
                 // An error: the kernel already dropped the watch of a deleted directory.
-                let _ = debouncer.unwatch(root.join(&dir));
+                let _ = debouncer.unwatch(&root.join(&dir));
             }
             self.failed.remove(&dir);
         }
@@ -166,42 +165,27 @@ impl Dirs {
 }
 
 /// Starts watching the directories of the workspace's root that the walk enters (each on its
-/// own; symlinks are not followed); `None` (and a warning) when the platform's watcher cannot
-/// be started or the root itself cannot be watched, e.g. over the inotify limits: the
-/// workspace then keeps its initial index (`watching: false`). A directory below the root
-/// that cannot be watched is counted in the status (`unwatched_dirs`).
-pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
+/// own, as the walk reaches it and before it lists it; symlinks are not followed), and gives
+/// the files that walk found ([`walk::walk`]'s): the initial index needs no walk of its own.
+/// `None` (and a warning) when the platform's watcher cannot be started or the root itself
+/// cannot be watched, e.g. over the inotify limits: the workspace then keeps its initial
+/// index (`watching: false`). A directory below the root that cannot be watched is counted in
+/// the status (`unwatched_dirs`).
+pub fn start(
+    ws: &Workspace,
+    settings: &WorkspaceSettings,
+) -> Option<(Watching, Vec<walk::WalkedFile>)> {
     let (feed, rx) = Feed::new(settings.watch_queue_events);
-    let handler_feed = feed.clone();
-    let handler = move |result: DebounceEventResult| match result {
-        Ok(events) => {
-            if events.iter().any(|e| e.need_rescan()) {
-                handler_feed.rescan();
-                return;
-            }
-            let paths = changed_paths(events);
-            if !paths.is_empty() {
-                handler_feed.push(paths);
-            }
-        }
-        Err(errors) => {
-            for e in &errors {
-                tracing::warn!(error = %e, "workspace watcher error: rescanning");
-            }
-            handler_feed.rescan();
-        }
-    };
     let config = notify::Config::default().with_follow_symlinks(false);
-    let started = notify_debouncer_full::new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
+    let started = Debouncer::new(
         settings.watch_debounce,
-        None,
-        handler,
-        NoCache,
+        settings.watch_queue_events,
+        feed.clone(),
         config,
     )
     .and_then(|mut d| {
         // The root first: without it, nothing is watched.
-        d.watch(ws.root(), RecursiveMode::NonRecursive).map(|()| d)
+        d.watch(ws.root()).map(|()| d)
     });
     let mut debouncer = match started {
         Ok(debouncer) => debouncer,
@@ -212,19 +196,23 @@ pub fn start(ws: &Workspace, settings: &WorkspaceSettings) -> Option<Watching> {
     };
     let mut dirs = Dirs::default();
     dirs.watched.insert(String::new());
-    walk::walk_dirs(ws.root(), |dir| {
+    let everything = BTreeSet::from([String::new()]);
+    let (files, _) = walk::walk_targets_and_dirs(ws.root(), &everything, |dir| {
         if !ws.cancel.is_cancelled() {
             dirs.watch(&mut debouncer, ws.root(), dir);
         }
     });
     dirs.publish(ws);
     *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = Some(feed.clone());
-    Some(Watching {
-        debouncer,
-        rx,
-        feed,
-        dirs,
-    })
+    Some((
+        Watching {
+            debouncer,
+            rx,
+            feed,
+            dirs,
+        },
+        files,
+    ))
 }
 
 /// Decrements the running-watcher count when the thread ends, however it ends.
@@ -335,7 +323,7 @@ fn reconcile(
     analyzer: &Arc<Analyzer>,
     settings: &WorkspaceSettings,
     targets: &BTreeSet<String>,
-    debouncer: &mut Debouncer<notify::RecommendedWatcher, NoCache>,
+    debouncer: &mut Debouncer,
     dirs: &mut Dirs,
 ) {
     let whole = targets.contains("");
@@ -373,45 +361,9 @@ fn reconcile(
     index_files(ws, analyzer, settings, found);
 }
 
-/// The paths of the events that may change a file. Opening or reading one changes nothing;
-/// reacting to it would re-index, after every debounce window, each file the indexer itself
-/// had just read (an idle workspace re-indexed itself forever).
-fn changed_paths(events: Vec<notify_debouncer_full::DebouncedEvent>) -> Vec<PathBuf> {
-    events
-        .into_iter()
-        .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
-        .flat_map(|e| e.event.paths)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reading_a_file_is_not_a_change_writing_one_is() {
-        use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind};
-        let event = |kind, path: &str| notify_debouncer_full::DebouncedEvent {
-            event: notify::Event::new(kind).add_path(PathBuf::from(path)),
-            time: std::time::Instant::now(),
-        };
-        let events = vec![
-            event(
-                EventKind::Access(AccessKind::Open(AccessMode::Read)),
-                "/r/read.py",
-            ),
-            event(
-                EventKind::Access(AccessKind::Close(AccessMode::Read)),
-                "/r/read.py",
-            ),
-            event(EventKind::Modify(ModifyKind::Any), "/r/written.py"),
-            event(EventKind::Create(CreateKind::File), "/r/new.py"),
-        ];
-        assert_eq!(
-            changed_paths(events),
-            [PathBuf::from("/r/written.py"), PathBuf::from("/r/new.py")]
-        );
-    }
 
     #[test]
     fn targets_are_the_path_or_the_directory_of_an_ignore_file() {
