@@ -682,8 +682,9 @@ impl Workspaces {
         let thread = std::thread::Builder::new()
             .name("syntaxd-workspace".to_owned())
             .spawn(move || {
-                // A snapshot answers at once; setting up the watcher (seconds on a large tree)
-                // comes after it, and before the walk, so no change made during it is missed.
+                // A snapshot answers at once; the watcher's start comes after it: its walk
+                // watches each directory before listing it (so no change made meanwhile is
+                // missed) and gives the initial index its files.
                 let restored = worker.restore();
                 let (watching, walked) = match settings
                     .watch
@@ -847,10 +848,10 @@ pub const SNAPSHOT_DIR: &str = "workspaces";
 const STORE_BATCH_BYTES: usize = 8 << 20;
 const STORE_BATCH_ENTRIES: usize = 256;
 
-/// Walks the root (unless the watcher's start walked it: `walked`) and indexes every file — after a restore ([`Workspace::restore`]:
-/// `restored`), only the files that are new or whose size or time changed, and it forgets the
-/// files gone — then marks the workspace ready and writes its snapshot. Stops early when the
-/// workspace is closed.
+/// Walks the root (unless the watcher's start walked it: `walked`) and indexes every file —
+/// after a restore ([`Workspace::restore`]: `restored`), only the files that are new or whose
+/// size or time changed, and it forgets the files gone — then marks the workspace ready and
+/// writes its snapshot. Stops early when the workspace is closed.
 fn initial_index(
     ws: &Workspace,
     analyzer: &Arc<Analyzer>,

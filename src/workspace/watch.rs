@@ -1,7 +1,8 @@
-//! Live workspaces: a file watcher (`notify`, debounced per path by our own debouncer) reports changed,
-//! added, renamed and deleted paths; the workspace's own thread re-walks just those paths
-//! with the walk's rules ([`walk::walk_targets`]: ignore files, hidden files, no symlinks,
-//! inside the root) and re-indexes, adds or forgets the files found or gone. A watcher error
+//! Live workspaces: a file watcher (`notify`, debounced per path by the workspace's own
+//! debouncer) reports changed, added, renamed and deleted paths; the workspace's own thread
+//! re-walks just those paths with the walk's rules ([`walk::walk_targets`]: ignore files,
+//! hidden files, no symlinks, inside the root) and re-indexes, adds or forgets the files found
+//! or gone. A watcher error
 //! or overflow — notify's own, or more than `workspace.watch_queue_events` events waiting —
 //! triggers a rescan of the whole root instead. Every change bumps the generation.
 //!
