@@ -177,12 +177,10 @@ pub fn start(
     settings: &WorkspaceSettings,
 ) -> Option<(Watching, Vec<walk::WalkedFile>)> {
     let (feed, rx) = Feed::new(settings.watch_queue_events);
-    let config = notify::Config::default().with_follow_symlinks(false);
     let started = Debouncer::new(
         settings.watch_debounce,
         settings.watch_queue_events,
         feed.clone(),
-        config,
     )
     .and_then(|mut d| {
         // The root first: without it, nothing is watched.
