@@ -16,8 +16,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use notify::EventKind;
-
 use super::watch::Feed;
 
 /// Paths changed and not yet handed on, with the time of each one's last event.
@@ -37,12 +35,27 @@ struct Shared {
 }
 
 impl Shared {
+    fn new(max_paths: usize, feed: Feed) -> Shared {
+        Shared {
+            pending: Mutex::new(Pending::default()),
+            changed: Condvar::new(),
+            max_paths: max_paths.max(1),
+            feed,
+        }
+    }
+
+    /// Ends [`flush_until_stopped`](Self::flush_until_stopped).
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Takes in one event of `notify`.
-    #[cfg_attr(target_os = "linux", allow(dead_code))]
+    #[cfg(any(not(target_os = "linux"), test))]
     fn event(&self, result: notify::Result<notify::Event>) {
         match result {
             Ok(event) if event.need_rescan() => self.feed.rescan(),
@@ -116,9 +129,9 @@ impl Shared {
 /// True for the events that may change a file. Opening or reading one changes nothing;
 /// reacting to it would re-index, after every debounce window, each file the indexer itself
 /// had just read (an idle workspace re-indexed itself forever).
-#[cfg_attr(target_os = "linux", allow(dead_code))]
-pub fn is_change(kind: &EventKind) -> bool {
-    !matches!(kind, EventKind::Access(_))
+#[cfg(any(not(target_os = "linux"), test))]
+fn is_change(kind: &notify::EventKind) -> bool {
+    !matches!(kind, notify::EventKind::Access(_))
 }
 
 /// A platform watcher whose changes reach a [`Feed`] debounced per path.
@@ -136,12 +149,7 @@ impl Debouncer {
     /// The platform watcher cannot start (e.g. over the inotify instance limit); a thread
     /// cannot start.
     pub fn new(window: Duration, max_paths: usize, feed: Feed) -> std::io::Result<Debouncer> {
-        let shared = Arc::new(Shared {
-            pending: Mutex::new(Pending::default()),
-            changed: Condvar::new(),
-            max_paths: max_paths.max(1),
-            feed,
-        });
+        let shared = Arc::new(Shared::new(max_paths, feed));
         let watcher = platform::Watcher::new(Arc::clone(&shared))?;
         let flusher = {
             let shared = Arc::clone(&shared);
@@ -173,24 +181,19 @@ impl Debouncer {
     }
 
     /// Stops the platform watcher and the flushing thread (paths still waiting are dropped:
-    /// the workspace is closing).
-    pub fn stop(mut self) {
-        self.stop_threads();
-    }
-
-    fn stop_threads(&mut self) {
-        self.watcher.stop();
-        self.shared.lock().stop = true;
-        self.shared.changed.notify_all();
-        if let Some(flusher) = self.flusher.take() {
-            let _ = flusher.join();
-        }
+    /// the workspace is closing). Dropping it does the same.
+    pub fn stop(self) {
+        drop(self);
     }
 }
 
 impl Drop for Debouncer {
     fn drop(&mut self) {
-        self.stop_threads();
+        self.watcher.stop();
+        self.shared.stop();
+        if let Some(flusher) = self.flusher.take() {
+            let _ = flusher.join();
+        }
     }
 }
 
@@ -423,17 +426,12 @@ mod platform {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use notify::EventKind;
     use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
 
     fn shared(max_paths: usize) -> (Arc<Shared>, std::sync::mpsc::Receiver<Vec<PathBuf>>) {
         let (feed, rx) = Feed::new(1_000);
-        let shared = Arc::new(Shared {
-            pending: Mutex::new(Pending::default()),
-            changed: Condvar::new(),
-            max_paths,
-            feed,
-        });
-        (shared, rx)
+        (Arc::new(Shared::new(max_paths, feed)), rx)
     }
 
     fn event(kind: EventKind, path: &str) -> notify::Result<notify::Event> {
@@ -469,8 +467,7 @@ mod tests {
             [PathBuf::from("/r/new.py"), PathBuf::from("/r/written.py")]
         );
         assert!(rx.recv_timeout(window * 4).is_err(), "nothing more");
-        shared.lock().stop = true;
-        shared.changed.notify_all();
+        shared.stop();
         flusher.join().expect("flusher ends");
     }
 

@@ -686,14 +686,11 @@ impl Workspaces {
                 // watches each directory before listing it (so no change made meanwhile is
                 // missed) and gives the initial index its files.
                 let restored = worker.restore();
-                let (watching, walked) = match settings
+                let (watching, walked) = settings
                     .watch
                     .then(|| watch::start(&worker, &settings))
                     .flatten()
-                {
-                    Some((watching, walked)) => (Some(watching), Some(walked)),
-                    None => (None, None),
-                };
+                    .unzip();
                 initial_index(&worker, &analyzer, &settings, restored, walked);
                 if let Some(watching) = watching {
                     watch::run(&worker, &analyzer, &settings, watching, &watchers);

@@ -85,11 +85,10 @@ pub fn walk_targets(root: &Path, targets: &std::collections::BTreeSet<String>) -
 pub fn walk_targets_and_dirs(
     root: &Path,
     targets: &std::collections::BTreeSet<String>,
-    on_dir: impl FnMut(&str),
+    mut on_dir: impl FnMut(&str),
 ) -> (Vec<WalkedFile>, Vec<String>) {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    let mut on_dir = on_dir;
     let mut builder = walker(root);
     if !targets.contains("") {
         let wanted: Vec<PathBuf> = targets.iter().map(|t| root.join(t)).collect();

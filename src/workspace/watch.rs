@@ -1,10 +1,9 @@
-//! Live workspaces: a file watcher (`notify`, debounced per path by the workspace's own
-//! debouncer) reports changed, added, renamed and deleted paths; the workspace's own thread
-//! re-walks just those paths with the walk's rules ([`walk::walk_targets`]: ignore files,
-//! hidden files, no symlinks, inside the root) and re-indexes, adds or forgets the files found
-//! or gone. A watcher error
-//! or overflow — notify's own, or more than `workspace.watch_queue_events` events waiting —
-//! triggers a rescan of the whole root instead. Every change bumps the generation.
+//! Live workspaces: a file watcher (inotify on Linux, `notify` elsewhere, debounced per path:
+//! `debounce.rs`) reports changed, added, renamed and deleted paths; the workspace's own
+//! thread re-walks just those paths with the walk's rules ([`walk::walk_targets`]: ignore
+//! files, hidden files, no symlinks, inside the root) and re-indexes, adds or forgets the files
+//! found or gone. A watcher error or overflow — the kernel's queue, or more than
+//! `workspace.watch_queue_events` events waiting — triggers a rescan of the whole root instead. Every change bumps the generation.
 //!
 //! Only the directories the walk enters are watched, each on its own (not recursively): an
 //! ignored `target/` or `node_modules/`, `.git/` and symlinked directories take no watch. Each
@@ -13,7 +12,7 @@
 //! newly ignored is unwatched.
 //!
 //! The watcher stops when the workspace is closed: its thread sees the cancellation within
-//! [`POLL`], drops the watcher (which stops notify's threads) and ends.
+//! [`POLL`], drops the watcher (which stops its threads) and ends.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -280,7 +279,7 @@ pub fn run(
     }
     *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = None;
     Dirs::default().publish(ws);
-    // Stops notify's threads and waits for its debouncer thread.
+    // Stops the watcher's threads and waits for them.
     debouncer.stop();
     tracing::debug!(id = %ws.id(), "workspace watcher stopped");
 }
