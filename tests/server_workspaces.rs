@@ -1128,3 +1128,52 @@ fn a_failed_snapshot_write_is_retried_without_waiting_for_a_change() {
     assert_eq!(restored["reindexed"], 0, "{restored}");
     let _ = s.stop();
 }
+
+#[test]
+fn a_watcher_that_fails_says_so_is_restarted_and_finds_what_it_missed() {
+    use syntaxd::parse::test_hooks::arm;
+    let f = fixture(|_| {});
+    let s = &f.server;
+    let (status, opened) = open(s, &f.root);
+    assert_eq!(status, 201, "{opened}");
+    let id = opened["id"].as_str().expect("id").to_owned();
+    let ready = wait_ready(s, &id);
+    assert_eq!(ready["watching"], true, "{ready}");
+    let root = ready["root"].as_str().expect("root").to_owned();
+    let failures = || support::gauge(s, "syntaxd_workspace_watcher_failures_total").unwrap_or(0.0);
+    let before = failures();
+
+    // The watcher's reader fails on its next wake-up (as a failing poll would), and the first
+    // attempt to start a new watcher fails too.
+    arm(&format!("workspace_watcher_error:{root}"));
+    arm(&format!("workspace_watcher_start:{root}"));
+    std::fs::write(
+        f.root.join("app/missed.py"),
+        "def missed_while_down():\n    pass\n",
+    )
+    .expect("write");
+    // While no watcher runs, the status says so (the first restart waits a second).
+    until("the status says the watcher is down", || {
+        json_of(s.get(&format!("/v1/workspaces/{id}"))).1["watching"] == false
+    });
+    assert!(failures() > before, "the failure is counted");
+    // A new watcher starts; its rescan finds the file written while none was running, and it
+    // sees later changes.
+    until("the file written while down is indexed", || {
+        defined_in(s, &id, "missed_while_down") == ["app/missed.py"]
+    });
+    let status = json_of(s.get(&format!("/v1/workspaces/{id}"))).1;
+    assert_eq!(status["watching"], true, "{status}");
+    assert!(
+        status["watched_dirs"].as_u64() >= ready["watched_dirs"].as_u64(),
+        "{status}"
+    );
+    std::fs::write(
+        f.root.join("src/after.py"),
+        "def written_after_restart():\n    pass\n",
+    )
+    .expect("write");
+    until("the restarted watcher sees a new file", || {
+        defined_in(s, &id, "written_after_restart") == ["src/after.py"]
+    });
+}

@@ -18,7 +18,10 @@
 //! `symbol_config_panic:<language>` (a panic while compiling the tags query),
 //! `symbols_deadline:<language>` (the next symbol extraction runs with a zero deadline, so its
 //! list is cut by the deadline), `symbols_error:<language>` (the next extraction fails: it runs
-//! with invalid limits).
+//! with invalid limits), `workspace_watcher_error:<root>` (the inotify reader of the workspace
+//! at `<root>` fails on its next wake-up, as a failing poll would) and
+//! `workspace_watcher_start:<root>` (the next watcher started for that workspace fails to
+//! start).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};

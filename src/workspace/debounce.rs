@@ -32,15 +32,18 @@ struct Shared {
     /// Paths waiting at most; past it they are dropped and a rescan is asked for.
     max_paths: usize,
     feed: Feed,
+    /// What is watched (the workspace's root), for logs.
+    label: String,
 }
 
 impl Shared {
-    fn new(max_paths: usize, feed: Feed) -> Shared {
+    fn new(max_paths: usize, feed: Feed, label: String) -> Shared {
         Shared {
             pending: Mutex::new(Pending::default()),
             changed: Condvar::new(),
             max_paths: max_paths.max(1),
             feed,
+            label,
         }
     }
 
@@ -82,7 +85,7 @@ impl Shared {
 
     /// The watcher failed: what it missed is found by a rescan.
     fn failed(&self, error: &dyn std::fmt::Display) {
-        tracing::warn!(error = %error, "workspace watcher error: rescanning");
+        tracing::warn!(root = %self.label, error = %error, "workspace watcher error: rescanning");
         self.feed.rescan();
     }
 
@@ -144,12 +147,18 @@ pub struct Debouncer {
 impl Debouncer {
     /// Starts the platform watcher (nothing watched yet) and the thread that hands quiet paths
     /// to `feed` once each has had no event for `window`; at most `max_paths` paths wait.
+    /// `label` names what is watched (the workspace's root) in logs.
     ///
     /// # Errors
     /// The platform watcher cannot start (e.g. over the inotify instance limit); a thread
     /// cannot start.
-    pub fn new(window: Duration, max_paths: usize, feed: Feed) -> std::io::Result<Debouncer> {
-        let shared = Arc::new(Shared::new(max_paths, feed));
+    pub fn new(
+        window: Duration,
+        max_paths: usize,
+        feed: Feed,
+        label: &str,
+    ) -> std::io::Result<Debouncer> {
+        let shared = Arc::new(Shared::new(max_paths, feed, label.to_owned()));
         let watcher = platform::Watcher::new(Arc::clone(&shared))?;
         let flusher = {
             let shared = Arc::clone(&shared);
@@ -170,6 +179,12 @@ impl Debouncer {
     /// The platform refused the watch (gone, no permission, over the watch limit).
     pub fn watch(&mut self, path: &Path) -> std::io::Result<()> {
         self.watcher.watch(path)
+    }
+
+    /// False once the platform watcher has stopped on an error: no change is reported any
+    /// more (its last act was to ask for a rescan) and it must be replaced.
+    pub fn is_alive(&self) -> bool {
+        self.watcher.is_alive()
     }
 
     /// Stops watching `path`.
@@ -254,8 +269,25 @@ mod platform {
         watches: Watches,
         watched: Arc<Mutex<Watched>>,
         stop: Arc<AtomicBool>,
+        /// Set when the reader thread ends without being stopped (an error, a panic).
+        dead: Arc<AtomicBool>,
         waker: Waker,
         reader: Option<std::thread::JoinHandle<()>>,
+    }
+
+    /// Marks the watcher dead when its reader thread ends, however it ends, unless it was
+    /// stopped.
+    struct Ending<'a> {
+        stop: &'a AtomicBool,
+        dead: &'a AtomicBool,
+    }
+
+    impl Drop for Ending<'_> {
+        fn drop(&mut self) {
+            if !self.stop.load(Ordering::Acquire) {
+                self.dead.store(true, Ordering::Release);
+            }
+        }
     }
 
     impl Watcher {
@@ -271,20 +303,33 @@ mod platform {
             let waker = Waker::new(poll.registry(), STOP)?;
             let watched = Arc::new(Mutex::new(Watched::default()));
             let stop = Arc::new(AtomicBool::new(false));
+            let dead = Arc::new(AtomicBool::new(false));
             let reader = {
                 let watched = Arc::clone(&watched);
                 let stop = Arc::clone(&stop);
+                let dead = Arc::clone(&dead);
                 std::thread::Builder::new()
                     .name("syntaxd-inotify".to_owned())
-                    .spawn(move || read_until_stopped(inotify, poll, &shared, &watched, &stop))?
+                    .spawn(move || {
+                        let _ending = Ending {
+                            stop: &stop,
+                            dead: &dead,
+                        };
+                        read_until_stopped(inotify, poll, &shared, &watched, &stop);
+                    })?
             };
             Ok(Watcher {
                 watches,
                 watched,
                 stop,
+                dead,
                 waker,
                 reader: Some(reader),
             })
+        }
+
+        pub fn is_alive(&self) -> bool {
+            !self.dead.load(Ordering::Acquire)
         }
 
         fn lock(&self) -> std::sync::MutexGuard<'_, Watched> {
@@ -337,9 +382,22 @@ mod platform {
         let mut buffer = vec![0u8; 64 * 1024];
         let mut events = Events::with_capacity(8);
         while !stop.load(Ordering::Acquire) {
-            if let Err(e) = poll.poll(&mut events, None) {
+            let polled = poll.poll(&mut events, None);
+            // Fault injection: this wake-up fails as a failing poll would.
+            #[cfg(feature = "test-hooks")]
+            let polled = if crate::parse::test_hooks::take(&format!(
+                "workspace_watcher_error:{}",
+                shared.label
+            )) {
+                Err(io::Error::other("test hook: the watcher's poll failed"))
+            } else {
+                polled
+            };
+            if let Err(e) = polled {
                 if e.kind() != io::ErrorKind::Interrupted {
-                    shared.failed(&e);
+                    // The thread ends: the watcher is dead, and the workspace's thread replaces
+                    // it and rescans (`watch::run`).
+                    tracing::error!(root = %shared.label, error = %e, "workspace watcher failed: it will be replaced");
                     return;
                 }
                 continue;
@@ -417,6 +475,11 @@ mod platform {
             }
         }
 
+        /// `notify` reports its errors as events (each asks for a rescan) and keeps running.
+        pub fn is_alive(&self) -> bool {
+            self.0.is_some()
+        }
+
         pub fn stop(&mut self) {
             self.0 = None;
         }
@@ -431,7 +494,7 @@ mod tests {
 
     fn shared(max_paths: usize) -> (Arc<Shared>, std::sync::mpsc::Receiver<Vec<PathBuf>>) {
         let (feed, rx) = Feed::new(1_000);
-        (Arc::new(Shared::new(max_paths, feed)), rx)
+        (Arc::new(Shared::new(max_paths, feed, "/r".to_owned())), rx)
     }
 
     fn event(kind: EventKind, path: &str) -> notify::Result<notify::Event> {
@@ -497,7 +560,7 @@ mod tests {
         std::fs::write(root.join("old.py"), "x = 1\n").expect("writes");
         let (feed, rx) = Feed::new(1_000);
         let mut debouncer =
-            Debouncer::new(Duration::from_millis(20), 100, feed).expect("watcher starts");
+            Debouncer::new(Duration::from_millis(20), 100, feed, "test").expect("watcher starts");
         debouncer.watch(&root).expect("watches");
         let quiet = Duration::from_millis(300);
         // A read is not a change.

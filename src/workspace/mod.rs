@@ -112,7 +112,8 @@ pub struct WorkspaceStatus {
     pub generation: u64,
     /// When the index last changed (Unix time in milliseconds; 0: never).
     pub last_change_unix_ms: u64,
-    /// True while a file watcher keeps the index up to date.
+    /// True while a file watcher keeps the index up to date; false when none could be
+    /// started, and while a watcher that failed waits to be replaced.
     pub watching: bool,
     /// Directories the watcher watches: those the walk enters (ignored, hidden and
     /// symlinked directories are not watched).
@@ -182,6 +183,8 @@ pub struct Workspace {
     /// Directories watched, and those that could not be (see [`WorkspaceStatus`]).
     watched_dirs: AtomicU64,
     unwatched_dirs: AtomicU64,
+    /// True while the watcher has failed and no new one runs yet (see [`watch::run`]).
+    watcher_down: AtomicBool,
 }
 
 impl Workspace {
@@ -220,6 +223,7 @@ impl Workspace {
             rechecking: AtomicBool::new(false),
             watched_dirs: AtomicU64::new(0),
             unwatched_dirs: AtomicU64::new(0),
+            watcher_down: AtomicBool::new(false),
         }
     }
 
@@ -466,9 +470,11 @@ impl Workspace {
             .collect()
     }
 
-    /// True while a file watcher keeps the index up to date.
+    /// True while a file watcher keeps the index up to date: false when none could be
+    /// started, and while a failed one waits to be replaced.
     pub fn is_watching(&self) -> bool {
-        self.feed.lock().map(|f| f.is_some()).unwrap_or(false)
+        !self.watcher_down.load(Ordering::Acquire)
+            && self.feed.lock().map(|f| f.is_some()).unwrap_or(false)
     }
 
     /// Replaces the entry of `path` with `file`, built from an open document's text: it stands
@@ -1140,6 +1146,7 @@ struct Metrics {
     watched_dirs: IntGauge,
     unwatched_dirs: IntGauge,
     rescans: IntCounter,
+    watcher_failures: IntCounter,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -1149,6 +1156,13 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             tracing::debug!(error = %e, name, "workspace gauge already registered");
         }
         g
+    };
+    let counter = |name: &str, help: &str| {
+        let c = IntCounter::new(name, help).expect("static metric definition is valid");
+        if let Err(e) = prometheus::default_registry().register(Box::new(c.clone())) {
+            tracing::debug!(error = %e, name, "workspace counter already registered");
+        }
+        c
     };
     let counters = |name: &str, help: &str| {
         let c = IntCounterVec::new(prometheus::Opts::new(name, help), &["outcome"])
@@ -1188,17 +1202,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             "syntaxd_workspace_unwatched_dirs",
             "Workspace directories that could not be watched (over the platform's watch limit): changes in them are not seen.",
         ),
-        rescans: {
-            let c = IntCounter::new(
-                "syntaxd_workspace_rescans_total",
-                "Workspace rescans after a watcher overflow or error.",
-            )
-            .expect("static metric definition is valid");
-            if let Err(e) = prometheus::default_registry().register(Box::new(c.clone())) {
-                tracing::debug!(error = %e, "workspace counter already registered");
-            }
-            c
-        },
+        rescans: counter(
+            "syntaxd_workspace_rescans_total",
+            "Workspace rescans after a watcher overflow or error.",
+        ),
+        watcher_failures: counter(
+            "syntaxd_workspace_watcher_failures_total",
+            "Workspace file watchers that stopped on an error (each is replaced, with backoff, and its root rescanned).",
+        ),
     }
 });
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::debounce::Debouncer;
 use super::{METRICS, Workspace, WorkspaceSettings, forget_gone, index_files, walk};
@@ -176,16 +176,7 @@ pub fn start(
     settings: &WorkspaceSettings,
 ) -> Option<(Watching, Vec<walk::WalkedFile>)> {
     let (feed, rx) = Feed::new(settings.watch_queue_events);
-    let started = Debouncer::new(
-        settings.watch_debounce,
-        settings.watch_queue_events,
-        feed.clone(),
-    )
-    .and_then(|mut d| {
-        // The root first: without it, nothing is watched.
-        d.watch(ws.root()).map(|()| d)
-    });
-    let mut debouncer = match started {
+    let mut debouncer = match start_watcher(ws, settings, &feed) {
         Ok(debouncer) => debouncer,
         Err(e) => {
             tracing::warn!(id = %ws.id(), error = %e, "cannot watch the workspace: its index will not follow changes");
@@ -213,6 +204,35 @@ pub fn start(
     ))
 }
 
+/// A platform watcher for the workspace, feeding `feed`, with its root watched (the root
+/// first: without it, nothing is watched).
+fn start_watcher(
+    ws: &Workspace,
+    settings: &WorkspaceSettings,
+    feed: &Feed,
+) -> std::io::Result<Debouncer> {
+    let label = ws.root().display().to_string();
+    // Fault injection: this start fails as one over the inotify limits would.
+    #[cfg(feature = "test-hooks")]
+    if crate::parse::test_hooks::take(&format!("workspace_watcher_start:{label}")) {
+        return Err(std::io::Error::other("test hook: the watcher cannot start"));
+    }
+    let mut debouncer = Debouncer::new(
+        settings.watch_debounce,
+        settings.watch_queue_events,
+        feed.clone(),
+        &label,
+    )?;
+    debouncer.watch(ws.root())?;
+    Ok(debouncer)
+}
+
+/// The first wait before a failed watcher's replacement is tried again; each failure doubles
+/// it, up to [`RESTART_MAX`].
+const RESTART_FIRST: Duration = Duration::from_secs(1);
+/// The longest wait between two attempts to replace a failed watcher.
+const RESTART_MAX: Duration = Duration::from_secs(60);
+
 /// Decrements the running-watcher count when the thread ends, however it ends.
 struct Running<'a>(&'a AtomicU64);
 
@@ -233,11 +253,15 @@ pub fn run(
     running.fetch_add(1, Ordering::AcqRel);
     let _running = Running(running);
     let Watching {
-        mut debouncer,
+        debouncer,
         rx,
         feed,
         mut dirs,
     } = watching;
+    // `None` while a failed watcher waits to be replaced, with when to try next.
+    let mut debouncer = Some(debouncer);
+    let mut retry_at = Instant::now();
+    let mut retry_delay = RESTART_FIRST;
     while !ws.cancel.is_cancelled() {
         let mut paths: Vec<PathBuf> = match rx.recv_timeout(POLL) {
             Ok(paths) => {
@@ -252,9 +276,45 @@ pub fn run(
             feed.queued.fetch_sub(more.len(), Ordering::AcqRel);
             paths.extend(more);
         }
+        if let Some(failed) = debouncer.take_if(|d| !d.is_alive()) {
+            // The watcher stopped on an error: changes are not seen until a new one runs.
+            METRICS.watcher_failures.inc();
+            ws.watcher_down.store(true, Ordering::Release);
+            failed.stop();
+            dirs = Dirs::default();
+            dirs.publish(ws);
+            retry_at = Instant::now();
+            retry_delay = RESTART_FIRST;
+        }
+        let mut replaced = false;
+        if debouncer.is_none() {
+            // What changed meanwhile is found by the rescan that follows the replacement.
+            if Instant::now() < retry_at {
+                continue;
+            }
+            match start_watcher(ws, settings, &feed) {
+                Ok(new) => {
+                    tracing::info!(id = %ws.id(), "workspace: the failed watcher was replaced; rescanning");
+                    debouncer = Some(new);
+                    dirs.watched.insert(String::new());
+                    ws.watcher_down.store(false, Ordering::Release);
+                    replaced = true;
+                }
+                Err(e) => {
+                    tracing::warn!(id = %ws.id(), error = %e, retry_in_s = retry_delay.as_secs(), "workspace: cannot replace the failed watcher");
+                    retry_at = Instant::now() + retry_delay;
+                    retry_delay = (retry_delay * 2).min(RESTART_MAX);
+                    continue;
+                }
+            }
+        }
+        let Some(debouncer) = debouncer.as_mut() else {
+            continue;
+        };
         // Documents evicted from the documents table (not closed) give their path back.
         let mut targets: BTreeSet<String> = ws.dead_overlays().into_iter().collect();
-        if feed.overflow.swap(false, Ordering::AcqRel) {
+        // A new watcher rescans too (and clears any rescan asked of the old one).
+        if feed.overflow.swap(false, Ordering::AcqRel) | replaced {
             METRICS.rescans.inc();
             tracing::info!(id = %ws.id(), "workspace: rescanning after a watcher overflow or error");
             targets.insert(String::new());
@@ -266,7 +326,7 @@ pub fn run(
             }
         }
         if !targets.is_empty() && !ws.cancel.is_cancelled() {
-            reconcile(ws, analyzer, settings, &targets, &mut debouncer, &mut dirs);
+            reconcile(ws, analyzer, settings, &targets, debouncer, &mut dirs);
         }
         // The snapshot follows live changes once they have settled.
         let quiet_ms =
@@ -280,7 +340,9 @@ pub fn run(
     *ws.feed.lock().unwrap_or_else(|p| p.into_inner()) = None;
     Dirs::default().publish(ws);
     // Stops the watcher's threads and waits for them.
-    debouncer.stop();
+    if let Some(debouncer) = debouncer {
+        debouncer.stop();
+    }
     tracing::debug!(id = %ws.id(), "workspace watcher stopped");
 }
 
