@@ -367,7 +367,11 @@ impl SymbolContext {
             (BUDGET_CHECK_INTERVAL * 4) as u32,
         );
         let stopped = if stopped { budget.check() } else { None };
+        let mut scratch = root.walk();
         'nodes: for node in nodes {
+            if !roots.may_start_at(node, &mut scratch) {
+                continue;
+            }
             let mut progress = |_: &QueryCursorState| budget.progress();
             let mut matches = self.cursor.matches_with_options(
                 &config.query,
