@@ -53,7 +53,8 @@ typedef struct {
   const TSFieldMapEntry *field_map_end;
   uint32_t child_index;
   uint32_t structural_child_index;
-  uint32_t position;
+  // The next child's start (after its padding), as `ts_tree_cursor_child_iterator_next` keeps it.
+  Length position;
   // Index of the parent's record when it is visible; UINT32_MAX for a hidden parent.
   uint32_t record;
   // The field a hidden parent carries down to its children (0 for a visible parent).
@@ -112,7 +113,7 @@ static inline int push_frame(Frame **frames, uint32_t *size, uint32_t *capacity,
   return 1;
 }
 
-static inline Frame frame_for(const TSLanguage *language, Subtree parent, uint32_t position,
+static inline Frame frame_for(const TSLanguage *language, Subtree parent, Length position,
                               uint32_t record, uint16_t inherited_field) {
   Frame frame = {
     .parent = parent,
@@ -134,7 +135,9 @@ static inline Frame frame_for(const TSLanguage *language, Subtree parent, uint32
 // Walks the tree of `root` (a tree's root node), writing at most `capacity` records to `out`.
 // `*count` is the number of records (nodes the cursor visits, in its order); `*hidden_missing`
 // the MISSING subtrees the cursor does not visit (counted only when `with_errors`).
-// `cancelled(data)` is polled every `poll_every` records.
+// `cancelled(data)` is polled every `poll_every` records. With `wanted`, it also does what
+// `syntaxd_find_kinds` does in the same pass: `found(data, node)` for every visited node whose
+// kind has `wanted[kind] & mask` set (kinds at or past `kind_count` are not wanted).
 int syntaxd_tree_walk(
   TSNode root,
   SyntaxdWalkNode *out,
@@ -143,7 +146,11 @@ int syntaxd_tree_walk(
   uint32_t *hidden_missing,
   int (*cancelled)(void *),
   void *data,
-  uint32_t poll_every
+  uint32_t poll_every,
+  const uint8_t *wanted,
+  uint32_t kind_count,
+  uint8_t mask,
+  void (*found)(void *, TSNode)
 ) {
   const TSTree *tree = root.tree;
   const TSLanguage *language = tree->language;
@@ -155,6 +162,7 @@ int syntaxd_tree_walk(
   if (capacity == 0) return WALK_NO_ROOM;
 
   uint32_t root_start = root.context[0];  // ts_node_start_byte
+  if (wanted && !found) wanted = NULL;
   out[n++] = (SyntaxdWalkNode) {
     .start = root_start,
     .end = root_start + ts_subtree_size(subtree).bytes,
@@ -172,6 +180,7 @@ int syntaxd_tree_walk(
     out[0].flags |= WALK_UNEXPECTED;
     out[0].lookahead_char = subtree.ptr->lookahead_char;
   }
+  if (wanted && out[0].symbol < kind_count && (wanted[out[0].symbol] & mask)) found(data, root);
   if (ts_subtree_child_count(subtree) == 0) {
     *count = n;
     return WALK_DONE;
@@ -183,7 +192,8 @@ int syntaxd_tree_walk(
   uint32_t missing_capacity = 64;
   Subtree *missing_stack = NULL;
   if (!frames) return WALK_NO_MEMORY;
-  frames[frames_size++] = frame_for(language, subtree, root_start, 0, 0);
+  Length root_position = {root_start, ts_node_start_point(root)};
+  frames[frames_size++] = frame_for(language, subtree, root_position, 0, 0);
   int result = WALK_DONE;
 
   while (frames_size > 0) {
@@ -200,8 +210,9 @@ int syntaxd_tree_walk(
     }
 
     const Subtree *children = ts_subtree_children(frame->parent);
-    Subtree child = children[frame->child_index];
-    uint32_t position = frame->position;
+    const Subtree *child_ref = &children[frame->child_index];
+    Subtree child = *child_ref;
+    Length position = frame->position;
     bool extra = ts_subtree_extra(child);
     TSSymbol alias = 0;
     uint16_t field = 0;
@@ -212,10 +223,10 @@ int syntaxd_tree_walk(
     }
     bool visible = ts_subtree_visible(child) || alias != 0;
     // Advance the parent's iterator as `ts_tree_cursor_child_iterator_next` does.
-    frame->position += ts_subtree_size(child).bytes;
+    frame->position = length_add(frame->position, ts_subtree_size(child));
     frame->child_index++;
     if (frame->child_index < frame->parent.ptr->child_count) {
-      frame->position += ts_subtree_padding(children[frame->child_index]).bytes;
+      frame->position = length_add(frame->position, ts_subtree_padding(children[frame->child_index]));
     }
     uint32_t child_count = ts_subtree_child_count(child);
 
@@ -239,16 +250,20 @@ int syntaxd_tree_walk(
         }
       }
       uint32_t record = n;
+      TSSymbol kind = public_symbol(language, alias ? alias : ts_subtree_symbol(child));
       out[n++] = (SyntaxdWalkNode) {
-        .start = position,
-        .end = position + ts_subtree_size(child).bytes,
+        .start = position.bytes,
+        .end = position.bytes + ts_subtree_size(child).bytes,
         .closes = 0,
         .lookahead_char = lookahead,
-        .symbol = public_symbol(language, alias ? alias : ts_subtree_symbol(child)),
+        .symbol = kind,
         .field = field,
         .flags = flags,
         .leaf = 1,
       };
+      if (wanted && kind < kind_count && (wanted[kind] & mask)) {
+        found(data, ts_node_new(tree, child_ref, position, alias));
+      }
       // Marks every hidden frame up to the nearest visible one as having written.
       for (uint32_t i = frames_size; i > 0; i--) {
         Frame *up = &frames[i - 1];

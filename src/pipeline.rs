@@ -15,7 +15,9 @@ use crate::cache::{Cache, CacheEntry, CacheError, CacheKey, Lookup, Tier, TreeSu
 use crate::language::{Language, LanguageError, QueryKind, compile_guarded, registry};
 use crate::parse::{CancelHandle, ParseBudget, ParseEngine, ParseError};
 use crate::query::IncompleteReason;
-use crate::symbols::{SymbolConfig, SymbolError, SymbolOptions, SymbolsResult, extract_symbols};
+use crate::symbols::{
+    SymbolConfig, SymbolContext, SymbolError, SymbolOptions, SymbolsResult, extract_symbols,
+};
 
 pub use crate::parse::PARSE_THREAD_STACK_BYTES;
 
@@ -366,24 +368,40 @@ impl Analyzer {
         // the encoding and the symbol extraction, not only the parse.
         let cancel = &budget.cancel;
         let cancelled = || ParseError::Cancelled { language: id };
-        let bytes = bytecode::encode_unless(
-            &outcome.tree,
-            &source,
-            &bytecode::EncodeMeta {
-                language_id: id,
-                grammar_version: &language.grammar_version,
-            },
-            &|| cancel.is_cancelled(),
-        )
+        let config = self.symbol_config(language);
+        let mut options = symbol_options(id);
+        options.limits.cancel = Some(cancel.flag());
+        let meta = bytecode::EncodeMeta {
+            language_id: id,
+            grammar_version: &language.grammar_version,
+        };
+        // One walk of the tree encodes it and finds the symbol extraction's match roots.
+        let (bytes, roots) = match config.as_ref().and_then(|c| c.wanted_kinds(&options)) {
+            Some(kinds) => bytecode::encode_finding(
+                &outcome.tree,
+                &source,
+                &meta,
+                &|| cancel.is_cancelled(),
+                kinds,
+            ),
+            None => {
+                bytecode::encode_unless(&outcome.tree, &source, &meta, &|| cancel.is_cancelled())
+                    .map(|bytes| (bytes, None))
+            }
+        }
         .ok_or_else(cancelled)?;
-        let answer = self.symbol_config(language).map(|config| {
-            let mut options = symbol_options(id);
-            options.limits.cancel = Some(cancel.flag());
-            let result = extract_symbols(&config, outcome.tree.root_node(), &source, &options)
-                .map_err(|e| {
-                    tracing::error!(language = id, error = %e, "symbol extraction failed");
-                    AnalyzeError::Symbols(SymbolsFailure::Extraction(e))
-                })?;
+        let answer = config.map(|config| {
+            let root = outcome.tree.root_node();
+            let result = match roots {
+                Some(roots) => {
+                    SymbolContext::new().extract_at(&config, root, &source, &options, roots)
+                }
+                None => extract_symbols(&config, root, &source, &options),
+            }
+            .map_err(|e| {
+                tracing::error!(language = id, error = %e, "symbol extraction failed");
+                AnalyzeError::Symbols(SymbolsFailure::Extraction(e))
+            })?;
             let cut = matches!(
                 result.incomplete_reason,
                 Some(IncompleteReason::Deadline | IncompleteReason::Cancelled)

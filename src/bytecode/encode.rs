@@ -9,7 +9,7 @@ use super::format::{
     NODE_HAS_FIELD, NODE_HAS_FLAGS, OP_ENTER, OP_EXT, OP_LEAF, OP_LEAVE, checksum_of, write_header,
 };
 use super::varint::write_varint;
-use super::walk::{WalkFailure, Walked, unexpected_char_text, walk};
+use super::walk::{WalkFailure, Walked, WantedKinds, unexpected_char_text, walk};
 
 /// What the header records besides facts taken from the tree and the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,11 +44,34 @@ pub fn encode_unless(
     meta: &EncodeMeta,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Vec<u8>> {
+    encode_walk(tree, source, meta, cancelled, None).map(|(bytes, _)| bytes)
+}
+
+/// [`encode_unless`], collecting in the same walk the nodes of the `kinds` wanted (a symbol
+/// extraction's match roots, as [`super::walk::find_kinds`] finds them), so that the tree is
+/// walked once for both. The nodes are `None` when the walk fell back to a cursor.
+pub(crate) fn encode_finding<'tree>(
+    tree: &'tree Tree,
+    source: &[u8],
+    meta: &EncodeMeta,
+    cancelled: &dyn Fn() -> bool,
+    kinds: WantedKinds<'_>,
+) -> Option<(Vec<u8>, Option<Vec<Node<'tree>>>)> {
+    encode_walk(tree, source, meta, cancelled, Some(kinds))
+}
+
+fn encode_walk<'tree>(
+    tree: &'tree Tree,
+    source: &[u8],
+    meta: &EncodeMeta,
+    cancelled: &dyn Fn() -> bool,
+    kinds: Option<WantedKinds<'_>>,
+) -> Option<(Vec<u8>, Option<Vec<Node<'tree>>>)> {
     // Polled once before any work (a small tree is walked without a poll).
     if cancelled() {
         return None;
     }
-    let walk = collect(tree, source.len(), cancelled)?;
+    let (walk, found) = collect(tree, source.len(), cancelled, kinds)?;
 
     // Kind table: (kind id, named) pairs sorted by descending frequency, so that the common
     // kinds get one-byte indices.
@@ -168,7 +191,7 @@ pub fn encode_unless(
             .count();
         add_phantoms(tree, &mut out, header_len, visible_missing);
     }
-    Some(out)
+    Some((out, found))
 }
 
 // ---- private helpers ------------------------------------------------------------------------
@@ -235,11 +258,22 @@ fn slot_is_named(slot: usize) -> bool {
 
 /// One preorder pass over the tree recording every node a `TreeCursor` visits: the C walk
 /// (see [`super::walk`]), or the cursor itself if the C walk cannot run.
-fn collect(tree: &Tree, source_len: usize, cancelled: &dyn Fn() -> bool) -> Option<Walk> {
-    match walk(tree, cancelled, CANCEL_POLL_NODES as u32) {
-        Ok(walked) => Some(from_walked(tree, walked)),
+/// With `kinds`, the C walk also gives the nodes of those kinds (`None` after a fallback).
+fn collect<'tree>(
+    tree: &'tree Tree,
+    source_len: usize,
+    cancelled: &dyn Fn() -> bool,
+    kinds: Option<WantedKinds<'_>>,
+) -> Option<(Walk, Option<Vec<Node<'tree>>>)> {
+    match walk(tree, cancelled, CANCEL_POLL_NODES as u32, kinds) {
+        Ok(mut walked) => {
+            let found = kinds.map(|_| std::mem::take(&mut walked.found));
+            Some((from_walked(tree, walked), found))
+        }
         Err(WalkFailure::Cancelled) => None,
-        Err(WalkFailure::Unavailable) => collect_with_cursor(tree, source_len, cancelled),
+        Err(WalkFailure::Unavailable) => {
+            collect_with_cursor(tree, source_len, cancelled).map(|w| (w, None))
+        }
     }
 }
 
@@ -273,7 +307,7 @@ fn named_by_kind(tree: &Tree) -> Vec<bool> {
         .collect()
 }
 
-fn from_walked(tree: &Tree, walked: Walked) -> Walk {
+fn from_walked(tree: &Tree, walked: Walked<'_>) -> Walk {
     let tree_has_error = tree.root_node().has_error();
     let named_by_kind = named_by_kind(tree);
     let mut kind_slots: Vec<KindSlot> = Vec::new();
@@ -581,7 +615,7 @@ mod tests {
         for (grammar, name, source) in samples() {
             parser.set_language(&grammar).expect("grammar");
             let tree = parser.parse(&source, None).expect("parses");
-            let c = collect(&tree, source.len(), &|| false).expect("walks");
+            let (c, _) = collect(&tree, source.len(), &|| false, None).expect("walks");
             let cursor = collect_with_cursor(&tree, source.len(), &|| false).expect("walks");
             assert!(c.hidden_missing.is_some(), "{name}: the C walk ran");
             assert_eq!(c.tree_has_error, cursor.tree_has_error, "{name}");
@@ -652,6 +686,7 @@ mod tests {
                 polls.get() == 3
             },
             CANCEL_POLL_NODES as u32,
+            None,
         );
         assert!(matches!(walked, Err(WalkFailure::Cancelled)));
         assert_eq!(polls.get(), 3);

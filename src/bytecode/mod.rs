@@ -28,6 +28,7 @@ mod verify;
 pub(crate) mod walk;
 
 pub use decode::{DecodeError, decode, read_header};
+pub(crate) use encode::encode_finding;
 pub use encode::{EncodeMeta, encode, encode_unless};
 pub use format::{FORMAT_VERSION, Header, MAGIC};
 pub use lines::LineIndex;

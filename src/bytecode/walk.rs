@@ -44,6 +44,10 @@ unsafe extern "C" {
         cancelled: Option<unsafe extern "C" fn(*mut c_void) -> c_int>,
         data: *mut c_void,
         poll_every: u32,
+        wanted: *const u8,
+        kind_count: u32,
+        mask: u8,
+        found: Option<unsafe extern "C" fn(*mut c_void, tree_sitter::ffi::TSNode)>,
     ) -> c_int;
     fn syntaxd_find_kinds(
         root: tree_sitter::ffi::TSNode,
@@ -58,11 +62,23 @@ unsafe extern "C" {
 }
 
 /// What the walk found.
-pub(crate) struct Walked {
+pub(crate) struct Walked<'tree> {
     /// Every node the cursor visits, in preorder.
     pub nodes: Vec<WalkNode>,
     /// MISSING nodes the cursor does not visit (hidden ones); counted in trees with errors.
     pub hidden_missing: u32,
+    /// The nodes of the wanted kinds, in preorder (what [`find_kinds`] finds), when kinds
+    /// were asked for.
+    pub found: Vec<tree_sitter::Node<'tree>>,
+}
+
+/// Node kinds a walk also collects: those whose `table[kind] & mask` is set.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WantedKinds<'a> {
+    /// Flags by kind id.
+    pub table: &'a [u8],
+    /// The flags wanted.
+    pub mask: u8,
 }
 
 /// Why the walk gave no result.
@@ -75,27 +91,36 @@ pub(crate) enum WalkFailure {
     Unavailable,
 }
 
-unsafe extern "C" fn poll(data: *mut c_void) -> c_int {
-    // SAFETY: `data` is the `&&dyn Fn() -> bool` that `walk` passed, alive for the call.
-    let cancelled = unsafe { &*(data as *const &dyn Fn() -> bool) };
-    // A panic must not unwind into C: count it as a cancellation.
-    c_int::from(catch_unwind(AssertUnwindSafe(cancelled)).unwrap_or(true))
-}
-
-/// Walks `tree`, polling `cancelled` every `poll_every` nodes.
-pub(crate) fn walk(
-    tree: &Tree,
+/// Walks `tree`, polling `cancelled` every `poll_every` nodes; with `kinds`, also collects the
+/// nodes of those kinds in the same pass (a symbol extraction's match roots).
+pub(crate) fn walk<'tree>(
+    tree: &'tree Tree,
     cancelled: &dyn Fn() -> bool,
     poll_every: u32,
-) -> Result<Walked, WalkFailure> {
+    kinds: Option<WantedKinds<'_>>,
+) -> Result<Walked<'tree>, WalkFailure> {
     let root = tree.root_node();
     let capacity = u32::try_from(root.descendant_count()).map_err(|_| WalkFailure::Unavailable)?;
     let mut nodes: Vec<WalkNode> = Vec::with_capacity(capacity as usize);
     let mut count = 0u32;
     let mut hidden_missing = 0u32;
-    let data: *const &dyn Fn() -> bool = &cancelled;
+    let mut state = FindState {
+        cancelled,
+        nodes: Vec::new(),
+    };
+    let data: *mut FindState<'_> = &mut state;
+    let (wanted, kind_count, mask) = match kinds {
+        Some(k) => (
+            k.table.as_ptr(),
+            u32::try_from(k.table.len()).unwrap_or(u32::MAX),
+            k.mask,
+        ),
+        None => (std::ptr::null(), 0, 0),
+    };
     // SAFETY: `root` belongs to `tree`, which outlives the call; `nodes` has room for
-    // `capacity` records and the C side writes at most that many; `data` outlives the call.
+    // `capacity` records and the C side writes at most that many; `wanted` (when not null)
+    // holds `kind_count` bytes and outlives the call; `data` points at `state`, alive and only
+    // used through `data` until the call returns.
     let result = unsafe {
         syntaxd_tree_walk(
             root.into_raw(),
@@ -103,18 +128,30 @@ pub(crate) fn walk(
             capacity,
             &mut count,
             &mut hidden_missing,
-            Some(poll),
-            data as *mut c_void,
+            Some(poll_find),
+            data.cast::<c_void>(),
             poll_every,
+            wanted,
+            kind_count,
+            mask,
+            Some(found_kind),
         )
     };
     match result {
         WALK_DONE => {
             // SAFETY: the walk initialised the first `count` (≤ capacity) records.
             unsafe { nodes.set_len(count.min(capacity) as usize) };
+            let found = state
+                .nodes
+                .into_iter()
+                // SAFETY: each raw node was made by tree-sitter's `ts_node_new` over a subtree
+                // of `tree`, which lives for `'tree`.
+                .map(|raw| unsafe { tree_sitter::Node::from_raw(raw) })
+                .collect();
             Ok(Walked {
                 nodes,
                 hidden_missing,
+                found,
             })
         }
         WALK_CANCELLED => Err(WalkFailure::Cancelled),
@@ -122,21 +159,22 @@ pub(crate) fn walk(
     }
 }
 
-/// What [`find_kinds`] hands to its C callbacks.
+/// What [`find_kinds`] and [`walk`] hand to their C callbacks.
 struct FindState<'a> {
     cancelled: &'a dyn Fn() -> bool,
     nodes: Vec<tree_sitter::ffi::TSNode>,
 }
 
 unsafe extern "C" fn poll_find(data: *mut c_void) -> c_int {
-    // SAFETY: `data` is the `FindState` that `find_kinds` passed, alive for the call.
+    // SAFETY: `data` is the `FindState` that `find_kinds` or `walk` passed, alive for the call.
     let state = unsafe { &*(data as *const FindState<'_>) };
+    // A panic must not unwind into C: count it as a cancellation.
     c_int::from(catch_unwind(AssertUnwindSafe(state.cancelled)).unwrap_or(true))
 }
 
 unsafe extern "C" fn found_kind(data: *mut c_void, node: tree_sitter::ffi::TSNode) {
-    // SAFETY: `data` is the `FindState` that `find_kinds` passed, alive and not otherwise
-    // borrowed during the call.
+    // SAFETY: `data` is the `FindState` that `find_kinds` or `walk` passed, alive and not
+    // otherwise borrowed during the call.
     let state = unsafe { &mut *(data as *mut FindState<'_>) };
     // A failed allocation aborts the process, as everywhere in Rust: nothing unwinds into C.
     state.nodes.push(node);
@@ -300,6 +338,7 @@ mod tests {
             parser.set_language(grammar).expect("grammar loads");
             let tree = parser.parse(source, None).expect("parses");
             let expected = cursor_preorder(&tree);
+            let expected_len = expected.len();
             // Every kind id, ERROR (65535) included.
             let all = vec![1u8; usize::from(u16::MAX) + 1];
             let (found, cancelled) =
@@ -335,6 +374,36 @@ mod tests {
                 .copied()
                 .collect();
             assert_eq!(found, want, "{id}: the wanted kind only");
+            // The encoder's walk finds the same nodes in the same pass, at the same positions.
+            for (table, mask, expected) in [(&all, 1, &expected), (&one, 2, &want)] {
+                let kinds = WantedKinds { table, mask };
+                let walked = walk(&tree, &|| false, 16, Some(kinds)).expect("walks");
+                assert_eq!(&walked.found, expected, "{id}: the encoder walk's nodes");
+                assert_eq!(
+                    walked.nodes.len(),
+                    expected_len,
+                    "{id}: every node recorded"
+                );
+                for (f, e) in walked.found.iter().zip(expected.iter()) {
+                    assert_eq!(
+                        (
+                            f.start_position(),
+                            f.end_position(),
+                            f.kind_id(),
+                            f.parent()
+                        ),
+                        (
+                            e.start_position(),
+                            e.end_position(),
+                            e.kind_id(),
+                            e.parent()
+                        ),
+                        "{id}: same node"
+                    );
+                }
+            }
+            let without = walk(&tree, &|| false, 16, None).expect("walks");
+            assert!(without.found.is_empty());
             assert_eq!(
                 cursor_kinds(tree.root_node(), &one, 2),
                 want,

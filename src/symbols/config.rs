@@ -98,6 +98,15 @@ impl MatchRoots {
         &self.flags
     }
 
+    /// The flags an extraction runs the query at: definitions, and references when asked for.
+    pub(crate) fn mask(include_references: bool) -> u8 {
+        if include_references {
+            Self::DEFINITION | Self::REFERENCE
+        } else {
+            Self::DEFINITION
+        }
+    }
+
     /// Whether a match of some pattern may start at `node` (of a kind in the table): false
     /// when every pattern rooted in its kind needs a child `node` lacks. `cursor` is scratch.
     pub(crate) fn may_start_at<'tree>(
@@ -535,6 +544,21 @@ impl SymbolConfig {
             tags_query: tags_query_hash(tags_query),
             macro_lines,
         })
+    }
+
+    /// The node kinds a full extraction with `options` runs the query at, for a walk of the
+    /// tree to collect ([`SymbolContext::extract_at`](super::SymbolContext::extract_at)
+    /// takes them); `None` when the query runs over the whole tree.
+    pub(crate) fn wanted_kinds(
+        &self,
+        options: &super::SymbolOptions,
+    ) -> Option<crate::bytecode::walk::WantedKinds<'_>> {
+        self.match_roots
+            .as_ref()
+            .map(|roots| crate::bytecode::walk::WantedKinds {
+                table: roots.table(),
+                mask: MatchRoots::mask(options.include_references),
+            })
     }
 
     /// The grammar this configuration was compiled for.

@@ -235,18 +235,33 @@ impl SymbolContext {
         options: &SymbolOptions,
     ) -> Result<(SymbolsResult, Vec<bool>), SymbolError> {
         let (candidates, reason) = self.collect(config, root, source, options, 0..usize::MAX);
-        record_incomplete(reason);
-        let (symbols, doc_above) = finish(candidates);
-        Ok((
-            SymbolsResult {
-                symbols_format: SYMBOLS_FORMAT_VERSION,
-                tags_query: config.tags_query.clone(),
-                symbols,
-                complete: reason.is_none(),
-                incomplete_reason: reason,
-            },
-            doc_above,
-        ))
+        Ok(result_of(config, candidates, reason))
+    }
+
+    /// [`extract`](Self::extract) of a whole tree (`root` is its root) whose match roots for
+    /// `options` ([`SymbolConfig::wanted_kinds`]) the walk that encoded it found: the tree is
+    /// not walked again for them. A tree the query does not run at match roots for is
+    /// extracted as by [`extract`](Self::extract).
+    ///
+    /// # Errors
+    /// As [`extract`](Self::extract).
+    pub(crate) fn extract_at<'tree>(
+        &mut self,
+        config: &SymbolConfig,
+        root: Node<'tree>,
+        source: &[u8],
+        options: &SymbolOptions,
+        roots: Vec<Node<'tree>>,
+    ) -> Result<SymbolsResult, SymbolError> {
+        match &config.match_roots {
+            Some(match_roots) if !root.has_error() && self.at_roots => {
+                self.check(config, root, source, options)?;
+                let (candidates, reason) =
+                    self.collect_at_roots(config, match_roots, root, source, options, Some(roots));
+                Ok(result_of(config, candidates, reason).0)
+            }
+            _ => self.extract(config, root, source, options),
+        }
     }
 
     /// Refuses invalid limits, a tree of another grammar and a tree longer than `source`.
@@ -285,7 +300,7 @@ impl SymbolContext {
         let whole = bytes.start == 0 && bytes.end >= root.end_byte();
         match &config.match_roots {
             Some(roots) if whole && !root.has_error() && self.at_roots => {
-                self.collect_at_roots(config, roots, root, source, options)
+                self.collect_at_roots(config, roots, root, source, options, None)
             }
             _ => self.collect_in_range(config, root, source, options, bytes),
         }
@@ -334,7 +349,8 @@ impl SymbolContext {
 
     /// [`collect`](Self::collect) over the whole tree, running the query only at the nodes
     /// whose kind roots a wanted pattern (definitions; references too when asked for), with
-    /// matches starting at that node alone.
+    /// matches starting at that node alone. Those nodes are `walked` when the caller has them
+    /// already (in preorder, as `find_kinds` gives them); else the tree is walked for them.
     fn collect_at_roots<'tree>(
         &mut self,
         config: &SymbolConfig,
@@ -342,14 +358,11 @@ impl SymbolContext {
         root: Node<'tree>,
         source: &[u8],
         options: &SymbolOptions,
+        walked: Option<Vec<Node<'tree>>>,
     ) -> (Vec<Candidate<'tree>>, Option<IncompleteReason>) {
         let limits = &options.limits;
         let budget = Budget::start(limits);
-        let wanted = if options.include_references {
-            MatchRoots::DEFINITION | MatchRoots::REFERENCE
-        } else {
-            MatchRoots::DEFINITION
-        };
+        let wanted = MatchRoots::mask(options.include_references);
         self.cursor.set_match_limit(limits.match_limit);
         self.cursor.set_byte_range(0..usize::MAX);
         self.cursor.set_max_start_depth(Some(0));
@@ -359,13 +372,16 @@ impl SymbolContext {
         let mut exceeded = false;
         let cancelled = || budget.check().is_some();
         // Stopped by the budget during the walk: the matches at the nodes found so far count.
-        let (nodes, stopped) = crate::bytecode::walk::find_kinds_or_cursor(
-            root,
-            roots.table(),
-            wanted,
-            &cancelled,
-            (BUDGET_CHECK_INTERVAL * 4) as u32,
-        );
+        let (nodes, stopped) = match walked {
+            Some(nodes) => (nodes, false),
+            None => crate::bytecode::walk::find_kinds_or_cursor(
+                root,
+                roots.table(),
+                wanted,
+                &cancelled,
+                (BUDGET_CHECK_INTERVAL * 4) as u32,
+            ),
+        };
         let stopped = if stopped { budget.check() } else { None };
         let mut scratch = root.walk();
         'nodes: for node in nodes {
@@ -563,6 +579,27 @@ pub fn extract_symbols(
     options: &SymbolOptions,
 ) -> Result<SymbolsResult, SymbolError> {
     SymbolContext::new().extract(config, root, source, options)
+}
+
+/// The answer of an extraction from its candidates, with per symbol whether its doc came from
+/// above it.
+fn result_of(
+    config: &SymbolConfig,
+    candidates: Vec<Candidate<'_>>,
+    reason: Option<IncompleteReason>,
+) -> (SymbolsResult, Vec<bool>) {
+    record_incomplete(reason);
+    let (symbols, doc_above) = finish(candidates);
+    (
+        SymbolsResult {
+            symbols_format: SYMBOLS_FORMAT_VERSION,
+            tags_query: config.tags_query.clone(),
+            symbols,
+            complete: reason.is_none(),
+            incomplete_reason: reason,
+        },
+        doc_above,
+    )
 }
 
 /// Normalises definition kinds in order (a parent precedes its children, so a function's

@@ -2,11 +2,16 @@
 //! start (its match roots) instead of over the whole tree at once. These tests hold the two
 //! ways to the same answer, symbol for symbol, on every language's fixtures and snippets and
 //! on real corpora (the Python standard library, the system's C headers), with and without
-//! references.
+//! references. The parse pipeline, which finds the match roots in the walk that encodes the
+//! tree, stores the same list.
 
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use syntaxd::language::{Language, QueryKind, registry};
+use syntaxd::parse::{CancelHandle, EngineConfig, ParseEngine, ParseError};
+use syntaxd::pipeline::{AnalyzeError, Analyzer};
 use syntaxd::symbols::{SymbolConfig, SymbolContext, SymbolOptions};
 
 use crate::corpus;
@@ -18,9 +23,24 @@ fn config(lang: &Language) -> Option<SymbolConfig> {
     Some(SymbolConfig::new(grammar.clone(), &text).expect("registry tags queries compile"))
 }
 
-/// Extracts `source` both ways (definitions only, then with references) and returns a
-/// description of the first difference, if any.
-fn difference(lang: &Language, config: &SymbolConfig, source: &[u8]) -> Option<String> {
+/// A pipeline without a cache, as a miss or `syntaxd index` parses.
+fn analyzer() -> Analyzer {
+    Analyzer::new(
+        ParseEngine::new(EngineConfig::default()),
+        None,
+        64 << 20,
+        Duration::from_secs(60),
+    )
+}
+
+/// Extracts `source` both ways (definitions only, then with references) and through the
+/// pipeline, and returns a description of the first difference, if any.
+fn difference(
+    analyzer: &Analyzer,
+    lang: &'static Language,
+    config: &SymbolConfig,
+    source: &[u8],
+) -> Option<String> {
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(lang.ts_language().expect("available"))
@@ -37,6 +57,25 @@ fn difference(lang: &Language, config: &SymbolConfig, source: &[u8]) -> Option<S
         let whole = SymbolContext::whole_tree()
             .extract(config, tree.root_node(), source, &options)
             .expect("extracts");
+        if !include_references {
+            // What a parse stores: symbols from the roots its encoding walk found.
+            let entry = match analyzer.parse_entry(lang, source.to_vec(), CancelHandle::new()) {
+                Ok((entry, _, _)) => Some(entry),
+                // Inputs the pipeline refuses (tree-sitter parses them anyway).
+                Err(AnalyzeError::Parse(
+                    ParseError::InvalidUtf8 { .. } | ParseError::Binary { .. },
+                )) => None,
+                Err(e) => return Some(format!("the pipeline failed: {e}")),
+            };
+            if let Some(entry) = entry
+                && entry.symbols.as_deref() != Some(whole.to_json().as_slice())
+            {
+                return Some(format!(
+                    "the pipeline's stored list differs from the whole-tree query's ({} symbols)",
+                    whole.symbols.len()
+                ));
+            }
+        }
         if at_roots != whole {
             let first = at_roots
                 .symbols
@@ -78,6 +117,7 @@ fn extraction_at_match_roots_equals_the_whole_tree_query_on_every_fixture() {
     let snippets = files_in(&root.join("snippets"));
     let mut failures = Vec::new();
     let mut compared = 0;
+    let analyzer = analyzer();
     for lang in registry().languages().iter().filter(|l| l.available()) {
         let Some(config) = config(lang) else { continue };
         let mut inputs: Vec<PathBuf> = files_in(&root.join("symbols").join(&lang.id))
@@ -98,7 +138,7 @@ fn extraction_at_match_roots_equals_the_whole_tree_query_on_every_fixture() {
         for input in inputs {
             let source = std::fs::read(&input).expect("reads");
             compared += 1;
-            if let Some(d) = difference(lang, &config, &source) {
+            if let Some(d) = difference(&analyzer, lang, &config, &source) {
                 failures.push(format!("{}: {d}", input.display()));
             }
         }
@@ -112,6 +152,7 @@ fn extraction_at_match_roots_equals_the_whole_tree_query_on_real_code() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut compared = 0;
     let mut failures = Vec::new();
+    let analyzer = analyzer();
     // Every third Python module and every fifth C header keep the test to seconds.
     for (language, every) in [("python", 3), ("c", 5)] {
         let Some(lang) = registry()
@@ -130,7 +171,7 @@ fn extraction_at_match_roots_equals_the_whole_tree_query_on_real_code() {
         for file in corpus::files(tmp.path(), language).iter().step_by(every) {
             let source = std::fs::read(file).expect("reads");
             compared += 1;
-            if let Some(d) = difference(lang, &config, &source) {
+            if let Some(d) = difference(&analyzer, lang, &config, &source) {
                 failures.push(format!("{}: {d}", file.display()));
             }
         }
