@@ -181,8 +181,8 @@ impl Debouncer {
         self.watcher.watch(path)
     }
 
-    /// False once the platform watcher has stopped on an error: no change is reported any
-    /// more (its last act was to ask for a rescan) and it must be replaced.
+    /// False once the platform watcher has stopped on an error (it logged it): no change is
+    /// reported any more, so it must be replaced and the root rescanned (`watch::run`).
     pub fn is_alive(&self) -> bool {
         self.watcher.is_alive()
     }
