@@ -376,19 +376,13 @@ impl Analyzer {
             grammar_version: &language.grammar_version,
         };
         // One walk of the tree encodes it and finds the symbol extraction's match roots.
-        let (bytes, roots) = match config.as_ref().and_then(|c| c.wanted_kinds(&options)) {
-            Some(kinds) => bytecode::encode_finding(
-                &outcome.tree,
-                &source,
-                &meta,
-                &|| cancel.is_cancelled(),
-                kinds,
-            ),
-            None => {
-                bytecode::encode_unless(&outcome.tree, &source, &meta, &|| cancel.is_cancelled())
-                    .map(|bytes| (bytes, None))
-            }
-        }
+        let (bytes, roots) = bytecode::encode_finding(
+            &outcome.tree,
+            &source,
+            &meta,
+            &|| cancel.is_cancelled(),
+            config.as_ref().and_then(|c| c.wanted_kinds(&options)),
+        )
         .ok_or_else(cancelled)?;
         let answer = config.map(|config| {
             let root = outcome.tree.root_node();

@@ -1134,10 +1134,8 @@ fn a_watcher_that_fails_says_so_is_restarted_and_finds_what_it_missed() {
     use syntaxd::parse::test_hooks::arm;
     let f = fixture(|_| {});
     let s = &f.server;
-    let (status, opened) = open(s, &f.root);
-    assert_eq!(status, 201, "{opened}");
-    let id = opened["id"].as_str().expect("id").to_owned();
-    let ready = wait_ready(s, &id);
+    let ready = open_and_settle(s, &f.root);
+    let id = ready["id"].as_str().expect("id").to_owned();
     assert_eq!(ready["watching"], true, "{ready}");
     let root = ready["root"].as_str().expect("root").to_owned();
     let failures = || support::gauge(s, "syntaxd_workspace_watcher_failures_total").unwrap_or(0.0);

@@ -44,23 +44,14 @@ pub fn encode_unless(
     meta: &EncodeMeta,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Vec<u8>> {
-    encode_walk(tree, source, meta, cancelled, None).map(|(bytes, _)| bytes)
+    encode_finding(tree, source, meta, cancelled, None).map(|(bytes, _)| bytes)
 }
 
-/// [`encode_unless`], collecting in the same walk the nodes of the `kinds` wanted (a symbol
-/// extraction's match roots, as [`super::walk::find_kinds`] finds them), so that the tree is
-/// walked once for both. The nodes are `None` when the walk fell back to a cursor.
+/// [`encode_unless`], collecting in the same walk the nodes of the `kinds` wanted, if any (a
+/// symbol extraction's match roots, as [`super::walk::find_kinds`] finds them), so that the
+/// tree is walked once for both. The nodes are `None` without `kinds` and when the walk fell
+/// back to a cursor.
 pub(crate) fn encode_finding<'tree>(
-    tree: &'tree Tree,
-    source: &[u8],
-    meta: &EncodeMeta,
-    cancelled: &dyn Fn() -> bool,
-    kinds: WantedKinds<'_>,
-) -> Option<(Vec<u8>, Option<Vec<Node<'tree>>>)> {
-    encode_walk(tree, source, meta, cancelled, Some(kinds))
-}
-
-fn encode_walk<'tree>(
     tree: &'tree Tree,
     source: &[u8],
     meta: &EncodeMeta,
